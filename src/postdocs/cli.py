@@ -1,0 +1,117 @@
+"""The command line: `main(argv) -> int` is the only place that exits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .config import load_project
+from .errors import PostdocsError, UnaccountedLinesError
+from .pipeline import process, render_site
+from .write import write_pages
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="postdocs", description=__doc__)
+    p.add_argument("--version", action="version", version=f"postdocs {__version__}")
+    p.add_argument("--root", type=Path, default=Path("."),
+                   help="project folder (holds mkdocs.yml and content/); default: current")
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="write one Markdown page per post into content/docs/")
+    b.add_argument("--force", action="store_true",
+                   help="overwrite generated pages even if edited by hand")
+    b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    sub.add_parser("check", help="read every input and report, per file, where each line went")
+    w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
+    w.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
+    return p
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    project = load_project(args.root)
+    corpus = process(project)
+    pages = render_site(project, corpus)
+    report = write_pages(project.docs, pages, force=args.force)
+    if not args.quiet:
+        for note in corpus.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(
+            f"postdocs: {len(corpus.posts)} posts, {len(pages)} pages: "
+            f"{len(report.written)} written, {report.unchanged} unchanged, "
+            f"{len(report.removed)} removed"
+        )
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    project = load_project(args.root)
+    corpus = process(project)
+    unaccounted_total = 0
+    for r in corpus.results:
+        ledger = r.ledger
+        missing = sorted(set(range(1, ledger.total_lines + 1)) - ledger.accounted)
+        unaccounted_total += len(missing)
+        cats = ", ".join(f"{k}={v}" for k, v in sorted(ledger.categories.items()))
+        print(f"{Path(r.path).name} [{r.format}]: {len(r.posts)} posts; {cats}; "
+              f"unaccounted={len(missing)}")
+        for n in missing[:20]:
+            print(f"  {r.path}:{n}: line not accounted for")
+    if unaccounted_total:
+        raise UnaccountedLinesError(f"{unaccounted_total} input lines are not accounted for")
+    return 0
+
+
+def _input_state(root: Path) -> tuple[tuple[str, int, int], ...]:
+    content = root / "content"
+    paths = [p for p in content.glob("*.yml")]
+    channels = content / "channels"
+    if channels.is_dir():
+        paths += [p for p in channels.rglob("*") if p.is_file()]
+    state = []
+    for p in sorted(paths):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        state.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(state)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Poll the inputs; rebuild on change. Errors are printed and watching goes on."""
+    root: Path = args.root
+    last = _input_state(root)
+    print(f"postdocs: watching {root / 'content'} for changes", file=sys.stderr)
+    while True:
+        time.sleep(args.interval)
+        state = _input_state(root)
+        if state == last:
+            continue
+        last = state
+        try:
+            cmd_build(argparse.Namespace(root=root, force=False, quiet=False))
+        except PostdocsError as exc:
+            print(f"postdocs: error: {exc}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return cmd_build(args)
+        if args.command == "watch":
+            return cmd_watch(args)
+        return cmd_check(args)
+    except PostdocsError as exc:
+        print(f"postdocs: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("postdocs: interrupted; previous pages left as they were", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""Loading and validating the channels configuration (`content/channels.yml`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .model import ChannelConfig, Direction
+
+CHANNELS_FILE = "channels.yml"
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where things live. All paths are absolute."""
+
+    root: Path  # the folder holding mkdocs.yml
+    content: Path  # content/
+    channels_dir: Path  # content/channels/
+    docs: Path  # content/docs/ (MkDocs' docs_dir)
+    channels: tuple[ChannelConfig, ...]
+
+    @property
+    def channels_file(self) -> Path:
+        return self.content / CHANNELS_FILE
+
+
+def _require(data: dict[str, Any], key: str, where: str, path: str) -> Any:
+    if key not in data or data[key] in (None, ""):
+        raise ConfigError(path, f"{where}: missing required key '{key}'")
+    return data[key]
+
+
+def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
+    """Validate the channels file's text; every error names the file and the channel."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+    if not isinstance(data, dict) or not isinstance(data.get("channels"), list):
+        raise ConfigError(path, "expected a mapping with a 'channels' list")
+    seen: set[str] = set()
+    channels: list[ChannelConfig] = []
+    for i, item in enumerate(data["channels"], start=1):
+        where = f"channel #{i}"
+        if not isinstance(item, dict):
+            raise ConfigError(path, f"{where}: expected a mapping")
+        cid = str(_require(item, "id", where, path))
+        where = f"channel '{cid}'"
+        if not HANDLE_RE.match(cid):
+            raise ConfigError(path, f"{where}: id must be a Telegram handle (letters, digits, _)")
+        if cid in seen:
+            raise ConfigError(path, f"{where}: defined twice")
+        seen.add(cid)
+        direction = str(item.get("dir", "ltr"))
+        if direction not in ("ltr", "rtl"):
+            raise ConfigError(path, f"{where}: dir must be 'ltr' or 'rtl', not '{direction}'")
+        fmt = str(item.get("format", "auto"))
+        if fmt not in KNOWN_FORMATS:
+            raise ConfigError(
+                path, f"{where}: unknown format '{fmt}' (known: {', '.join(KNOWN_FORMATS)})"
+            )
+        files = item.get("files")
+        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+            raise ConfigError(path, f"{where}: 'files' must be a non-empty list of paths")
+        for f in files:
+            if Path(f).is_absolute() or ".." in Path(f).parts:
+                raise ConfigError(path, f"{where}: file '{f}' must be inside the channels folder")
+        authors = item.get("authors") or []
+        if not isinstance(authors, list):
+            raise ConfigError(path, f"{where}: 'authors' must be a list")
+        dir_value: Direction = "rtl" if direction == "rtl" else "ltr"
+        channels.append(
+            ChannelConfig(
+                id=cid,
+                name=str(item.get("name") or cid),
+                url=str(item.get("url") or f"https://t.me/{cid}"),
+                lang=str(item.get("lang", "en")),
+                dir=dir_value,
+                format=fmt,
+                files=tuple(files),
+                description=str(item.get("description") or ""),
+                authors=tuple(str(a) for a in authors),
+                chat=None if item.get("chat") is None else str(item["chat"]),
+            )
+        )
+    return tuple(channels)
+
+
+def load_project(root: Path) -> Project:
+    """Read `content/channels.yml` below `root` and check that every listed file exists."""
+    root = root.resolve()
+    content = root / "content"
+    path = content / CHANNELS_FILE
+    if not path.is_file():
+        raise ConfigError(str(path), "channels configuration not found")
+    channels = parse_channels(path.read_text(encoding="utf-8"), str(path))
+    channels_dir = content / "channels"
+    for ch in channels:
+        for f in ch.files:
+            if not (channels_dir / f).exists():
+                raise ConfigError(
+                    str(path), f"channel '{ch.id}': file '{f}' not found in {channels_dir}"
+                )
+    return Project(
+        root=root, content=content, channels_dir=channels_dir, docs=content / "docs",
+        channels=channels,
+    )

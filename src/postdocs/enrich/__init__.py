@@ -1,0 +1,38 @@
+"""Enrich stage: language, links, dates, reactions. Pure functions over posts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model import Post
+from . import dates, language, papers, reactions
+
+
+def enrich_post(post: Post) -> Post:
+    text = post.title + "\n" + post.text
+    lang, direction = language.detect(post.text or post.title, post.lang)
+    urls = papers.find_urls(text)
+    found_papers, code = papers.classify(urls)
+    changes: dict[str, object] = {
+        "lang": lang,
+        "dir": direction,
+        "links": tuple(urls),
+        "papers": tuple(dict.fromkeys((*post.papers, *found_papers))),
+        "code": tuple(dict.fromkeys((*post.code, *code))),
+    }
+    if post.reactions_raw and not post.reactions:
+        parsed = reactions.parse(post.reactions_raw)
+        if parsed:
+            changes["reactions"] = parsed
+    if post.date is None:
+        header = dict(post.extra).get("header")
+        if header:
+            written = dates.parse_written(header)
+            if written:
+                changes["date"] = written
+                changes["date_source"] = "written"
+    return replace(post, **changes)  # type: ignore[arg-type]
+
+
+def enrich(posts: list[Post]) -> list[Post]:
+    return [enrich_post(p) for p in posts]

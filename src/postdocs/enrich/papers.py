@@ -1,0 +1,45 @@
+"""Links in a post: arXiv ids, other paper URLs, code repositories."""
+
+from __future__ import annotations
+
+import re
+
+URL_RE = re.compile(r"(?:https?://|(?<![\w/.])(?=arxiv\.org/))[^\s<>()\"'|]+", re.I)
+ARXIV_RE = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
+    r"(?:v\d+)?(?:\.pdf)?",
+    re.I,
+)
+CODE_HOSTS = ("github.com/", "gitlab.com/", "huggingface.co/")
+PAPER_HOSTS = ("openreview.net/", "aclanthology.org/", "proceedings.", "papers.nips.cc", ".pdf")
+
+
+def find_urls(text: str) -> list[str]:
+    """Every URL in the text, trailing punctuation trimmed, in order, without repeats."""
+    out: list[str] = []
+    for m in URL_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:!?»”’)]}*_")
+        if url not in out:
+            out.append(url)
+    return out
+
+
+def arxiv_id(url: str) -> str | None:
+    m = ARXIV_RE.search(url)
+    return m.group("id") if m else None
+
+
+def classify(urls: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`(papers, code)`: arXiv ids and paper URLs; repository URLs."""
+    papers: list[str] = []
+    code: list[str] = []
+    for url in urls:
+        aid = arxiv_id(url)
+        if aid:
+            if aid not in papers:
+                papers.append(aid)
+        elif any(h in url.lower() for h in CODE_HOSTS):
+            code.append(url)
+        elif any(h in url.lower() for h in PAPER_HOSTS):
+            papers.append(url)
+    return tuple(papers), tuple(code)

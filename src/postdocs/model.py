@@ -1,0 +1,141 @@
+"""The domain model: frozen dataclasses, no I/O.
+
+Data flows one way: readers build `Post`s from a dump, then clean, enrich and link stages return
+new `Post`s (``dataclasses.replace``); render turns a `Post` into page text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+Direction = Literal["ltr", "rtl"]
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of an input, with its 1-based line number in that input."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Reaction:
+    emoji: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a topic was given: which term matched where, with which weight."""
+
+    topic: str
+    term: str
+    where: str  # "title" | "body"
+    weight: float
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """One channel as configured in `content/channels.yml`."""
+
+    id: str  # Telegram handle, e.g. "rizzearch"; also the URL folder
+    name: str
+    url: str
+    lang: str
+    dir: Direction
+    format: str  # "auto" or a reader name
+    files: tuple[str, ...]  # paths relative to the channels folder
+    description: str = ""
+    authors: tuple[str, ...] = ()
+    chat: str | None = None  # full-account Desktop exports: which chat (name or id)
+
+
+@dataclass(frozen=True)
+class ChannelMeta:
+    """What a dump says about its channel (web-preview header, export name)."""
+
+    name: str = ""
+    description: str = ""
+    authors: tuple[str, ...] = ()
+    subscribers: str = ""
+    stats: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Post:
+    """One review as read from an input, enriched stage by stage."""
+
+    channel: str
+    source_file: str  # the input file's name, e.g. "000_6219d51e455967f7.txt"
+    line: int  # 1-based line where the post begins in its input
+    lines: tuple[SourceLine, ...] = ()  # the body (title line excluded), plain text
+    markdown: str | None = None  # body already in safe Markdown (Desktop exports)
+    title: str = ""
+    title_source: str = "header"  # header | stated | derived | export | override
+    date: dt.date | None = None
+    date_source: str | None = None  # written | repaired | export | override
+    datetime: str | None = None  # full ISO timestamp when the export has one
+    lang: str = ""
+    dir: Direction = "ltr"
+    papers: tuple[str, ...] = ()  # arXiv ids ("2405.18047") or paper URLs
+    code: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    reactions: tuple[Reaction, ...] = ()
+    reactions_raw: str | None = None
+    message_id: int | None = None
+    permalink: str | None = None  # the original Telegram post
+    link_lost: bool = False  # the dump had a placeholder where the post's link was
+    continuations: int = 0  # messages merged into this review
+    topics: tuple[str, ...] = ()
+    primary_topic: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    tags: tuple[str, ...] = ()
+    slug: str = ""
+    extra: tuple[tuple[str, str], ...] = ()  # reader-specific front-matter (e.g. forwarded_from)
+
+    @property
+    def source(self) -> str:
+        """`<dump file name>:<first line>`: the post's stable identity across builds."""
+        return f"{self.source_file}:{self.line}"
+
+    @property
+    def text(self) -> str:
+        """The body as plain text (for classification, excerpts, similarity)."""
+        if self.markdown is not None:
+            return self.markdown
+        return "\n".join(line.text for line in self.lines)
+
+
+@dataclass
+class Ledger:
+    """Where every line of one input went. Mutable while a reader fills it, then reported."""
+
+    path: str
+    total_lines: int = 0
+    categories: Counter[str] = field(default_factory=Counter)
+    accounted: set[int] = field(default_factory=set)
+
+    def account(self, category: str, *numbers: int) -> None:
+        self.categories[category] += len(numbers)
+        self.accounted.update(numbers)
+
+    def count(self, category: str, n: int = 1) -> None:
+        """Count an event (a merged continuation, a media-only message) without lines."""
+        self.categories[category] += n
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """What a reader returns for one input file."""
+
+    path: str
+    format: str
+    posts: tuple[Post, ...]
+    ledger: Ledger
+    warnings: tuple[object, ...] = ()
+    meta: ChannelMeta = ChannelMeta()

@@ -1,0 +1,56 @@
+"""The whole preprocessing run: read → clean → enrich → link → render. No writing here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import enrich, indexes, slugs
+from .config import Project
+from .model import ChannelMeta, Post, ReadResult
+from .readers import read_input
+from .render import render_post
+
+
+@dataclass
+class Corpus:
+    """Every post of every channel, after all stages, plus what the readers reported."""
+
+    posts: list[Post]
+    results: list[ReadResult]
+    metas: dict[str, ChannelMeta]
+    notes: list[str] = field(default_factory=list)
+
+
+def read_all(project: Project) -> list[ReadResult]:
+    results: list[ReadResult] = []
+    for ch in project.channels:
+        for f in ch.files:
+            results.append(read_input(project.channels_dir / f, ch))
+    return results
+
+
+def process(project: Project) -> Corpus:
+    results = read_all(project)
+    metas: dict[str, ChannelMeta] = {}
+    posts: list[Post] = []
+    by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
+    for r in results:
+        if r.meta.name and by_path[r.path] not in metas:
+            metas[by_path[r.path]] = r.meta
+        posts.extend(r.posts)
+    posts = enrich.enrich(posts)
+    posts, notes = slugs.assign(posts)
+    return Corpus(posts=posts, results=results, metas=metas, notes=notes)
+
+
+def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
+    """Every generated page: relative path in the docs folder → text."""
+    pages: dict[str, str] = {}
+    for post in corpus.posts:
+        path = slugs.page_path(post)
+        if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
+            raise AssertionError(f"two posts map to {path}")
+        pages[path] = render_post(post)
+    pages.update(indexes.channel_pages(project.channels, corpus.metas, corpus.posts))
+    pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts)
+    return pages
