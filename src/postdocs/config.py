@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ class Project:
     channels_dir: Path  # content/channels/
     docs: Path  # content/docs/ (MkDocs' docs_dir)
     channels: tuple[ChannelConfig, ...]
+    site_url: str = ""  # public address from mkdocs.yml (or POSTDOCS_SITE_URL), ends with "/"
 
     @property
     def channels_file(self) -> Path:
@@ -96,6 +98,46 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
     return tuple(channels)
 
 
+class _MkDocsLoader(yaml.SafeLoader):
+    """Safe loader that understands MkDocs' `!ENV` and skips `!!python/...` objects."""
+
+
+def _env_tag(loader: yaml.SafeLoader, node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.ScalarNode):
+        names, default = [loader.construct_scalar(node)], None
+    else:
+        items = [loader.construct_scalar(n) for n in node.value
+                 if isinstance(n, yaml.ScalarNode)]
+        names, default = items[:-1] or items, items[-1] if len(items) > 1 else None
+    for name in names:
+        value = os.environ.get(str(name))
+        if value:
+            return value
+    return None if default is None else str(default)
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+    return None
+
+
+_MkDocsLoader.add_constructor("!ENV", _env_tag)
+_MkDocsLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
+
+
+def read_site_url(mkdocs_yml: Path) -> str:
+    """`site_url` as MkDocs will see it (env var resolved), with a trailing slash; "" if none."""
+    if not mkdocs_yml.is_file():
+        return ""
+    try:
+        data = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_MkDocsLoader)
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(mkdocs_yml), f"not valid YAML: {exc}") from None
+    url = str(data.get("site_url") or "") if isinstance(data, dict) else ""
+    if url and not url.endswith("/"):
+        url += "/"
+    return url
+
+
 def load_project(root: Path) -> Project:
     """Read `content/channels.yml` below `root` and check that every listed file exists."""
     root = root.resolve()
@@ -113,5 +155,5 @@ def load_project(root: Path) -> Project:
                 )
     return Project(
         root=root, content=content, channels_dir=channels_dir, docs=content / "docs",
-        channels=channels,
+        channels=channels, site_url=read_site_url(root / "mkdocs.yml"),
     )

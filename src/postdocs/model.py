@@ -66,6 +66,30 @@ class ChannelMeta:
 
 
 @dataclass(frozen=True)
+class PageRef:
+    """A link from one generated page to another: the target's docs-relative path (e.g.
+    ``reviews/rizzearch/some-title.md``), the link text, and a short note (channel · date)."""
+
+    path: str
+    title: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """The cross-links shown in a review page's footer, computed after every post is read.
+
+    The link stage fills these; `render.render_post(post, links)` prints each non-empty slot.
+    """
+
+    same_paper: tuple[PageRef, ...] = ()  # the same paper reviewed elsewhere
+    related: tuple[PageRef, ...] = ()  # related reviews, best first
+    referenced_by: tuple[PageRef, ...] = ()  # reviews that link to this one (backlinks)
+    previous: PageRef | None = None  # previous review in the same channel
+    next: PageRef | None = None  # next review in the same channel
+
+
+@dataclass(frozen=True)
 class Post:
     """One review as read from an input, enriched stage by stage."""
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from . import enrich, indexes, slugs
 from .config import Project
-from .model import ChannelMeta, Post, ReadResult
+from .model import ChannelMeta, PageLinks, Post, ReadResult
 from .readers import read_input
-from .render import render_post
+from .render import SiteContext, render_post
 
 
 @dataclass
@@ -19,6 +19,8 @@ class Corpus:
     results: list[ReadResult]
     metas: dict[str, ChannelMeta]
     notes: list[str] = field(default_factory=list)
+    # Cross-links per review, keyed by `Post.source`; filled by the link stage.
+    links: dict[str, PageLinks] = field(default_factory=dict)
 
 
 def read_all(project: Project) -> list[ReadResult]:
@@ -43,14 +45,20 @@ def process(project: Project) -> Corpus:
     return Corpus(posts=posts, results=results, metas=metas, notes=notes)
 
 
+def site_context(project: Project) -> SiteContext:
+    return SiteContext(site_url=project.site_url,
+                       channels={ch.id: ch for ch in project.channels})
+
+
 def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     """Every generated page: relative path in the docs folder → text."""
+    ctx = site_context(project)
     pages: dict[str, str] = {}
     for post in corpus.posts:
         path = slugs.page_path(post)
         if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
             raise AssertionError(f"two posts map to {path}")
-        pages[path] = render_post(post)
+        pages[path] = render_post(post, corpus.links.get(post.source), ctx)
     pages.update(indexes.channel_pages(project.channels, corpus.metas, corpus.posts))
     pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts)
     return pages

@@ -1,13 +1,45 @@
-"""Post → Markdown page text (YAML front-matter + body). Deterministic."""
+"""Post → Markdown page text (YAML front-matter + header + body + cross-links). Deterministic."""
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from .excerpt import excerpt
 from .markup import inline, text_to_markdown
-from .model import Post
+from .model import ChannelConfig, PageLinks, PageRef, Post
+from .slugs import channel_path, page_path, page_url, relative, topic_path
+
+LANGUAGE_NAMES = {"ru": "Russian", "he": "Hebrew", "en": "English"}
+DESCRIPTION_LIMIT = 180
+
+
+@dataclass(frozen=True)
+class SiteContext:
+    """What a page needs to know about the rest of the site: names, addresses."""
+
+    site_url: str = ""  # public address, ends with "/" (empty: unknown)
+    channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
+    topic_names: Mapping[str, str] = field(default_factory=dict)
+
+    def channel_name(self, channel: str) -> str:
+        ch = self.channels.get(channel)
+        return ch.name if ch else channel
+
+    def channel_url(self, channel: str) -> str:
+        ch = self.channels.get(channel)
+        return ch.url if ch else f"https://t.me/{channel}"
+
+    def topic_name(self, topic: str) -> str:
+        return self.topic_names.get(topic, topic)
+
+    def absolute(self, path: str) -> str:
+        """The public URL of a docs page (empty when no site_url is configured)."""
+        return self.site_url + page_url(path) if self.site_url else ""
 
 
 def front_matter(data: dict[str, Any]) -> str:
@@ -20,6 +52,10 @@ def front_matter(data: dict[str, Any]) -> str:
 
 def post_metadata(post: Post) -> dict[str, Any]:
     meta: dict[str, Any] = {"title": post.title}
+    description = excerpt(post, DESCRIPTION_LIMIT)
+    if description:
+        meta["description"] = description
+    meta["kind"] = "review"
     if post.date is not None:
         meta["date"] = post.date.isoformat()
         meta["date_source"] = post.date_source
@@ -60,13 +96,84 @@ def body_markdown(post: Post) -> str:
     return text_to_markdown([line.text for line in post.lines])
 
 
-def render_post(post: Post) -> str:
+def paper_links(paper: str) -> str:
+    """An arXiv id → abstract and PDF links; any other paper URL → one link."""
+    if "/" in paper and paper.startswith(("http://", "https://")):
+        return inline(paper)
+    return (f"[arXiv:{paper}](https://arxiv.org/abs/{paper}) "
+            f"([PDF](https://arxiv.org/pdf/{paper}))")
+
+
+def _header(post: Post, ctx: SiteContext) -> list[str]:
+    here = page_path(post)
+    date = post.date.isoformat() if post.date else "date unknown"
+    channel_link = relative(here, channel_path(post.channel))
+    channel = f"[{inline(ctx.channel_name(post.channel))}]({channel_link})"
+    language = LANGUAGE_NAMES.get(post.lang, post.lang or "unknown")
+    facts = [f"**Date:** {date}", f"**Channel:** {channel}", f"**Language:** {language}"]
+    rows = [" · ".join(facts)]
+    if post.topics:
+        rows.append("**Topics:** " + ", ".join(
+            f"[{inline(ctx.topic_name(t))}]({relative(here, topic_path(t))})" for t in post.topics
+        ))
+    if post.tags:
+        rows.append("**Tags:** " + ", ".join(f"`{t}`" for t in post.tags))
+    if post.authors:
+        rows.append("**Paper authors:** " + ", ".join(inline(a) for a in post.authors))
+    if post.papers:
+        rows.append("**Paper:** " + " · ".join(paper_links(p) for p in post.papers))
+    if post.code:
+        rows.append("**Code:** " + " · ".join(inline(c) for c in post.code))
+    if post.permalink:
+        rows.append(f"**Original post:** [{inline(post.permalink)}](<{post.permalink}>)")
+    elif post.link_lost:
+        rows.append("**Original post:** the copy this page was made from lost its link; "
+                    f"see the [channel on Telegram](<{ctx.channel_url(post.channel)}>).")
+    else:
+        rows.append("**Original post:** link not known; "
+                    f"see the [channel on Telegram](<{ctx.channel_url(post.channel)}>).")
+    permalink = ctx.absolute(here)
+    attr = f' data-permalink="{html.escape(permalink)}"' if permalink else ""
+    return [f'<div class="postdocs-review-header"{attr} markdown>', "", "\n\n".join(rows), "",
+            "</div>"]
+
+
+def _ref(here: str, ref: PageRef) -> str:
+    note = f" — {inline(ref.note)}" if ref.note else ""
+    return f"[{inline(ref.title)}]({relative(here, ref.path)}){note}"
+
+
+def _footer(post: Post, links: PageLinks) -> list[str]:
+    here = page_path(post)
+    parts: list[str] = []
+    for heading, refs in (("Also reviewed in", links.same_paper),
+                          ("Related reviews", links.related),
+                          ("Referenced by", links.referenced_by)):
+        if refs:
+            parts += [f"## {heading}", "", *(f"- {_ref(here, r)}" for r in refs), ""]
+    steps = []
+    if links.previous:
+        steps.append(f"← Previous: {_ref(here, links.previous)}")
+    if links.next:
+        steps.append(f"Next: {_ref(here, links.next)} →")
+    if steps:
+        parts += ["## In this channel", "", "\n\n".join(steps), ""]
+    if not parts:
+        return []
+    return ['<div class="postdocs-crosslinks" markdown>', "", *parts, "</div>"]
+
+
+def render_post(post: Post, links: PageLinks | None = None,
+                ctx: SiteContext | None = None) -> str:
+    """The review page: front-matter, header (facts and links), the review, cross-links."""
+    ctx = ctx or SiteContext()
     parts = [front_matter(post_metadata(post)), "", f"# {inline(post.title)}", ""]
+    parts += [*_header(post, ctx), ""]
     if post.dir == "rtl":
         parts += [f'<div dir="rtl" lang="{post.lang}" markdown>', "", body_markdown(post), "</div>"]
     else:
         parts += [body_markdown(post)]
-    if post.link_lost:
-        note = "The original link was not preserved in the copy of this post."
-        parts += ["", '!!! note "Link lost"', f"    {note}"]
+    footer = _footer(post, links or PageLinks())
+    if footer:
+        parts += ["", *footer]
     return "\n".join(parts).rstrip("\n") + "\n"

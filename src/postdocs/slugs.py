@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import posixpath
 from collections import defaultdict
 from dataclasses import replace
 
@@ -59,3 +60,25 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
 def page_path(post: Post) -> str:
     """The post's page, relative to the docs folder."""
     return f"reviews/{post.channel}/{post.slug}.md"
+
+
+def channel_path(channel: str) -> str:
+    return f"channels/{channel}.md"
+
+
+def topic_path(topic: str) -> str:
+    return f"topics/{topic}.md"
+
+
+def page_url(path: str) -> str:
+    """The site URL (relative to `site_url`) of a docs page, with `use_directory_urls`."""
+    if path == "index.md":
+        return ""
+    if path.endswith("/index.md"):
+        return path[: -len("index.md")]
+    return path.removesuffix(".md") + "/"
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """A link from one docs page to another docs file, as MkDocs resolves Markdown links."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")

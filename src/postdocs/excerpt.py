@@ -1,0 +1,39 @@
+"""Short plain-text excerpts of a review: for index rows, page descriptions and link previews."""
+
+from __future__ import annotations
+
+import re
+
+from .enrich.papers import URL_RE
+from .model import Post
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"[*_`#>|~]+")
+_SPACES = re.compile(r"\s+")
+
+
+def plain(text: str) -> str:
+    """Text without URLs, Markdown links/marks or repeated whitespace."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = URL_RE.sub(" ", text)
+    text = _MD_MARKS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def excerpt(post: Post, limit: int = 200) -> str:
+    """The review's first words, cut at a word boundary near `limit` characters.
+
+    The title is skipped when the body repeats it; an empty body yields an empty string.
+    """
+    words: list[str] = []
+    size = 0
+    for line in post.text.splitlines():
+        cleaned = plain(line)
+        if not cleaned or cleaned == plain(post.title):
+            continue
+        for word in cleaned.split(" "):
+            if size + len(word) + 1 > limit:
+                return " ".join(words).rstrip(",;:—-") + "…" if words else word[:limit] + "…"
+            words.append(word)
+            size += len(word) + 1
+    return " ".join(words)
