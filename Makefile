@@ -57,6 +57,16 @@ pytest: $(VENV)/.installed-test system-deps
 
 test: lint typecheck pytest
 
+# Benchmark: postdocs vs tg-archive and Hugo at 1x, 10x, 100x the seeds (results: bench/results.md).
+# The reference tools live in their own venv so they never touch the project's dependencies.
+.venv-bench/.installed: bench/requirements.txt
+	$(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.installed .venv-bench/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 golden: $(VENV)/.installed-test
 	$(BIN)/python -m tests.golden --update
 

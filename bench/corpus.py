@@ -1,0 +1,132 @@
+"""Synthetic corpora for the benchmark: the real seed dumps replayed N times.
+
+Each replica keeps the real text and structure but gets varied titles (so slugs and paper groups
+differ) and, for the dated digest, shifted dates. Replicas are written in every input format the
+project reads: the dumps' own formats, and a Telegram Desktop JSON export made from the posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import zlib
+from pathlib import Path
+
+import yaml
+
+from postdocs.config import load_project
+from postdocs.readers import read_input
+
+_DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})(?!\d)")
+SUFFIXES = ("", " revisited", " (replay)", " — notes", " again", " II", " redux", " v2")
+
+
+def _variant(title: str, replica: int) -> str:
+    if replica == 0:
+        return title
+    word = SUFFIXES[replica % len(SUFFIXES)] or " re"
+    return f"{title}{word} {replica}"
+
+
+def _shift_dates(line: str, days: int) -> str:
+    def sub(m: re.Match[str]) -> str:
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        full = y + 2000 if y < 100 else y
+        try:
+            date = dt.date(full, mo, d) + dt.timedelta(days=days)
+        except ValueError:
+            return m.group(0)  # a damaged date stays damaged
+        yy = f"{date.year % 100:02d}" if len(m.group(3)) == 2 else str(date.year)
+        return f"{date.day:02d}.{date.month:02d}.{yy}"
+
+    return _DATE_RE.sub(sub, line)
+
+
+def _desktop_json(name: str, handle: str, posts: list[tuple[str, list[str], dt.datetime]],
+                  first_id: int) -> dict[str, object]:
+    messages = []
+    for k, (title, body, when) in enumerate(posts):
+        text = title + "\n\n" + "\n".join(body)
+        messages.append({
+            "id": first_id + k,
+            "type": "message",
+            "date": when.strftime("%Y-%m-%dT%H:%M:%S"),
+            "date_unixtime": str(int(when.replace(tzinfo=dt.timezone.utc).timestamp())),
+            "from": name,
+            "from_id": f"channel{zlib.crc32(handle.encode())}",
+            "text": text,
+            "text_entities": [{"type": "plain", "text": text}],
+        })
+    return {"name": name, "type": "public_channel", "id": 1000 + first_id, "messages": messages}
+
+
+def make(root: Path, out: Path, scale: int, json_format: bool) -> dict[str, int]:
+    """Write a project folder at `out` holding `scale` replicas of the seeds' channels."""
+    project = load_project(root)
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "content" / "channels").mkdir(parents=True)
+    shutil.copy(root / "mkdocs.yml", out / "mkdocs.yml")
+    for name in ("overrides",):
+        if (root / name).is_dir():
+            shutil.copytree(root / name, out / name)
+    docs = out / "content" / "docs"
+    docs.mkdir()
+    for f in ("index.md", "about.md", "tags.md"):
+        if (root / "content" / "docs" / f).is_file():
+            shutil.copy(root / "content" / "docs" / f, docs / f)
+    for f in (root / "content").glob("*.yml"):
+        if f.name != "channels.yml":
+            shutil.copy(f, out / "content" / f.name)
+    channels: list[dict[str, object]] = []
+    stats = {"posts_hint": 0, "bytes": 0}
+    for ch in project.channels:
+        for replica in range(scale):
+            handle = ch.id if replica == 0 else f"{ch.id}_r{replica}"
+            folder = out / "content" / "channels" / handle
+            folder.mkdir(parents=True)
+            as_json = json_format and replica % 3 == 2
+            entry: dict[str, object] = {
+                "id": handle, "name": f"{ch.name} #{replica}", "url": f"https://t.me/{handle}",
+                "lang": ch.lang, "dir": ch.dir, "files": [],
+                "format": "telegram-json" if as_json else ch.format,
+            }
+            json_posts: list[tuple[str, list[str], dt.datetime]] = []
+            for f in ch.files:
+                src = project.channels_dir / f
+                result = read_input(src, ch)
+                lines = src.read_text(encoding="utf-8").split("\n")
+                titles = {p.line for p in result.posts}
+                shift = replica * 400
+                new = []
+                for i, line in enumerate(lines, start=1):
+                    if i in titles:
+                        line = _variant(line, replica)
+                    if ch.format == "ocr-digest" and replica:
+                        line = _shift_dates(line, shift)
+                    new.append(line)
+                if as_json:
+                    base = dt.datetime(2023, 1, 1) + dt.timedelta(days=shift)
+                    for k, p in enumerate(result.posts):
+                        body = [new[s.number - 1] for s in p.lines]
+                        json_posts.append((_variant(p.title, replica), body,
+                                           base + dt.timedelta(hours=6 * (len(json_posts) + k))))
+                else:
+                    target = folder / Path(f).name
+                    target.write_text("\n".join(new), encoding="utf-8")
+                    entry["files"].append(f"{handle}/{target.name}")  # type: ignore[union-attr]
+                    stats["bytes"] += target.stat().st_size
+                stats["posts_hint"] += len(result.posts)
+            if as_json:
+                target = folder / "result.json"
+                data = _desktop_json(str(entry["name"]), handle, json_posts, 1 + replica * 10000)
+                target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+                entry["files"] = [f"{handle}/result.json"]
+                stats["bytes"] += target.stat().st_size
+            channels.append(entry)
+    (out / "content" / "channels.yml").write_text(
+        yaml.safe_dump({"channels": channels}, allow_unicode=True, sort_keys=False),
+        encoding="utf-8")
+    return stats
