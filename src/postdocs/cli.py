@@ -17,6 +17,8 @@ from .write import write_pages
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="postdocs", description=__doc__)
     p.add_argument("--version", action="version", version=f"postdocs {__version__}")
+    p.add_argument("--no-cache", action="store_true",
+                   help="parse every input again instead of reusing .postdocs-cache/")
     p.add_argument("--root", type=Path, default=Path("."),
                    help="project folder (holds mkdocs.yml and content/); default: current")
     sub = p.add_subparsers(dest="command", required=True)
@@ -32,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def cmd_build(args: argparse.Namespace) -> int:
     project = load_project(args.root)
-    corpus = process(project)
+    corpus = process(project, use_cache=not args.no_cache)
     pages = render_site(project, corpus)
     report = write_pages(project.docs, pages, force=args.force)
     if not args.quiet:
@@ -48,7 +50,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     project = load_project(args.root)
-    corpus = process(project)
+    corpus = process(project, use_cache=not args.no_cache)
     unaccounted_total = 0
     for r in corpus.results:
         ledger = r.ledger
@@ -92,7 +94,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
             continue
         last = state
         try:
-            cmd_build(argparse.Namespace(root=root, force=False, quiet=False))
+            cmd_build(argparse.Namespace(root=root, force=False, quiet=False, no_cache=False))
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
 

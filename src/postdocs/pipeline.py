@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from . import enrich, indexes, slugs
+from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .model import ChannelMeta, PageLinks, Post, ReadResult
 from .readers import read_input
@@ -23,16 +25,24 @@ class Corpus:
     links: dict[str, PageLinks] = field(default_factory=dict)
 
 
-def read_all(project: Project) -> list[ReadResult]:
+def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
+    """Every input read by its reader; unchanged inputs come from the cache (`cache.py`)."""
+    cache = ReadCache(project.root / CACHE_DIR) if use_cache else None
     results: list[ReadResult] = []
     for ch in project.channels:
         for f in ch.files:
-            results.append(read_input(project.channels_dir / f, ch))
+            path = project.channels_dir / f
+            if cache is None:
+                results.append(read_input(path, ch))
+            else:
+                results.append(cache.get(path, ch, functools.partial(read_input, path, ch)))
+    if cache is not None:
+        cache.prune()
     return results
 
 
-def process(project: Project) -> Corpus:
-    results = read_all(project)
+def process(project: Project, use_cache: bool = True) -> Corpus:
+    results = read_all(project, use_cache)
     metas: dict[str, ChannelMeta] = {}
     posts: list[Post] = []
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}

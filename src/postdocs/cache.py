@@ -1,0 +1,98 @@
+"""Reader results cached on disk, so unchanged inputs are not parsed again.
+
+An entry's key hashes the input's bytes, its channel's configuration and the postdocs source
+code itself, so any change to one of them misses the cache. Entries not used by a run are
+removed at its end; a damaged entry is ignored and re-parsed. The cache is a speed-up only:
+deleting `.postdocs-cache/` never changes the output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .model import ChannelConfig, ReadResult
+
+CACHE_DIR = ".postdocs-cache"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of postdocs' own source: a new version never reuses an old version's results."""
+    h = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(str(path.relative_to(_PACKAGE)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def input_key(path: Path, channel: ChannelConfig) -> str:
+    h = hashlib.sha256()
+    h.update(code_fingerprint().encode())
+    h.update(repr(channel).encode())
+    h.update(str(path).encode())
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+class ReadCache:
+    """`get(path, channel, read)`: a cached `ReadResult`, or `read()` stored for next time."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, path: Path, channel: ChannelConfig,
+            read: Callable[[], ReadResult]) -> ReadResult:
+        try:
+            key = input_key(path, channel)
+        except OSError:
+            return read()  # the reader reports the unreadable file properly
+        self.used.add(key)
+        entry = self.folder / f"{key}.pickle"
+        if entry.is_file():
+            try:
+                with entry.open("rb") as fh:
+                    cached = pickle.load(fh)
+                if isinstance(cached, ReadResult):
+                    self.hits += 1
+                    return cached
+            except Exception:  # noqa: BLE001 - any damage means: parse again
+                pass
+        self.misses += 1
+        result = read()
+        self._store(entry, result)
+        return result
+
+    def _store(self, entry: Path, result: ReadResult) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, entry)
+        except OSError:
+            pass  # a read-only or full disk only costs speed
+
+    def prune(self) -> None:
+        """Remove the entries this run did not use (inputs changed or gone)."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.stem not in self.used or entry.name.startswith(".tmp-"):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
