@@ -1,57 +1,168 @@
-"""Index pages: channels, topics, the home page's generated part. Posts are listed here, never
+"""Index pages: topics, channels, the home page's generated part. Posts are listed here, never
 in the global navigation (every page carries the navigation: listing posts there is quadratic)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 
+from . import chart
+from .excerpt import excerpt
+from .feeds import ALL_FEED, newest_first, topic_feed_path
 from .markup import inline
 from .model import ChannelConfig, ChannelMeta, Post
-from .render import front_matter
-from .slugs import page_path
+from .render import SiteContext, bdi, channel_link, display_title, front_matter, language_name
+from .slugs import channel_path, page_path, relative, topic_path
+
+CHART = "charts/reviews-per-month.svg"
+EXCERPT_LIMIT = 220
+LATEST = 10
 
 
-def _link(post: Post, from_dir: str) -> str:
-    target = page_path(post)
-    rel = "../" * from_dir.count("/") + target if from_dir else target
-    return f"[{inline(post.title)}]({rel})"
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _row(post: Post, from_dir: str) -> str:
+def in_reading_order(posts: Sequence[Post]) -> list[Post]:
+    """Newest first; undated reviews after the dated ones, in dump order."""
+    undated = sorted((p for p in posts if p.date is None),
+                     key=lambda p: (p.channel, p.source_file, p.line))
+    return newest_first(posts) + undated
+
+
+def _link(post: Post, here: str) -> str:
+    return f"[{inline(display_title(post))}]({relative(here, page_path(post))})"
+
+
+def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -> str:
+    """One list item: linked title, then date · channel · language, then a short excerpt."""
     date = post.date.isoformat() if post.date else "date unknown"
-    return f"- {_link(post, from_dir)} · {date} · {post.channel} · {post.lang}"
+    facts = f"{date} · {channel_link(post.channel, here, ctx)} · {language_name(post.lang)}"
+    lines = [f"- **{_link(post, here)}**  ", f"  {facts}"]
+    text = excerpt(post, EXCERPT_LIMIT) if with_excerpt else ""
+    if text:
+        lines[-1] += "  "
+        lines.append(f'  <span class="postdocs-excerpt" lang="{post.lang}" dir="{post.dir}">'
+                     f"{inline(text)}</span>")
+    return "\n".join(lines)
+
+
+def _entries(posts: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
+    return ["\n".join(_entry(p, here, ctx) for p in in_reading_order(posts)), ""]
+
+
+def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
+    """A page per topic that has reviews, and the topics index."""
+    by_topic: dict[str, list[Post]] = defaultdict(list)
+    for p in posts:
+        for t in p.topics:
+            by_topic[t].append(p)
+    pages: dict[str, str] = {}
+    order = ctx.topics_in_order(set(by_topic))
+    index = [front_matter({"title": "Topics",
+                           "description": "Every topic with its number of reviews."}),
+             "# Topics", ""]
+    for topic in order:
+        here = topic_path(topic)
+        members = by_topic[topic]
+        name = ctx.topic_name(topic)
+        description = ctx.topic_descriptions.get(topic, "")
+        dated = sum(1 for p in members if p.date)
+        meta: dict[str, object] = {
+            "title": name,
+            "description": description or f"{plural(len(members), 'review')} about {name}.",
+            "topic": topic,
+        }
+        if dated:
+            meta["feed"] = topic_feed_path(topic)
+        body = [front_matter(meta), f"# {inline(name)}", ""]
+        if description:
+            body += [inline(description), ""]
+        summary = f"{plural(len(members), 'review')}, {dated} dated, newest first."
+        if dated:
+            summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
+        body += [summary, "", *_entries(members, here, ctx)]
+        pages[here] = "\n".join(body).rstrip("\n") + "\n"
+        count = plural(len(members), "review")
+        line = f"- [{inline(name)}]({relative('topics/index.md', here)}) — {count}"
+        index.append(line + (f": {inline(description)}" if description else ""))
+    if not order:
+        index.append("No review has a topic yet.")
+    pages["topics/index.md"] = "\n".join(index) + "\n"
+    return pages
 
 
 def channel_pages(
-    channels: tuple[ChannelConfig, ...], metas: dict[str, ChannelMeta], posts: list[Post]
+    channels: tuple[ChannelConfig, ...], metas: dict[str, ChannelMeta], posts: Sequence[Post],
+    ctx: SiteContext,
 ) -> dict[str, str]:
     by_channel: dict[str, list[Post]] = defaultdict(list)
     for p in posts:
         by_channel[p.channel].append(p)
     pages: dict[str, str] = {}
-    lines = [front_matter({"title": "Channels"}), "# Channels", ""]
+    lines = [front_matter({"title": "Channels",
+                           "description": "The Telegram channels whose reviews are on this site."}),
+             "# Channels", ""]
     for ch in channels:
+        here = channel_path(ch.id)
         n = len(by_channel[ch.id])
-        lines.append(f"- [{inline(ch.name)}]({ch.id}.md) — {n} reviews")
         meta = metas.get(ch.id, ChannelMeta())
-        body = [front_matter({"title": ch.name, "channel": ch.id}), f"# {inline(ch.name)}", ""]
         description = ch.description or meta.description
-        if description:
-            body += [inline(description), ""]
         authors = ch.authors or meta.authors
+        lines.append(f"- [{bdi(ch.name)}]({ch.id}.md) — {plural(n, 'review')}"
+                     f" ({language_name(ch.lang)})")
+        fallback = f"{plural(n, 'review')} from the Telegram channel {ch.name}."
+        head = {"title": ch.name, "channel": ch.id, "description": description or fallback}
+        body = [front_matter(head), f"# {inline(ch.name)}", ""]
+        if description:
+            body += [f'<p lang="{ch.lang}" dir="{ch.dir}">{inline(description)}</p>', ""]
         if authors:
-            body += ["Authors: " + ", ".join(inline(a) for a in authors), ""]
-        body += [f"On Telegram: <{ch.url}>", "", f"## Reviews ({n})", ""]
-        body += [_row(p, "channels/") for p in by_channel[ch.id]]
-        pages[f"channels/{ch.id}.md"] = "\n".join(body) + "\n"
+            body += ["**Authors:** " + ", ".join(inline(a) for a in authors), ""]
+        body += [f"**On Telegram:** <{ch.url}>", "",
+                 f"## Reviews ({n})", "", *_entries(by_channel[ch.id], here, ctx)]
+        pages[here] = "\n".join(body).rstrip("\n") + "\n"
     pages["channels/index.md"] = "\n".join(lines) + "\n"
     return pages
 
 
-def home_snippet(channels: tuple[ChannelConfig, ...], posts: list[Post]) -> str:
-    dated = sorted((p for p in posts if p.date), key=lambda p: (p.date, p.source), reverse=True)
-    lines = [f"**{len(posts)} reviews** from **{len(channels)} channels**.", ""]
+def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx: SiteContext,
+                 has_chart: bool) -> str:
+    """The generated part of the home page (included by the hand-written `index.md`)."""
+    here = "index.md"
+    dated = newest_first(posts)
+    topic_counts = Counter(t for p in posts for t in p.topics)
+    order = ctx.topics_in_order(set(topic_counts))
+    untopiced = sum(1 for p in posts if not p.topics)
+    lines = [
+        f"**{len(posts)} reviews** from **{len(channels)} channels** in "
+        f"**{len({p.lang for p in posts})} languages**, {len(dated)} of them dated, "
+        f"in **{len(order)} topics**.",
+        "",
+    ]
+    if order:
+        lines += ["## Topics", "", '<div class="grid cards postdocs-topics" markdown>', ""]
+        for t in order:
+            lines.append(f"- [**{inline(ctx.topic_name(t))}**]({relative(here, topic_path(t))})"
+                         f"  \n  {plural(topic_counts[t], 'review')}")
+        lines += ["", "</div>", ""]
+        if untopiced:
+            lines += [f"{plural(untopiced, 'review')} without a topic.", ""]
+    if has_chart:
+        shown = set(chart.months(posts))
+        outside = sum(1 for p in dated if f"{p.date:%Y-%m}" not in shown)
+        lines += ["## Reviews per month", "",
+                  f"![Bar chart: dated reviews per month, stacked by topic]({CHART})", ""]
+        if outside:
+            lines += [f"{plural(outside, 'dated review')} far outside this range "
+                      f"{'is' if outside == 1 else 'are'} not shown.", ""]
     if dated:
-        lines += ["## Latest reviews", ""]
-        lines += [_row(p, "") for p in dated[:10]]
+        lines += ["## Latest reviews", "",
+                  "\n".join(_entry(p, here, ctx, with_excerpt=False) for p in dated[:LATEST]),
+                  "", f"All dated reviews as an [Atom feed]({ALL_FEED}).", ""]
+    lines += ["## Channels", ""]
+    counts = Counter(p.channel for p in posts)
+    for ch in channels:
+        lines.append(f"- [{bdi(ch.name)}]({channel_path(ch.id)}) — "
+                     f"{plural(counts[ch.id], 'review')}, "
+                     f"{language_name(ch.lang)} · [on Telegram](<{ch.url}>)")
     return "\n".join(lines) + "\n"

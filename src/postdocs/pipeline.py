@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from . import enrich, indexes, slugs
+from . import chart, enrich, feeds, indexes, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .model import ChannelMeta, PageLinks, Post, ReadResult
@@ -69,6 +69,13 @@ def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
         if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
             raise AssertionError(f"two posts map to {path}")
         pages[path] = render_post(post, corpus.links.get(post.source), ctx)
-    pages.update(indexes.channel_pages(project.channels, corpus.metas, corpus.posts))
-    pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts)
+    pages.update(indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx))
+    pages.update(indexes.topic_pages(corpus.posts, ctx))
+    topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})
+    pages.update(feeds.feeds(corpus.posts, ctx, ctx.site_name, topics))
+    svg = chart.reviews_per_month_svg(corpus.posts, ctx.topic_order, ctx.topic_name)
+    if svg:
+        pages[indexes.CHART] = svg
+    pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts, ctx,
+                                                      has_chart=svg is not None)
     return pages

@@ -25,6 +25,9 @@ class SiteContext:
     site_url: str = ""  # public address, ends with "/" (empty: unknown)
     channels: Mapping[str, ChannelConfig] = field(default_factory=dict)
     topic_names: Mapping[str, str] = field(default_factory=dict)
+    topic_descriptions: Mapping[str, str] = field(default_factory=dict)
+    topic_order: tuple[str, ...] = ()  # the taxonomy's order: the four named topics first
+    site_name: str = "postdocs"
 
     def channel_name(self, channel: str) -> str:
         ch = self.channels.get(channel)
@@ -36,6 +39,11 @@ class SiteContext:
 
     def topic_name(self, topic: str) -> str:
         return self.topic_names.get(topic, topic)
+
+    def topics_in_order(self, present: set[str]) -> list[str]:
+        """The topics that have reviews: taxonomy order first, any others by name."""
+        known = [t for t in self.topic_order if t in present]
+        return known + sorted(present - set(known), key=lambda t: (self.topic_name(t), t))
 
     def absolute(self, path: str) -> str:
         """The public URL of a docs page (empty when no site_url is configured)."""
@@ -56,7 +64,7 @@ def front_matter(data: dict[str, Any]) -> str:
 
 
 def post_metadata(post: Post) -> dict[str, Any]:
-    meta: dict[str, Any] = {"title": post.title}
+    meta: dict[str, Any] = {"title": display_title(post)}
     description = excerpt(post, DESCRIPTION_LIMIT)
     if description:
         meta["description"] = description
@@ -109,12 +117,34 @@ def paper_links(paper: str) -> str:
             f"([PDF](https://arxiv.org/pdf/{paper}))")
 
 
+def display_title(post: Post) -> str:
+    """The title to show; a review whose title was lost still gets a readable link text."""
+    if post.title.strip():
+        return post.title
+    when = post.date.isoformat() if post.date else f"{post.source_file}, line {post.line}"
+    return f"Untitled review ({post.channel}, {when})"
+
+
+def language_name(lang: str) -> str:
+    return LANGUAGE_NAMES.get(lang, lang or "unknown")
+
+
+def channel_link(channel: str, here: str, ctx: SiteContext) -> str:
+    """A Markdown link to the channel's page from the page at `here`."""
+    return f"[{bdi(ctx.channel_name(channel))}]({relative(here, channel_path(channel))})"
+
+
+def bdi(text: str) -> str:
+    """Inline text isolated for the bidi algorithm: a Hebrew name in an English sentence (or the
+    reverse) must not reorder the words around it."""
+    return f"<bdi>{inline(text)}</bdi>"
+
+
 def _header(post: Post, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     date = post.date.isoformat() if post.date else "date unknown"
-    channel_link = relative(here, channel_path(post.channel))
-    channel = f"[{inline(ctx.channel_name(post.channel))}]({channel_link})"
-    language = LANGUAGE_NAMES.get(post.lang, post.lang or "unknown")
+    channel = channel_link(post.channel, here, ctx)
+    language = language_name(post.lang)
     facts = [f"**Date:** {date}", f"**Channel:** {channel}", f"**Language:** {language}"]
     rows = [" · ".join(facts)]
     if post.topics:
@@ -130,7 +160,7 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
     if post.code:
         rows.append("**Code:** " + " · ".join(inline(c) for c in post.code))
     if post.permalink:
-        rows.append(f"**Original post:** [{inline(post.permalink)}](<{post.permalink}>)")
+        rows.append(f"**Original post:** [on Telegram](<{post.permalink}>)")
     elif post.link_lost:
         rows.append("**Original post:** the copy this page was made from lost its link; "
                     f"see the [channel on Telegram](<{ctx.channel_url(post.channel)}>).")
@@ -145,7 +175,7 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
 
 def _ref(here: str, ref: PageRef) -> str:
     note = f" — {inline(ref.note)}" if ref.note else ""
-    return f"[{inline(ref.title)}]({relative(here, ref.path)}){note}"
+    return f"[{inline(ref.title or ref.path)}]({relative(here, ref.path)}){note}"
 
 
 def _footer(post: Post, links: PageLinks) -> list[str]:
@@ -172,7 +202,7 @@ def render_post(post: Post, links: PageLinks | None = None,
                 ctx: SiteContext | None = None) -> str:
     """The review page: front-matter, header (facts and links), the review, cross-links."""
     ctx = ctx or SiteContext()
-    parts = [front_matter(post_metadata(post)), "", f"# {inline(post.title)}", ""]
+    parts = [front_matter(post_metadata(post)), "", f"# {inline(display_title(post))}", ""]
     parts += [*_header(post, ctx), ""]
     if post.dir == "rtl":
         parts += [f'<div dir="rtl" lang="{post.lang}" markdown>', "", body_markdown(post), "</div>"]

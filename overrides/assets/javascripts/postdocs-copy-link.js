@@ -1,0 +1,69 @@
+// "Copy link" on review pages: copies the review's permalink (its canonical public address,
+// written by postdocs into data-permalink; the current address when none is configured).
+// Added by script so readers without JavaScript never see a button that does nothing.
+(function () {
+  "use strict";
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch (e) {
+      ok = false;
+    }
+    document.body.removeChild(area);
+    return ok;
+  }
+
+  function copy(text, button) {
+    var label = button.textContent;
+    function done(ok) {
+      button.textContent = ok ? "Link copied" : "Copy failed: " + text;
+      window.setTimeout(function () { button.textContent = label; }, 2000);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(
+        function () { done(true); },
+        function () { done(fallbackCopy(text)); }
+      );
+    } else {
+      done(fallbackCopy(text));
+    }
+  }
+
+  function setup() {
+    var headers = document.querySelectorAll(".postdocs-review-header");
+    Array.prototype.forEach.call(headers, function (header) {
+      if (header.querySelector(".postdocs-copy-link")) {
+        return;
+      }
+      var url = header.getAttribute("data-permalink") ||
+        window.location.origin + window.location.pathname;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button postdocs-copy-link";
+      button.textContent = "Copy link";
+      button.setAttribute("data-permalink", url);
+      button.setAttribute("aria-live", "polite");
+      button.title = url;
+      button.addEventListener("click", function () { copy(url, button); });
+      header.appendChild(button);
+    });
+  }
+
+  // Material replaces the page content on instant navigation and announces it on document$.
+  if (typeof window.document$ !== "undefined") {
+    window.document$.subscribe(setup);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setup);
+  } else {
+    setup();
+  }
+})();

@@ -1,0 +1,138 @@
+"""Home, topic and channel pages; the chart of reviews per month."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from xml.etree import ElementTree as ET
+
+from postdocs.chart import months, reviews_per_month_svg
+from postdocs.config import Project
+from postdocs.indexes import channel_pages, home_snippet, topic_pages
+from postdocs.model import ChannelConfig, ChannelMeta, Post, SourceLine
+from postdocs.pipeline import Corpus, render_site, site_context
+from postdocs.render import SiteContext
+
+RU = ChannelConfig(id="ru_chan", name="Русский канал", url="https://t.me/ru_chan", lang="ru",
+                   dir="ltr", format="auto", files=("a.txt",))
+HE = ChannelConfig(id="he_chan", name="ערוץ", url="https://t.me/he_chan", lang="he",
+                   dir="rtl", format="auto", files=("b.txt",))
+CTX = SiteContext(site_url="https://example.net/", channels={"ru_chan": RU, "he_chan": HE},
+                  topic_names={"rl": "Reinforcement learning", "diffusion": "Diffusion",
+                               "graphs": "Graphs"},
+                  topic_order=("rl", "diffusion", "alignment", "ssm"))
+
+
+def _post(n: int, channel: str = "ru_chan", date: dt.date | None = None,
+          topics: tuple[str, ...] = (), lang: str = "ru") -> Post:
+    return Post(channel=channel, source_file="a.txt", line=n, title=f"Paper {n}",
+                slug=f"paper-{n}", lines=(SourceLine(n + 1, f"Текст обзора номер {n}."),),
+                date=date, topics=topics, primary_topic=topics[0] if topics else None,
+                lang=lang, dir="rtl" if lang == "he" else "ltr")
+
+
+POSTS = [
+    _post(1, topics=("graphs",)),  # undated
+    _post(2, date=dt.date(2024, 5, 1), topics=("rl",)),
+    _post(3, date=dt.date(2024, 7, 9), topics=("rl", "diffusion")),
+    _post(4, channel="he_chan", date=dt.date(2024, 6, 2), topics=("diffusion",), lang="he"),
+    _post(5, topics=("rl",)),  # undated, after 1 in dump order
+    _post(6, date=dt.date(2024, 7, 9), topics=()),
+]
+
+
+def _titles(page: str) -> list[str]:
+    return re.findall(r"^- \*\*\[([^\]]+)\]", page, re.M)
+
+
+def test_topic_page_lists_newest_first_then_undated_with_facts_and_excerpt() -> None:
+    pages = topic_pages(POSTS, CTX)
+    rl = pages["topics/rl.md"]
+    assert _titles(rl) == ["Paper 3", "Paper 2", "Paper 5"]
+    assert "[Paper 3](../reviews/ru_chan/paper-3.md)" in rl
+    assert "2024-07-09 · [<bdi>Русский канал</bdi>](../channels/ru_chan.md) · Russian" in rl
+    assert "date unknown" in rl.split("Paper 5")[1]
+    assert 'lang="ru" dir="ltr">Текст обзора номер 3.</span>' in rl
+    assert "feed: feeds/rl.xml" in rl
+    # a topic of undated reviews only has no feed
+    assert "feed:" not in pages["topics/graphs.md"]
+
+
+def test_topics_index_puts_taxonomy_order_first_then_the_rest() -> None:
+    index = topic_pages(POSTS, CTX)["topics/index.md"]
+    names = re.findall(r"^- \[([^\]]+)\]", index, re.M)
+    assert names == ["Reinforcement learning", "Diffusion", "Graphs"]
+    assert "Reinforcement learning](rl.md) — 3 reviews" in index
+
+
+def test_hebrew_excerpt_is_marked_rtl() -> None:
+    page = topic_pages(POSTS, CTX)["topics/diffusion.md"]
+    assert '<span class="postdocs-excerpt" lang="he" dir="rtl">' in page
+
+
+def test_channel_page_has_description_authors_telegram_link_and_reviews() -> None:
+    meta = {"ru_chan": ChannelMeta(name="x", description="Описание канала", authors=("@a", "@b"))}
+    pages = channel_pages((RU, HE), meta, POSTS, CTX)
+    ru = pages["channels/ru_chan.md"]
+    assert "Описание канала" in ru and "**Authors:** @a, @b" in ru
+    assert "<https://t.me/ru_chan>" in ru
+    assert _titles(ru) == ["Paper 3", "Paper 6", "Paper 2", "Paper 1", "Paper 5"]
+    assert "[<bdi>ערוץ</bdi>](he_chan.md) — 1 review" in pages["channels/index.md"]
+
+
+def test_config_description_wins_over_dump_header() -> None:
+    ch = ChannelConfig(id="ru_chan", name="n", url="https://t.me/ru_chan", lang="ru", dir="ltr",
+                       format="auto", files=("a.txt",), description="From config")
+    pages = channel_pages((ch,), {"ru_chan": ChannelMeta(description="From dump")}, POSTS, CTX)
+    assert "From config" in pages["channels/ru_chan.md"]
+    assert "From dump" not in pages["channels/ru_chan.md"]
+
+
+def test_home_has_totals_tiles_chart_latest_and_channels() -> None:
+    home = home_snippet((RU, HE), POSTS, CTX, has_chart=True)
+    assert "**6 reviews** from **2 channels** in **2 languages**, 4 of them dated" in home
+    tiles = home.split('<div class="grid cards postdocs-topics" markdown>')[1].split("</div>")[0]
+    assert re.findall(r"\[\*\*([^*]+)\*\*\]", tiles) == ["Reinforcement learning", "Diffusion",
+                                                          "Graphs"]
+    assert "[**Diffusion**](topics/diffusion.md)  \n  2 reviews" in tiles
+    assert "1 review without a topic." in home
+    assert "](charts/reviews-per-month.svg)" in home
+    latest = home.split("## Latest reviews")[1].split("## Channels")[0]
+    assert _titles(latest) == ["Paper 3", "Paper 6", "Paper 4", "Paper 2"]
+    assert "[<bdi>ערוץ</bdi>](channels/he_chan.md) — 1 review" in home
+
+
+def test_chart_axis_has_every_month_and_ignores_a_far_outlier() -> None:
+    assert months(POSTS) == ["2024-05", "2024-06", "2024-07"]
+    outlier = _post(9, date=dt.date(2007, 4, 1), topics=("rl",))
+    assert months([*POSTS, outlier]) == ["2024-05", "2024-06", "2024-07"]
+    home = home_snippet((RU, HE), [*POSTS, outlier], CTX, has_chart=True)
+    assert "1 dated review far outside this range is not shown." in home
+
+
+def test_chart_is_deterministic_svg_with_topics_in_legend() -> None:
+    svg = reviews_per_month_svg(POSTS, CTX.topic_order, CTX.topic_name)
+    assert svg is not None
+    assert svg == reviews_per_month_svg(POSTS, CTX.topic_order, CTX.topic_name)
+    root = ET.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "<dc:date>" not in svg  # no build timestamp
+    texts = "".join(root.itertext())
+    for label in ("2024-05", "2024-06", "2024-07", "Reinforcement learning", "Diffusion",
+                  "no topic"):
+        assert label in texts
+    assert reviews_per_month_svg([_post(1)], (), str) is None
+
+
+def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
+    pages = render_site(project, corpus)
+    ctx = site_context(project)
+    assert ctx.site_url.endswith("/")
+    assert "charts/reviews-per-month.svg" in pages  # the Hebrew digest has dated reviews
+    home = pages["_snippets/home.md"]
+    assert f"**{len(corpus.posts)} reviews** from **3 channels**" in home
+    rizz = pages["channels/rizzearch.md"]
+    # The web-preview header of 000 says: "Кайфули на каждый день", authors @zzmtsvv, @maxnygma.
+    assert "Кайфули на каждый день" in rizz and "@zzmtsvv" in rizz
+    assert "<https://t.me/rizzearch>" in rizz
+    assert len(_titles(rizz)) == sum(1 for p in corpus.posts if p.channel == "rizzearch")
