@@ -42,7 +42,7 @@ def test_header_has_date_channel_language_topics_tags_and_paper_links() -> None:
     page = render_post(post, None, CTX)
     header = page.split('<div class="postdocs-review-header"')[1].split("</div>")[0]
     assert "**Date:** 2024-05-03" in header
-    assert "[Chan Name](../../channels/chan.md)" in header
+    assert "[<bdi>Chan Name</bdi>](../../channels/chan.md)" in header
     assert "**Language:** Russian" in header
     assert "[Reinforcement learning](../../topics/rl.md)" in header
     assert "`PPO`" in header
@@ -110,4 +110,4 @@ def test_seed_review_links_its_arxiv_paper_and_code(project: Project, corpus: Co
     assert "[arXiv:2312.11444](https://arxiv.org/abs/2312.11444)" in page
     assert "[PDF](https://arxiv.org/pdf/2312.11444)" in page
     assert "github.com/neulab/gemini-benchmark" in page
-    assert "[gonzo-обзоры ML статей](../../channels/gonzo_ML.md)" in page
+    assert "[<bdi>gonzo-обзоры ML статей</bdi>](../../channels/gonzo_ML.md)" in page
