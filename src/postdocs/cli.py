@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .config import load_project
 from .errors import PostdocsError, UnaccountedLinesError
-from .pipeline import process, render_site
+from .pipeline import Corpus, process, render_site
 from .write import write_pages
 
 
@@ -38,6 +40,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     pages = render_site(project, corpus)
     report = write_pages(project.docs, pages, force=args.force)
     if not args.quiet:
+        _print_warnings(corpus)
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
         print(
@@ -48,19 +51,50 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_warnings(corpus: Corpus) -> None:
+    """Reader warnings (`file:line: message`): whatever was guessed or kept raw."""
+    for r in corpus.results:
+        for w in r.warnings:
+            print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+
+
+def _shown(path: str) -> str:
+    """A path as users typed it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+# Ledger categories that count events (messages), not lines.
+_EVENTS = ("merged continuations", "media-only messages")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     project = load_project(args.root)
     corpus = process(project, use_cache=not args.no_cache)
+    _print_warnings(corpus)
+    repaired = Counter(p.source_file for p in corpus.posts if p.date_source == "repaired")
     unaccounted_total = 0
     for r in corpus.results:
         ledger = r.ledger
+        name = Path(r.path).name
         missing = sorted(set(range(1, ledger.total_lines + 1)) - ledger.accounted)
         unaccounted_total += len(missing)
-        cats = ", ".join(f"{k}={v}" for k, v in sorted(ledger.categories.items()))
-        print(f"{Path(r.path).name} [{r.format}]: {len(r.posts)} posts; {cats}; "
+        cats = ledger.categories
+        print(f"{name} [{r.format}]: posts={len(r.posts)} "
+              f"merged-continuations={cats['merged continuations']} "
+              f"media-only={cats['media-only messages']} repaired-dates={repaired[name]} "
               f"unaccounted={len(missing)}")
+        dropped = sorted((k.split(":", 1)[1], v) for k, v in cats.items()
+                         if k.startswith("boilerplate:") and v)
+        print("  boilerplate dropped: "
+              + (", ".join(f"{k}={v}" for k, v in dropped) if dropped else "none"))
+        lines = sorted((k, v) for k, v in cats.items()
+                       if v and k not in _EVENTS and not k.startswith("boilerplate:"))
+        print("  lines: " + ", ".join(f"{k}={v}" for k, v in lines))
         for n in missing[:20]:
-            print(f"  {r.path}:{n}: line not accounted for")
+            print(f"  {_shown(r.path)}:{n}: line not accounted for")
     if unaccounted_total:
         raise UnaccountedLinesError(f"{unaccounted_total} input lines are not accounted for")
     return 0

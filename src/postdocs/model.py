@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .errors import LocatedWarning
+
 Direction = Literal["ltr", "rtl"]
 
 
@@ -145,6 +147,8 @@ class Ledger:
     accounted: set[int] = field(default_factory=set)
 
     def account(self, category: str, *numbers: int) -> None:
+        if not numbers:
+            return
         self.categories[category] += len(numbers)
         self.accounted.update(numbers)
 
@@ -161,5 +165,5 @@ class ReadResult:
     format: str
     posts: tuple[Post, ...]
     ledger: Ledger
-    warnings: tuple[object, ...] = ()
+    warnings: tuple[LocatedWarning, ...] = ()
     meta: ChannelMeta = ChannelMeta()

@@ -17,7 +17,8 @@ def enrich_post(post: Post) -> Post:
         "lang": lang,
         "dir": direction,
         "links": tuple(urls),
-        "papers": tuple(dict.fromkeys((*post.papers, *found_papers))),
+        # A post that states its paper (`Статья:`) cites others in its body: those stay links.
+        "papers": post.papers or found_papers,
         "code": tuple(dict.fromkeys((*post.code, *code))),
     }
     if post.reactions_raw and not post.reactions:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-URL_RE = re.compile(r"(?:https?://|(?<![\w/.])(?=arxiv\.org/))[^\s<>()\"'|]+", re.I)
+URL_RE = re.compile(
+    r"(?:https?://|(?<![\w/.@-])(?=(?:www\.)?arxiv\.org/))[^\s<>()\"'|]+", re.I
+)
 ARXIV_RE = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
     r"(?:v\d+)?(?:\.pdf)?",
@@ -25,6 +27,7 @@ def find_urls(text: str) -> list[str]:
 
 
 def arxiv_id(url: str) -> str | None:
+    """The arXiv id of an abstract, PDF or HTML link, without its version (`2306.08543`)."""
     m = ARXIV_RE.search(url)
     return m.group("id") if m else None
 

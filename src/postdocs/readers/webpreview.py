@@ -1,17 +1,31 @@
 """Reader for dumps copied from Telegram's public web preview (t.me/s/<channel>).
 
-A message in such a dump is: a title line, the body, `👀LINK` (where a link was lost in the
-copy), often the whole body a second time, then a reactions line (`🔥3👍42🤔1`). Preview
-boilerplate (`VIEW IN TELEGRAM` …) sits between messages. The first file of a channel may start
-with the channel header (name, subscribers, description, authors, `Download Telegram`).
+What such a dump looks like (seen in the rizzearch and gonzo-ML seeds):
+
+- The first file of a channel may start with the channel header: name, counts (`1.01K
+  subscribers`, `988 photos` …), description, `Авторы:` and the authors, `Download Telegram`.
+- A message is its text, then its reactions line (`🔥3👍42🤔1`); some messages have no reactions
+  line, and the next message's title follows directly.
+- A rizzearch post is a title line, the body, `👀LINK` (a link whose address was lost in the
+  copy), an optional trailer (`подслушано здесь`, `UPD: …`), and often the whole body again (the
+  preview, then the full text) with its own `👀LINK` and trailer.
+- A gonzo-ML post is a title, an authors line, `Статья:` / `Код:` lines, the body; a long review
+  goes on in further messages that have no title of their own (continuations).
+- Messages with media only show a placeholder (`This media is not supported in your browser`,
+  `VIEW IN TELEGRAM`) and maybe a reactions line; such lines are boilerplate.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import ChannelConfig, ChannelMeta, Ledger, Post, ReadResult, SourceLine
+from ..clean import line_key, merge_copies
+from ..enrich import reactions as reactions_mod
+from ..enrich.papers import arxiv_id, find_urls
+from ..errors import LocatedWarning
+from ..model import ChannelConfig, ChannelMeta, Ledger, Post, Reaction, ReadResult, SourceLine
 from .text import read_lines
 
 FORMAT = "web-preview"
@@ -23,16 +37,31 @@ BOILERPLATE = {
     "Download Telegram": "download-telegram",
 }
 LINK_MARKER = "👀LINK"
-# A reactions line: emoji each followed by a count, possibly with bare counts (custom emoji lost
-# in the copy), and nothing else. `20` alone after a media placeholder is a bare count too.
-_EMOJI = r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"
-REACTIONS_RE = re.compile(rf"^(?:(?:{_EMOJI})?\d+(?:[.,]\d+)?K?\s*)+$")
-STATS_RE = re.compile(r"^[\d.,]+K?\s+(subscribers?|photos?|videos?|files?|links?)$")
+STATS_RE = re.compile(r"^[\d.,]+[KkMm]?\s+(subscribers?|photos?|videos?|files?|links?)$")
+AUTHORS_HEADINGS = ("Авторы", "Authors")
+MAX_TITLE = 200  # a first line longer than this is a paragraph, not a title
+
+# Head lines of a gonzo-ML review: `Статья: <url>`, `Код: <url>`.
+_LABEL_RE = re.compile(r"^(?P<label>Статья|Paper|Код|Code)\s*:\s*(?P<value>.+)$", re.I)
+_NAME_WORD = r"(?:[A-ZÀ-ÞА-ЯЁ][\w'’.\-]*|de|da|di|du|la|le|van|von|der|den|dos|al|bin)"
+_NAME = rf"{_NAME_WORD}(?: {_NAME_WORD}){{0,4}}"
+_AUTHORS_RE = re.compile(rf"^{_NAME}(?:, (?:{_NAME}|et al\.?))*$")
+
+
+def is_link_marker(line: str) -> bool:
+    """`👀LINK` (also copied as `👀 LINK`)."""
+    return line.strip().replace(" ", "") == LINK_MARKER
 
 
 def is_reactions(line: str) -> bool:
+    return reactions_mod.is_reactions_line(line)
+
+
+def looks_like_title(line: str) -> bool:
+    """A title is one short line that does not end a sentence; a continuation message starts
+    with a paragraph instead."""
     s = line.strip()
-    return bool(s) and REACTIONS_RE.match(s) is not None
+    return 0 < len(s) <= MAX_TITLE and not s.endswith((".", "…", ",", ";", ":"))
 
 
 def sniff(head: str) -> bool:
@@ -43,12 +72,11 @@ def sniff(head: str) -> bool:
 
 
 def _read_header(lines: list[str], ledger: Ledger) -> tuple[int, ChannelMeta]:
-    """Find the channel header; return the index of the first line after it."""
+    """The channel header (up to `Download Telegram`), if the dump starts with one; return the
+    index of the first line after it."""
     head = lines[:40]
-    if not any(STATS_RE.match(line.strip()) for line in head):
-        return 0, ChannelMeta()
     end = next((i for i, line in enumerate(head) if line.strip() == "Download Telegram"), None)
-    if end is None:
+    if end is None or not any(STATS_RE.match(line.strip()) for line in head[:end]):
         return 0, ChannelMeta()
     name = ""
     stats: list[tuple[str, str]] = []
@@ -57,87 +85,277 @@ def _read_header(lines: list[str], ledger: Ledger) -> tuple[int, ChannelMeta]:
     in_authors = False
     for i in range(end):
         s = lines[i].strip()
-        m = STATS_RE.match(s)
         if not s:
+            ledger.account("blank", i + 1)
             continue
-        if m:
+        ledger.account("header", i + 1)
+        page_title = s.removesuffix(" – Telegram").removesuffix(" - Telegram")
+        if STATS_RE.match(s):
             value, kind = s.split(None, 1)
             stats.append((kind, value))
-        elif not name or (s == name.split(" – ")[0]):
-            name = name or s.split(" – ")[0]
-        elif s.rstrip(":") in ("Авторы", "Authors"):
+        elif not name:
+            name = page_title
+        elif page_title == name:
+            continue  # the page title and the channel name say the same
+        elif s.rstrip(":") in AUTHORS_HEADINGS:
             in_authors = True
         elif in_authors:
             authors.append(s)
         else:
             description.append(s)
-    ledger.account("header", *range(1, end + 1))
     ledger.account("boilerplate:download-telegram", end + 1)
-    subscribers = dict(stats).get("subscribers", "")
     meta = ChannelMeta(
         name=name, description="\n".join(description), authors=tuple(authors),
-        subscribers=subscribers, stats=tuple(stats),
+        subscribers=dict(stats).get("subscribers", ""), stats=tuple(stats),
     )
     return end + 1, meta
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """The lines between two reactions lines: text and `👀LINK` lines as (index, is_marker)."""
+
+    entries: tuple[tuple[int, bool], ...]
+    reactions: int | None  # index of the closing reactions line
+
+
+@dataclass(frozen=True)
+class _Message:
+    """One message: the first copy (title, body, trailer), the second copy, the markers."""
+
+    first: tuple[int, ...]
+    second: tuple[int, ...]
+    markers: tuple[int, ...]
+
+
+def _chunks(lines: list[str], start: int, ledger: Ledger) -> list[_Chunk]:
+    """Drop blank and boilerplate lines (counted) and cut the rest at reactions lines."""
+    chunks: list[_Chunk] = []
+    entries: list[tuple[int, bool]] = []
+    after_placeholder = start > 0  # the header ends with `Download Telegram`
+    for i in range(start, len(lines)):
+        s = lines[i].strip()
+        if not s:
+            ledger.account("blank", i + 1)
+            continue
+        kind = BOILERPLATE.get(s)
+        if kind:
+            ledger.account(f"boilerplate:{kind}", i + 1)
+            after_placeholder = True
+            continue
+        # a number alone is a reactions line only right after a media placeholder
+        if reactions_mod.is_reactions_line(s, bare_allowed=after_placeholder):
+            ledger.account("reactions", i + 1)
+            chunks.append(_Chunk(tuple(entries), i))
+            entries = []
+        else:
+            entries.append((i, is_link_marker(s)))
+        after_placeholder = False
+    if entries:
+        chunks.append(_Chunk(tuple(entries), None))
+    return chunks
+
+
+def _text_run(entries: tuple[tuple[int, bool], ...], pos: int) -> tuple[list[int], int]:
+    """The text lines from `pos` up to the next marker (or the end); and where that is."""
+    run: list[int] = []
+    while pos < len(entries) and not entries[pos][1]:
+        run.append(entries[pos][0])
+        pos += 1
+    return run, pos
+
+
+def _take_message(
+    entries: tuple[tuple[int, bool], ...], pos: int, keys: dict[int, str]
+) -> tuple[_Message, int]:
+    """Read one message from `pos`; return it and where the next one starts.
+
+    After the first `👀LINK`: when the following lines repeat the body (the second copy) up to
+    another `👀LINK`, they are the second copy, preceded by the first copy's trailer; after the
+    second `👀LINK` come the second copy's trailer lines (those repeating the first trailer, or
+    all remaining lines when no other message follows in this chunk). Without a second copy,
+    lines after `👀LINK` are a trailer unless another `👀LINK` follows: then they are a new post.
+    """
+    n = len(entries)
+    first, pos = _text_run(entries, pos)
+    if pos == n:
+        return _Message(tuple(first), (), ()), n
+    markers = [entries[pos][0]]
+    rest, nxt = _text_run(entries, pos + 1)
+    if nxt == n:  # no further marker: the rest is this post's trailer
+        return _Message(tuple(first + rest), (), tuple(markers)), n
+    copy_keys = {keys[i] for i in first}
+    start = next((j for j, i in enumerate(rest) if keys[i] in copy_keys), None)
+    if start is None:  # no second copy: a new message starts right after the marker
+        return _Message(tuple(first), (), tuple(markers)), pos + 1
+    trailer, second = rest[:start], rest[start:]
+    markers.append(entries[nxt][0])
+    tail, after = _text_run(entries, nxt + 1)
+    if after == n:
+        taken = tail  # the chunk ends here: everything left is this post's
+    else:
+        taken = []
+        for i in tail:
+            if len(taken) == len(trailer) or keys[i] != keys[trailer[len(taken)]]:
+                break
+            taken.append(i)
+    nxt_pos = nxt + 1 + len(taken)
+    return _Message(tuple(first + trailer), tuple(second + taken), tuple(markers)), nxt_pos
+
+
+def split_messages(lines: list[str], chunk: _Chunk) -> list[_Message]:
+    """The messages of one chunk (several when reactions lines are missing)."""
+    keys = {i: line_key(lines[i]) for i, _ in chunk.entries}
+    out: list[_Message] = []
+    pos = 0
+    while pos < len(chunk.entries):
+        msg, pos = _take_message(chunk.entries, pos, keys)
+        out.append(msg)
+    return out
+
+
+@dataclass
+class _Draft:
+    """A post while its messages are read (mutable); frozen into a `Post` at the end."""
+
+    line: int
+    title: str
+    title_source: str
+    lines: list[SourceLine]
+    authors: tuple[str, ...] = ()
+    papers: tuple[str, ...] = ()
+    code: tuple[str, ...] = ()
+    reactions: tuple[Reaction, ...] = ()
+    reactions_raw: str | None = None
+    link_lost: bool = False
+    continuations: int = 0
+
+
+def _split_head(body: list[SourceLine]) -> tuple[dict[str, tuple[str, ...]], list[SourceLine],
+                                                 list[SourceLine]]:
+    """gonzo-ML head lines right after the title: an authors line, `Статья:` and `Код:` lines.
+
+    Returns the front-matter values, the head lines used, and the rest of the body.
+    """
+    values: dict[str, list[str]] = {"authors": [], "papers": [], "code": []}
+    used: list[SourceLine] = []
+    pos = 0
+
+    def label(k: int) -> re.Match[str] | None:
+        return _LABEL_RE.match(body[k].text.strip()) if k < len(body) else None
+
+    if body:
+        s = body[0].text.strip()
+        if _AUTHORS_RE.match(s) and ("," in s or label(1)):
+            values["authors"] = [a.strip() for a in s.split(",") if a.strip()]
+            used.append(body[0])
+            pos = 1
+    while (m := label(pos)) is not None:
+        urls = find_urls(m.group("value"))
+        if not urls:
+            break
+        if m.group("label").lower() in ("статья", "paper"):
+            values["papers"] += [arxiv_id(u) or u for u in urls]
+        else:
+            values["code"] += urls
+        used.append(body[pos])
+        pos += 1
+    frozen = {k: tuple(dict.fromkeys(v)) for k, v in values.items()}
+    return frozen, used, body[pos:]
+
+
+def _derive_title(text: str) -> str:
+    """A short title from a paragraph: its first sentence, cut at a word within 80 characters."""
+    sentence = re.split(r"(?<=[.!?…])\s", text.strip(), maxsplit=1)[0]
+    if len(sentence) <= 80:
+        return sentence
+    return sentence[:80].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
     lines = read_lines(path)
     ledger = Ledger(path=str(path), total_lines=len(lines))
+    warnings: list[LocatedWarning] = []
+
+    def warn(index: int, message: str) -> None:
+        warnings.append(LocatedWarning(str(path), index + 1, message))
+
     start, meta = _read_header(lines, ledger)
-
-    # Split into messages: a message ends with its reactions line.
-    messages: list[list[int]] = []  # indices into lines
-    current: list[int] = []
-    for i in range(start, len(lines)):
-        s = lines[i].strip()
-        n = i + 1
-        if not s:
-            ledger.account("blank", n)
-            continue
-        if s in BOILERPLATE:
-            ledger.account(f"boilerplate:{BOILERPLATE[s]}", n)
-            continue
-        current.append(i)
-        if is_reactions(s):
-            messages.append(current)
-            current = []
-    if current:
-        messages.append(current)
-
-    posts: list[Post] = []
-    for msg in messages:
-        text_idx = [i for i in msg if not is_reactions(lines[i])]
-        reactions_idx = [i for i in msg if is_reactions(lines[i])]
-        for i in reactions_idx:
-            ledger.account("reactions", i + 1)
-        body_idx = [i for i in text_idx if lines[i].strip() != LINK_MARKER]
-        if not body_idx:
-            ledger.count("media-only messages")
-            for i in text_idx:
-                ledger.account("link-marker", i + 1)
-            continue
-        for i in text_idx:
-            if lines[i].strip() == LINK_MARKER:
-                ledger.account("link-marker", i + 1)
-        title_i = body_idx[0]
-        seen: set[str] = set()
-        body: list[SourceLine] = []
-        for i in body_idx[1:]:
-            s = lines[i].strip()
-            if s in seen:
-                ledger.account("duplicate", i + 1)
+    drafts: list[_Draft] = []
+    previous = "none"  # kind of the previous message: none | post | media
+    for chunk in _chunks(lines, start, ledger):
+        messages = split_messages(lines, chunk)
+        if not messages:
+            messages = [_Message((), (), ())]  # a reactions line alone: a media-only message
+        for k, msg in enumerate(messages):
+            reactions_i = chunk.reactions if k == len(messages) - 1 else None
+            ledger.account("link-marker", *(i + 1 for i in msg.markers))
+            first, second = list(msg.first), list(msg.second)
+            if not first:
+                first, second = second, []
+            if not first:
+                ledger.count("media-only messages")
+                previous = "media"
                 continue
-            seen.add(s)
-            body.append(SourceLine(i + 1, lines[i]))
-        ledger.account("post", title_i + 1, *(sl.number for sl in body))
-        raw = " ".join(lines[i].strip() for i in reactions_idx) or None
-        posts.append(
-            Post(
-                channel=channel.id, source_file=path.name, line=title_i + 1,
-                lines=tuple(body), title=lines[title_i].strip(), title_source="header",
-                reactions_raw=raw, link_lost=any(lines[i].strip() == LINK_MARKER for i in msg),
-                lang=channel.lang, dir=channel.dir,
-            )
+            title_i = first[0]
+            if second and line_key(lines[second[0]]) == line_key(lines[title_i]):
+                ledger.account("duplicate", second[0] + 1)  # the second copy repeats the title
+                second = second[1:]
+            merged = merge_copies([SourceLine(i + 1, lines[i]) for i in first[1:]],
+                                  [SourceLine(i + 1, lines[i]) for i in second])
+            ledger.account("duplicate", *merged.duplicates)
+            for a, b in merged.divergent:
+                warnings.append(LocatedWarning(
+                    str(path), a, f"the two copies differ here and at line {b}; both kept"))
+            title = lines[title_i].strip()
+            if not looks_like_title(title) and drafts:
+                draft = drafts[-1]
+                draft.lines += [SourceLine(title_i + 1, lines[title_i]), *merged.lines]
+                draft.continuations += 1
+                draft.link_lost = draft.link_lost or bool(msg.markers)
+                ledger.count("merged continuations")
+                ledger.account("post", title_i + 1, *(sl.number for sl in merged.lines))
+                if previous != "post":
+                    warn(title_i, f"continuation merged into '{draft.title}' across a "
+                                  "media-only message")
+                previous = "post"
+                continue  # a continuation's own reactions stay counted, not on the page
+            if looks_like_title(title):
+                head, used, body = _split_head(list(merged.lines))
+                draft = _Draft(line=title_i + 1, title=title, title_source="header",
+                               lines=[SourceLine(title_i + 1, lines[title_i]), *body],
+                               authors=head["authors"], papers=head["papers"], code=head["code"])
+                ledger.account("front-matter", *(sl.number for sl in used))
+            else:
+                draft = _Draft(line=title_i + 1, title=_derive_title(title),
+                               title_source="derived",
+                               lines=[SourceLine(title_i + 1, lines[title_i]), *merged.lines])
+                warn(title_i, f"message without a title; title derived: '{draft.title}'")
+            ledger.account("post", *(sl.number for sl in draft.lines))
+            if draft.title_source == "header":
+                draft.lines = draft.lines[1:]  # the title line is the title, not the body
+            draft.link_lost = bool(msg.markers)
+            if reactions_i is not None:
+                reading = reactions_mod.read(lines[reactions_i])
+                draft.reactions_raw = reading.raw.strip()
+                draft.reactions = reading.reactions or ()
+                if reading.problem:
+                    warn(reactions_i, f"reactions '{draft.reactions_raw}' kept raw only: "
+                                      f"{reading.problem}")
+            if not draft.lines:
+                warn(title_i, f"post '{draft.title}' has no body")
+            drafts.append(draft)
+            previous = "post"
+
+    posts = tuple(
+        Post(
+            channel=channel.id, source_file=path.name, line=d.line, lines=tuple(d.lines),
+            title=d.title, title_source=d.title_source, lang=channel.lang, dir=channel.dir,
+            authors=d.authors, papers=d.papers, code=d.code, reactions=d.reactions,
+            reactions_raw=d.reactions_raw, link_lost=d.link_lost,
+            continuations=d.continuations,
         )
-    return ReadResult(path=str(path), format=FORMAT, posts=tuple(posts), ledger=ledger, meta=meta)
+        for d in drafts
+    )
+    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=ledger,
+                      warnings=tuple(warnings), meta=meta)
