@@ -28,15 +28,33 @@ def _suffix(post: Post) -> str:
     """A suffix that depends on the post alone, so adding another post never changes it."""
     if post.message_id is not None:
         return str(post.message_id)
+    return _hash(post)
+
+
+def _hash(post: Post) -> str:
     key = f"{post.source_file}:{post.line}:{post.title}".encode()
     return hashlib.sha256(key).hexdigest()[:6]
+
+
+def age_key(post: Post) -> tuple[bool, int, bool, int, str, int]:
+    """Orders posts oldest first by what the post itself says: message id, date, dump position.
+
+    Telegram message ids grow with time within a channel, so a post added later sorts later.
+    """
+    return (
+        post.message_id is None, post.message_id or 0,
+        post.date is None, post.date.toordinal() if post.date else 0,
+        post.source_file, post.line,
+    )
 
 
 def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
     """Give every post a slug unique within its channel; report collisions.
 
-    Colliding posts all get a suffix derived from the post itself (message id, else a hash of its
-    source), so which post is added or removed never renames the others.
+    Within a group of posts whose titles give the same slug, the oldest post (`age_key`) keeps
+    the plain slug and every other post gets a suffix derived from itself (message id, else a
+    hash of its source). So adding a newer post never renames an existing page, and the
+    suffixed posts' URLs do not depend on which other posts exist.
     """
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     bases = [base_slug(p.title) for p in posts]
@@ -44,16 +62,24 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
         groups[(p.channel, bases[i])].append(i)
     out = list(posts)
     notes: list[str] = []
+    taken: set[tuple[str, str]] = set(groups)  # every plain slug is reserved for its owner
     for (channel, base), idx in sorted(groups.items()):
+        idx.sort(key=lambda i: age_key(posts[i]))
+        out[idx[0]] = replace(posts[idx[0]], slug=base)
         if len(idx) == 1:
-            out[idx[0]] = replace(posts[idx[0]], slug=base)
             continue
+        suffixed = []
+        for i in idx[1:]:
+            slug = f"{base}-{_suffix(posts[i])}"
+            if (channel, slug) in taken:  # e.g. a post titled "<title> 42" exists already
+                slug = f"{slug}-{_hash(posts[i])}"
+            taken.add((channel, slug))
+            out[i] = replace(posts[i], slug=slug)
+            suffixed.append(f"{posts[i].source} → {slug}")
         notes.append(
-            f"{channel}/{base}: {len(idx)} posts share this slug ("
-            + ", ".join(posts[i].source for i in idx) + "); suffixes added"
+            f"{channel}/{base}: {len(idx)} posts share this slug; {posts[idx[0]].source} keeps it"
+            f" (oldest), suffixed: " + ", ".join(suffixed)
         )
-        for i in idx:
-            out[i] = replace(posts[i], slug=f"{base}-{_suffix(posts[i])}")
     return out, notes
 
 
