@@ -11,10 +11,11 @@ import yaml
 
 from postdocs.clean import line_key, merge_copies
 from postdocs.cli import main
+from postdocs.config import Project
 from postdocs.enrich import reactions
 from postdocs.enrich.papers import arxiv_id, classify, find_urls
 from postdocs.model import ChannelConfig, Post, ReadResult, SourceLine
-from postdocs.pipeline import Corpus
+from postdocs.pipeline import Corpus, render_site
 from postdocs.readers import webpreview
 from postdocs.render import render_post
 
@@ -382,3 +383,19 @@ def test_urls_found_with_and_without_scheme() -> None:
 def test_every_web_preview_post_has_a_page(corpus: Corpus) -> None:
     per_file = Counter(p.source_file for p in corpus.posts)
     assert {n: per_file[n] for n in WEB_FILES} == {n: len(GOLDEN_POSTS[n]) for n in WEB_FILES}
+
+
+def test_header_that_disagrees_with_the_configuration_is_a_warning() -> None:
+    channel = ChannelConfig(id="club", name="Another Name", url="https://t.me/club", lang="en",
+                            dir="ltr", format="web-preview", files=(), authors=("@someone",))
+    r = webpreview.read(FIXTURES / "continuations.txt", channel)
+    header = [w for w in r.warnings if "channel header" in w.message]
+    assert [(w.line, w.message.split(" (")[0]) for w in header] == [
+        (1, "the channel header's name")]
+
+
+def test_channel_page_uses_the_header(project: Project, corpus: Corpus) -> None:
+    page = render_site(project, corpus)["channels/gonzo_ML.md"]
+    assert "**Authors:** Гриша Сапунов" in page and "24.1K subscribers" in page
+    rizz = render_site(project, corpus)["channels/rizzearch.md"]
+    assert "Кайфули на каждый день" in rizz and "@maxnygma (AI4Science посты)" in rizz

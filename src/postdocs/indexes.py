@@ -118,7 +118,10 @@ def channel_pages(
             body += [f'<p lang="{ch.lang}" dir="{ch.dir}">{inline(description)}</p>', ""]
         if authors:
             body += ["**Authors:** " + ", ".join(inline(a) for a in authors), ""]
-        body += [f"**On Telegram:** <{ch.url}>", "",
+        telegram = f"**On Telegram:** <{ch.url}>"
+        if meta.subscribers:  # as the channel's header said when the dump was made
+            telegram += f" · {inline(meta.subscribers)} subscribers"
+        body += [telegram, "",
                  f"## Reviews ({n})", "", *_entries(by_channel[ch.id], here, ctx)]
         pages[here] = "\n".join(body).rstrip("\n") + "\n"
     pages["channels/index.md"] = "\n".join(lines) + "\n"

@@ -111,6 +111,17 @@ def _read_header(lines: list[str], ledger: Ledger) -> tuple[int, ChannelMeta]:
     return end + 1, meta
 
 
+def _header_disagreements(meta: ChannelMeta, channel: ChannelConfig) -> list[str]:
+    """Where the dump's header and channels.yml say different things (channels.yml wins)."""
+    pairs = [("description", channel.description, meta.description),
+             ("authors", ", ".join(channel.authors), ", ".join(meta.authors))]
+    if channel.name != channel.id:  # a name left to default to the handle says nothing
+        pairs.insert(0, ("name", channel.name, meta.name))
+    return [f"the channel header's {what} ('{found}') differs from channels.yml's "
+            f"('{configured}'); channels.yml wins"
+            for what, configured, found in pairs if configured and found and configured != found]
+
+
 @dataclass(frozen=True)
 class _Chunk:
     """The lines between two reactions lines: text and `👀LINK` lines as (index, is_marker)."""
@@ -281,6 +292,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         warnings.append(LocatedWarning(str(path), index + 1, message))
 
     start, meta = _read_header(lines, ledger)
+    for problem in _header_disagreements(meta, channel):
+        warn(0, problem)
     drafts: list[_Draft] = []
     previous = "none"  # kind of the previous message: none | post | media
     for chunk in _chunks(lines, start, ledger):
