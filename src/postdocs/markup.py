@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 
 from .enrich.papers import URL_RE
 
@@ -38,13 +39,28 @@ def _link(url: str) -> str:
     return f"[{shown}](<{href}>)"
 
 
-def inline(text: str) -> str:
-    """One line of text → inline Markdown: URLs as links, math kept, the rest escaped."""
+def _ref_pattern(refs: Mapping[str, str]) -> re.Pattern[str] | None:
+    """Non-URL texts that link to another review (dates), longest first, not inside numbers."""
+    texts = sorted((t for t in refs if not URL_RE.match(t)), key=lambda t: (-len(t), t))
+    if not texts:
+        return None
+    return re.compile(r"(?<![\d.])(?:" + "|".join(map(re.escape, texts)) + r")(?!\.?\d)")
+
+
+def inline(text: str, refs: Mapping[str, str] | None = None) -> str:
+    """One line of text → inline Markdown: URLs as links, math kept, the rest escaped.
+
+    `refs` maps texts to relative links of other reviews on the site: a URL keeps its own link and
+    gets a link to the review after it; any other text (a date) becomes the link.
+    """
     parts: list[str] = []
     pos = 0
+    refs = refs or {}
+    pattern = _ref_pattern(refs)
     tokens = sorted(
         [(m.start(), m.end(), "math") for m in _MATH_RE.finditer(text)]
         + [(m.start(), m.end(), "url") for m in URL_RE.finditer(text)]
+        + ([(m.start(), m.end(), "ref") for m in pattern.finditer(text)] if pattern else [])
     )
     for start, end, kind in tokens:
         if start < pos:
@@ -53,9 +69,13 @@ def inline(text: str) -> str:
         chunk = text[start:end]
         if kind == "math":
             parts.append(chunk)
+        elif kind == "ref":
+            parts.append(f"[{_escape_plain(chunk)}]({refs[chunk]})")
         else:
             url = chunk.rstrip(".,;:!?»”’)]}*_")
             parts.append(_link(url))
+            if url in refs:
+                parts.append(f" ([review on this site]({refs[url]}))")
             end = start + len(url)
         pos = end
     parts.append(_escape_plain(text[pos:]))
@@ -76,7 +96,7 @@ def _block_safe(line: str) -> str:
     return stripped
 
 
-def text_to_markdown(lines: list[str]) -> str:
+def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) -> str:
     """Dump lines → Markdown: one paragraph per line, consecutive list items kept as one list."""
     blocks: list[str] = []
     prev_list = False
@@ -87,7 +107,7 @@ def text_to_markdown(lines: list[str]) -> str:
         m = _LIST_RE.match(raw)
         if m:
             marker = m.group(0).strip()
-            item = inline(raw[m.end():].strip())
+            item = inline(raw[m.end():].strip(), refs)
             bullet = marker if marker[0].isdigit() else "-"
             if bullet[0].isdigit():
                 bullet = bullet.rstrip(")") .rstrip(".") + "."
@@ -98,6 +118,6 @@ def text_to_markdown(lines: list[str]) -> str:
                 blocks.append(entry)
             prev_list = True
         else:
-            blocks.append(_block_safe(inline(raw.strip())))
+            blocks.append(_block_safe(inline(raw.strip(), refs)))
             prev_list = False
     return "\n\n".join(b for b in blocks if b) + "\n"

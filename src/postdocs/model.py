@@ -78,6 +78,15 @@ class PageRef:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A span of a review's text that points at another review on the site."""
+
+    kind: str  # "telegram" (a t.me post link) | "arxiv" (a paper reviewed there) | "date"
+    text: str  # the URL or the date exactly as written in the review
+    target: PageRef
+
+
+@dataclass(frozen=True)
 class PageLinks:
     """The cross-links shown in a review page's footer, computed after every post is read.
 
@@ -89,6 +98,19 @@ class PageLinks:
     referenced_by: tuple[PageRef, ...] = ()  # reviews that link to this one (backlinks)
     previous: PageRef | None = None  # previous review in the same channel
     next: PageRef | None = None  # next review in the same channel
+    references: tuple[Reference, ...] = ()  # links in the review's text to other reviews
+    paper: str = ""  # the reviewed paper's `Paper.key`
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper reviewed on the site, with every review of it (oldest first)."""
+
+    key: str  # "arxiv:<id>", "title:<normalized-title>" or "post:<source>"
+    title: str
+    arxiv: str | None
+    reviews: tuple[PageRef, ...]  # note: "channel · date · language"
+    first_date: dt.date | None = None  # of the earliest dated review
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, slugs
+from . import chart, enrich, feeds, indexes, link, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
-from .model import ChannelMeta, PageLinks, Post, ReadResult
+from .model import ChannelMeta, PageLinks, Paper, Post, ReadResult
+from .papers_index import PAPERS_PAGE, papers_page
 from .readers import read_input
 from .render import SiteContext, render_post
 
@@ -23,6 +24,7 @@ class Corpus:
     notes: list[str] = field(default_factory=list)
     # Cross-links per review, keyed by `Post.source`; filled by the link stage.
     links: dict[str, PageLinks] = field(default_factory=dict)
+    papers: tuple[Paper, ...] = ()  # every paper reviewed on the site (link stage)
 
 
 def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
@@ -52,7 +54,9 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
         posts.extend(r.posts)
     posts = enrich.enrich(posts)
     posts, notes = slugs.assign(posts)
-    return Corpus(posts=posts, results=results, metas=metas, notes=notes)
+    links, papers = link.link(posts)
+    return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
+                  papers=papers)
 
 
 def site_context(project: Project) -> SiteContext:
@@ -76,6 +80,7 @@ def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     svg = chart.reviews_per_month_svg(corpus.posts, ctx.topic_order, ctx.topic_name)
     if svg:
         pages[indexes.CHART] = svg
+    pages[PAPERS_PAGE] = papers_page(corpus.papers)
     pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts, ctx,
                                                       has_chart=svg is not None)
     return pages

@@ -103,10 +103,15 @@ def post_metadata(post: Post) -> dict[str, Any]:
     return meta
 
 
-def body_markdown(post: Post) -> str:
+def body_markdown(post: Post, links: PageLinks | None = None) -> str:
+    """The review's text; references to other reviews on the site (`links.references`) link."""
     if post.markdown is not None:
         return post.markdown.rstrip("\n") + "\n"
-    return text_to_markdown([line.text for line in post.lines])
+    here = page_path(post)
+    refs: dict[str, str] = {}
+    for ref in links.references if links else ():
+        refs.setdefault(ref.text, relative(here, ref.target.path))
+    return text_to_markdown([line.text for line in post.lines], refs)
 
 
 def paper_links(paper: str) -> str:
@@ -205,9 +210,10 @@ def render_post(post: Post, links: PageLinks | None = None,
     parts = [front_matter(post_metadata(post)), "", f"# {inline(display_title(post))}", ""]
     parts += [*_header(post, ctx), ""]
     if post.dir == "rtl":
-        parts += [f'<div dir="rtl" lang="{post.lang}" markdown>', "", body_markdown(post), "</div>"]
+        parts += [f'<div dir="rtl" lang="{post.lang}" markdown>', "", body_markdown(post, links),
+                  "</div>"]
     else:
-        parts += [body_markdown(post)]
+        parts += [body_markdown(post, links)]
     footer = _footer(post, links or PageLinks())
     if footer:
         parts += ["", *footer]

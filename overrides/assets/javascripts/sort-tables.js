@@ -1,0 +1,45 @@
+// Click a column heading of a table inside `.pd-sortable` to sort its rows by that column;
+// click again to reverse. Dates are ISO (year-month-day), so text order is date order; cells
+// holding "—" (unknown) always go last. Re-run after Material's instant navigation.
+(function () {
+  "use strict";
+  function key(row, column) {
+    var cell = row.cells[column];
+    return cell ? cell.textContent.trim().toLowerCase() : "";
+  }
+  function sortBy(table, column, descending) {
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = key(a, column), y = key(b, column);
+      if (x === "—" || y === "—") return (x === "—") - (y === "—");
+      var order = x < y ? -1 : x > y ? 1 : 0;
+      return descending ? -order : order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+  function init() {
+    document.querySelectorAll(".pd-sortable table").forEach(function (table) {
+      if (table.dataset.pdSortable || !table.tHead || !table.tBodies.length) return;
+      table.dataset.pdSortable = "yes";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
+        th.style.cursor = "pointer";
+        th.title = "Sort by this column";
+        th.setAttribute("aria-sort", "none");
+        th.addEventListener("click", function () {
+          var descending = th.getAttribute("aria-sort") === "ascending";
+          Array.prototype.forEach.call(table.tHead.rows[0].cells, function (other) {
+            other.setAttribute("aria-sort", "none");
+          });
+          th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+          sortBy(table, column, descending);
+        });
+      });
+    });
+  }
+  if (window.document$) {
+    window.document$.subscribe(init);
+  } else {
+    document.addEventListener("DOMContentLoaded", init);
+  }
+})();

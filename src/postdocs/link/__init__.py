@@ -1,0 +1,126 @@
+"""Link stage: cross-links computed once every post of every channel is known (two phases).
+
+Runs after enrich and slug assignment, before render, and is pure: posts in, the cross-links of
+every review (keyed by `Post.source`) and the papers of the site out. Everything is recomputed
+from the whole set of posts, so links stay right when a channel is added or a post disappears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from ..model import PageLinks, PageRef, Paper, Post, Reference
+from ..slugs import page_path
+from . import identity, references, related
+
+_WORDY = re.compile(r"\w{2,}")
+
+
+def post_ref(post: Post) -> PageRef:
+    """A link to the review: its title (or channel and date when OCR left no usable title)."""
+    when = post.date.isoformat() if post.date else "date unknown"
+    title = post.title if _WORDY.search(post.title) else (
+        f"{post.channel} review of {post.date.isoformat() if post.date else post.source}")
+    return PageRef(path=page_path(post), title=title,
+                   note=f"{post.channel} · {when} · {post.lang or 'language unknown'}")
+
+
+def channel_sequence(posts: Sequence[Post]) -> dict[str, list[int]]:
+    """Each channel's posts in reading order: by date where dated, else in dump order.
+
+    An undated post keeps its place after the nearest dated post before it in the dump.
+    """
+    by_channel: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(posts):
+        by_channel[p.channel].append(i)
+    out: dict[str, list[int]] = {}
+    for channel, members in by_channel.items():
+        keys: dict[int, tuple[dt.date, int]] = {}
+        last = dt.date.min
+        for i in members:
+            last = posts[i].date or last
+            keys[i] = (last, i)
+        out[channel] = sorted(members, key=keys.__getitem__)
+    return out
+
+
+_DateKey = tuple[bool, dt.date, str, str, int]
+
+
+def _by_date(posts: Sequence[Post]) -> Callable[[int], _DateKey]:
+    """Sort key for post indices: oldest first, undated last, then channel and dump order."""
+
+    def key(i: int) -> _DateKey:
+        p = posts[i]
+        return (p.date is None, p.date or dt.date.min, p.channel, p.source_file, p.line)
+    return key
+
+
+def _papers(posts: Sequence[Post], groups: list[list[int]],
+            refs: list[PageRef]) -> list[Paper]:
+    papers: list[Paper] = []
+    used: set[str] = set()
+    order = _by_date(posts)
+    for members in groups:
+        aid = identity.paper_arxiv(posts, members)
+        title = identity.paper_title(posts, members)
+        tokens = identity.title_tokens(title)
+        if aid:
+            key = f"arxiv:{aid}"
+        elif tokens:
+            key = "title:" + "-".join(tokens)
+        else:
+            key = f"post:{posts[members[0]].source}"
+        while key in used:  # cannot happen with the rules above; keep keys unique regardless
+            key += "+"
+        used.add(key)
+        ordered = sorted(members, key=order)
+        dates = [d for d in (posts[i].date for i in members) if d is not None]
+        shown = title if _WORDY.search(title) else refs[ordered[0]].title
+        papers.append(Paper(key=key, title=shown, arxiv=aid,
+                            reviews=tuple(refs[i] for i in ordered),
+                            first_date=min(dates) if dates else None))
+    return papers
+
+
+def link(posts: Sequence[Post]) -> tuple[dict[str, PageLinks], tuple[Paper, ...]]:
+    """The cross-links of every review (keyed by `Post.source`) and every paper on the site."""
+    refs = [post_ref(p) for p in posts]
+    order = _by_date(posts)
+    groups = identity.group(posts)
+    papers = _papers(posts, groups, refs)
+    paper_of = [0] * len(posts)
+    for g, members in enumerate(groups):
+        for i in members:
+            paper_of[i] = g
+    reviews_of_arxiv = {p.arxiv: groups[g] for g, p in enumerate(papers) if p.arxiv}
+    found = references.find(posts, paper_of, reviews_of_arxiv)
+    same_paper = [frozenset(m) for m in groups]
+    near = related.related(posts, [same_paper[paper_of[i]] for i in range(len(posts))])
+
+    backlinks: dict[int, set[int]] = defaultdict(set)
+    for i, fs in enumerate(found):
+        for f in fs:
+            backlinks[f.target].add(i)
+    previous: dict[int, int] = {}
+    following: dict[int, int] = {}
+    for seq in channel_sequence(posts).values():
+        for a, b in zip(seq, seq[1:], strict=False):
+            following[a], previous[b] = b, a
+
+    out: dict[str, PageLinks] = {}
+    for i, post in enumerate(posts):
+        others = sorted((j for j in groups[paper_of[i]] if j != i), key=order)
+        out[post.source] = PageLinks(
+            same_paper=tuple(refs[j] for j in others),
+            related=tuple(refs[j] for j in near[i]),
+            referenced_by=tuple(refs[j] for j in sorted(backlinks[i], key=order)),
+            previous=refs[previous[i]] if i in previous else None,
+            next=refs[following[i]] if i in following else None,
+            references=tuple(Reference(f.kind, f.text, refs[f.target]) for f in found[i]),
+            paper=papers[paper_of[i]].key,
+        )
+    return out, tuple(papers)

@@ -1,0 +1,131 @@
+"""Related reviews: shared topics and tags plus content similarity, without comparing all pairs.
+
+Reviews are written in Russian, Hebrew and English, but all of them use the same English technical
+terms (LLM, KV cache, DPO, sparse autoencoder). Content similarity is therefore a TF-IDF cosine over
+the Latin-script terms of a review. Candidates come from an inverted index: for each review, the
+postings of its highest-weighted terms, skipping terms so common that they say nothing (document
+frequency cut-off). Only candidates are scored, so the cost grows with the number of reviews times
+a bounded number of postings, not with its square.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from ..enrich.papers import URL_RE
+from ..model import Post
+
+MAX_RELATED = 5
+QUERY_TERMS = 25  # a review's highest-weighted terms used to find candidates
+MAX_DF_SHARE = 0.1  # a term in more than this share of reviews does not generate candidates
+MAX_DF_CAP = 500  # … nor one in more reviews than this (bounds the work per term)
+MIN_DF_CAP = 10  # small sites: still allow terms shared by this many reviews
+FALLBACK_DF_SHARE = 0.5  # relaxed cut-off for reviews that found too few candidates
+TOPIC_WEIGHT = 0.2
+TAG_WEIGHT = 0.1
+TITLE_BOOST = 3  # a term in the title counts like this many mentions in the body
+
+_TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
+_STOP_WORDS = (
+    """a an and the of for in on with to via by from is are was were be been at as its it or not
+    this that these those we our you your they their he she his her i my me us can could may might
+    will would should do does did done has have had if then than so such but also more most very
+    into over under about after before between all any some each other same new one two three via
+    using use used based how what why when where which who while without within there here just
+    only no yes paper papers http https www com org html pdf abs arxiv github io t me str x"""
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def terms(post: Post) -> Counter[str]:
+    """Latin-script terms of a review (title weighted up), lower-cased, plurals folded."""
+    counts: Counter[str] = Counter()
+    for text, weight in ((post.title, TITLE_BOOST), (post.text, 1)):
+        for raw in _TERM_RE.findall(URL_RE.sub(" ", text)):
+            for term in _forms(raw.lower()):
+                if len(term) >= 2 and term not in _STOP:
+                    counts[term] += weight
+    return counts
+
+
+def _forms(word: str) -> list[str]:
+    """The word (plural folded) and, for compounds ("kv-cache"), their parts."""
+    parts = [word, *re.split(r"[-_]", word)] if ("-" in word or "_" in word) else [word]
+    return [p[:-1] if len(p) > 4 and p.endswith("s") and not p.endswith("ss") else p
+            for p in parts]
+
+
+def _vectors(docs: Sequence[Counter[str]]) -> tuple[list[dict[str, float]], dict[str, int]]:
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+    n = len(docs)
+    vectors: list[dict[str, float]] = []
+    for d in docs:
+        vec = {t: (1 + math.log(c)) * math.log(n / df[t]) for t, c in sorted(d.items())
+               if df[t] >= 2}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        vectors.append({t: w / norm for t, w in vec.items() if w > 0})
+    return vectors, dict(df)
+
+
+def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[list[int]]:
+    """Up to five related reviews per review (indices), best first, never itself.
+
+    `exclude[i]` are reviews not to list for review i (other reviews of the same paper, which the
+    page lists separately). Ties are broken in favour of other channels, then by input order.
+    """
+    n = len(posts)
+    vectors, df = _vectors([terms(p) for p in posts])
+    strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
+    loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, vec in enumerate(vectors):
+        for t in vec:
+            if df[t] <= loose_df:
+                postings[t].append(i)
+    by_topic: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(posts):
+        for topic in p.topics:
+            by_topic[topic].append(i)
+
+    out: list[list[int]] = []
+    for i, p in enumerate(posts):
+        vec = vectors[i]
+        query = sorted(vec, key=lambda t: (-vec[t], t))[:QUERY_TERMS]
+        candidates: set[int] = set()
+        for limit in (strict_df, loose_df):
+            for t in query:
+                if df[t] <= limit:
+                    candidates.update(postings[t])
+            candidates -= exclude[i] | {i}
+            if len(candidates) >= MAX_RELATED:
+                break
+        if len(candidates) < MAX_RELATED and p.primary_topic:
+            candidates.update(_nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED))
+            candidates -= exclude[i] | {i}
+        scored = []
+        for j in candidates:
+            content = sum(w * vectors[j].get(t, 0.0) for t, w in vec.items())
+            score = (content + TOPIC_WEIGHT * _jaccard(p.topics, posts[j].topics)
+                     + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
+            if score > 0:
+                scored.append((-round(score, 4), posts[j].channel == p.channel, j))
+        out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
+    return out
+
+
+def _nearest(members: list[int], i: int, k: int) -> list[int]:
+    """Up to k members closest to i in input order (members are sorted): a window, not a sort."""
+    at = bisect.bisect_left(members, i)
+    window = members[max(0, at - k):at + k + 1]
+    return sorted(window, key=lambda j: (abs(j - i), j))[:k]
