@@ -147,7 +147,7 @@ def test_grouping_by_arxiv_and_never_across_two_arxiv_ids() -> None:
 
 def test_reviewed_paper_is_the_linked_one_not_one_cited_in_prose(corpus: Corpus) -> None:
     slim = by_title(corpus, "gonzo_ML", "For Distillation, Tokens Are Not All You Need")
-    assert "2306.08543" in slim.papers  # MiniLLM, cited in a sentence
+    assert "https://arxiv.org/abs/2306.08543" in slim.links  # MiniLLM, cited in a sentence
     assert primary_arxiv(slim) is None
     assert primary_arxiv(by_title(corpus, "gonzo_ML", "PathFinder")) == "2312.05180"
 
