@@ -42,9 +42,14 @@ def arxiv_ids(post: Post) -> list[str]:
 def primary_arxiv(post: Post) -> str | None:
     """The arXiv id of the reviewed paper: the first one on a link line ("Статья: <url>").
 
-    An arXiv link inside a sentence is a reference to another paper (MiniLLM in a review of SLIM),
-    not the paper under review, so only lines that are little more than links count.
+    An arXiv id the reader took from the post's header, outside the body, is the paper. An arXiv
+    link inside a sentence is a reference to another paper (MiniLLM in a review of SLIM), not the
+    paper under review, so in the body only lines that are little more than links count.
     """
+    text = post.text
+    for stated in arxiv_ids(post):
+        if stated not in text:
+            return stated  # stated by the reader from the post's header ("Статья: <url>")
     for line in post.lines:
         if "arxiv" not in line.text.lower():
             continue
@@ -53,9 +58,9 @@ def primary_arxiv(post: Post) -> str | None:
         if len(_LETTER_RE.findall(rest)) and len(rest.split()) > _LABEL_WORDS_MAX:
             continue
         for m in urls:
-            aid = arxiv_id(m.group(0))
-            if aid:
-                return aid
+            found = arxiv_id(m.group(0))
+            if found:
+                return found
     return None
 
 
