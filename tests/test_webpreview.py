@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postdocs.clean import line_key, merge_copies
 from postdocs.cli import main
@@ -399,3 +401,30 @@ def test_channel_page_uses_the_header(project: Project, corpus: Corpus) -> None:
     assert "**Authors:** Гриша Сапунов" in page and "24.1K subscribers" in page
     rizz = render_site(project, corpus)["channels/rizzearch.md"]
     assert "Кайфули на каждый день" in rizz and "@maxnygma (AI4Science посты)" in rizz
+
+
+_VOCABULARY = [
+    "A Title: Of A Paper", "Another Paper Title", "body line one", "body line two 🔥",
+    "a long paragraph that ends a sentence.", "подслушано здесь", "UPD: later", "👀LINK",
+    "👀 LINK", "", "VIEW IN TELEGRAM", "Please open Telegram to view this post",
+    "This media is not supported in your browser", "🔥3👍1", "20", "👍2010", "5👍3",
+    "Статья: https://arxiv.org/abs/2401.00001", "Ann Author, Bob Builder",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_VOCABULARY), max_size=40))
+def test_any_dump_is_read_without_losing_a_line(tmp_path_factory: pytest.TempPathFactory,
+                                                 dump: list[str]) -> None:
+    path = tmp_path_factory.mktemp("dump") / "dump.txt"
+    path.write_text("".join(line + "\n" for line in dump), encoding="utf-8")
+    r = webpreview.read(path, _channel())
+    assert r.ledger.accounted == set(range(1, len(dump) + 1))
+    # a derived title is made from the post's first line, which stays in the body
+    numbers = [n for p in r.posts for n in ((p.line,) if p.title_source == "header" else ())
+               + tuple(sl.number for sl in p.lines)]
+    assert len(numbers) == len(set(numbers)) == r.ledger.categories["post"]
+    for post in r.posts:
+        assert post.title.strip()
+        assert not any(webpreview.is_link_marker(sl.text) for sl in post.lines)
+        assert not any(sl.text.strip() in webpreview.BOILERPLATE for sl in post.lines)
