@@ -39,7 +39,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "overrides", root / "overrides")
     shutil.copytree(ROOT / "content", root / "content",
                     ignore=lambda d, names: [n for n in names if n.startswith(".postdocs")])
-    for generated in ("reviews", "channels", "topics", "papers", "tags", "_snippets"):
+    for generated in ("reviews", "channels", "topics", "papers", "tags", "_snippets", "feeds",
+                      "charts"):
         shutil.rmtree(root / "content" / "docs" / generated, ignore_errors=True)
     assert main(["--root", str(root), "build", "-q"]) == 0
     # Served from the root of its host, absolute links (404 page) start at the site folder.
