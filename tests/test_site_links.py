@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from postdocs.cli import main
+from postdocs.write import load_manifest
 
 from .conftest import ROOT
 
@@ -37,11 +38,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", root / "overrides")
-    shutil.copytree(ROOT / "content", root / "content",
-                    ignore=lambda d, names: [n for n in names if n.startswith(".postdocs")])
-    for generated in ("reviews", "channels", "topics", "papers", "tags", "_snippets", "feeds",
-                      "charts"):
-        shutil.rmtree(root / "content" / "docs" / generated, ignore_errors=True)
+    docs = ROOT / "content" / "docs"
+    generated = {str(docs / p) for p in load_manifest(docs)}  # pages of earlier builds
+
+    def skip(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names
+                if n.startswith(".postdocs") or str(Path(folder) / n) in generated]
+
+    shutil.copytree(ROOT / "content", root / "content", ignore=skip)
     assert main(["--root", str(root), "build", "-q"]) == 0
     # Served from the root of its host, absolute links (404 page) start at the site folder.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
