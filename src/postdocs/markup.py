@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 
 from .enrich.papers import URL_RE
+from .tex import join_broken_math, repair_math
 
 _LIST_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s+")
 _MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$")
@@ -68,7 +69,7 @@ def inline(text: str, refs: Mapping[str, str] | None = None) -> str:
         parts.append(_escape_plain(text[pos:start]))
         chunk = text[start:end]
         if kind == "math":
-            parts.append(chunk)
+            parts.append(repair_math(chunk))
         elif kind == "ref":
             parts.append(f"[{_escape_plain(chunk)}]({refs[chunk]})")
         else:
@@ -100,7 +101,7 @@ def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) ->
     """Dump lines → Markdown: one paragraph per line, consecutive list items kept as one list."""
     blocks: list[str] = []
     prev_list = False
-    for raw in lines:
+    for raw in join_broken_math(lines):
         if not raw.strip():
             prev_list = False
             continue

@@ -125,7 +125,7 @@ class Post:
     title: str = ""
     title_source: str = "header"  # header | stated | derived | export | override
     date: dt.date | None = None
-    date_source: str | None = None  # written | repaired | export | override
+    date_source: str | None = None  # written | repaired | unknown | export | override
     datetime: str | None = None  # full ISO timestamp when the export has one
     lang: str = ""
     dir: Direction = "ltr"

@@ -25,7 +25,7 @@ def enrich_post(post: Post) -> Post:
         parsed = reactions.parse(post.reactions_raw)
         if parsed:
             changes["reactions"] = parsed
-    if post.date is None:
+    if post.date is None and post.date_source is None:
         header = dict(post.extra).get("header")
         if header:
             written = dates.parse_written(header)

@@ -13,7 +13,8 @@ ARXIV_RE = re.compile(
     re.I,
 )
 CODE_HOSTS = ("github.com/", "gitlab.com/", "huggingface.co/")
-PAPER_HOSTS = ("openreview.net/", "aclanthology.org/", "proceedings.", "papers.nips.cc", ".pdf")
+PAPER_HOSTS = ("openreview.net/", "aclanthology.org/", "proceedings.", "papers.nips.cc", ".pdf",
+               "nature.com/articles/", "doi.org/10.")
 
 
 def find_urls(text: str) -> list[str]:
@@ -27,9 +28,16 @@ def find_urls(text: str) -> list[str]:
 
 
 def arxiv_id(url: str) -> str | None:
-    """The arXiv id of an abstract, PDF or HTML link, without its version (`2306.08543`)."""
+    """The arXiv id of an abstract, PDF or HTML link, without its version (`2306.08543`);
+    None for an id cut short (`2405.2044`: since 2015 the number after the dot has five digits)."""
     m = ARXIV_RE.search(url)
-    return m.group("id") if m else None
+    if not m:
+        return None
+    aid = m.group("id")
+    yymm, _, number = aid.partition(".")
+    if number and yymm.isdigit() and int(yymm) >= 1501 and len(number) != 5:
+        return None
+    return aid
 
 
 def classify(urls: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -1,74 +1,245 @@
 """Reader for an OCR'd digest (the Hebrew "המאמר היומי של מייק" PDF).
 
-Each review normally starts with a header holding the digest's name (often OCR-damaged) and a
-`dd.mm.yy` date, then the English paper title on the same line. Dates are repaired later
-(`enrich.dates`); this reader only splits the text into posts and finds title candidates.
+A review normally starts with a header holding the digest's name (often OCR-damaged) and a
+`dd.mm.yy` date, with the English paper title on the same or the next line. Some reviews lost
+their header; they are found by what precedes or opens them:
+
+- the previous review's closing link line (a line ending with a URL), the strongest signal;
+- three or more blank lines (where the header's image was);
+- an opening phrase only ever used to open a review (`היום סוקרים`, `הסקירה הזו הולכת`, …).
+
+Header dates are resolved together (`enrich.dates.resolve`): the posts are chronological.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..enrich import dates
+from ..errors import LocatedWarning
 from ..model import ChannelConfig, Ledger, Post, ReadResult, SourceLine
+from . import ocr_titles as titles
 from .text import read_lines
 
 FORMAT = "ocr-digest"
 
-# Fragments of "המאמר היומי של מייק" that survive OCR damage.
-HEADER_RE = re.compile(r"(?:היומי|אמר היומי|המאמר|של מייק)")
-DATE_RE = re.compile(r"(?<![\d])-?\d{1,3}\.\d{1,3}\.\d{2,4}(?![\d])")
-_DEBRIS_RE = re.compile(
-    r"\$[^$]*\$|[→←⇒⇐↑↓✓✔❌•·|]|\\[a-zA-Z]+|extstyle|arphi|eq\b"
+_URL_RE = re.compile(r"(?:https?://|(?<![\w/.])(?:www\.)?arxiv\.org/)[^\s<>|]+", re.I)
+# Phrases that only ever open a review (checked on every review of the seed digest).
+_OPENERS = (
+    "היום סוקרים", "היום נסקור", "היום נעשה", "הסקירה הזו הולכת", "הסקירה של היום",
+    "הסקירה היום", "חוזרים לסקירות", "חוזרים לסקור", "אוקיי, בסקירה הקודמת", "זהו מאמר ש",
 )
-_HEBREW_RE = re.compile(r"[\u0590-\u05FF]")
+_LOST_HEADER_BLANKS = 3
+
+
+def _has_date(text: str) -> bool:
+    return bool(dates.candidates(text))
 
 
 def is_header(line: str) -> bool:
-    return bool(HEADER_RE.search(line)) and ("מייק" in line or "היומי" in line)
+    """A header: the digest's name near the start, and a date (or nothing else on the line)."""
+    m = titles.MARKER_RE.search(line)
+    if not m or m.start() > 150:
+        return False
+    return _has_date(line[:250]) or len(line.strip()) <= 60
 
 
 def sniff(head: str) -> bool:
-    return sum(1 for line in head.splitlines() if is_header(line)) >= 2
+    return sum(1 for line in head.splitlines() if is_header(line) and _has_date(line)) >= 2
 
 
-def header_title(line: str) -> str:
-    """The English title after the header's debris, or '' when the header has none."""
-    tail = line
-    # the title follows the last Hebrew word of the header
-    last = max((m.end() for m in _HEBREW_RE.finditer(line)), default=0)
-    tail = line[last:]
-    tail = _DEBRIS_RE.sub(" ", tail)
-    tail = DATE_RE.sub(" ", tail)
-    tail = re.sub(r"^[\s.:\-\d]+", "", tail)
-    return re.sub(r"\s+", " ", tail).strip()
+def _is_debris(line: str) -> bool:
+    """A header's continuation line holding only OCR'd LaTeX debris (`eq 4$`)."""
+    s = line.strip()
+    return bool(s) and not titles.HEBREW_RE.search(s) and ("$" in s or "\\" in s) and len(s) < 40
+
+
+def _ends_with_link(line: str) -> bool:
+    """The line closes a review: it ends with a URL (RTL labels like `:מאמר` may follow)."""
+    ends = [m.end() for m in _URL_RE.finditer(line)]
+    return bool(ends) and len(line[ends[-1]:].strip()) <= 25
+
+
+def _is_link_line(line: str) -> bool:
+    """A line of links and their labels only (`טלגרם: https://t.me/…`)."""
+    rest = _URL_RE.sub(" ", line).replace("<u>", " ").replace("</u>", " ")
+    return bool(_URL_RE.search(line)) and len(re.sub(r"[\s:|.,]+", "", rest)) <= 20
+
+
+@dataclass
+class _Draft:
+    start: int  # 0-based index of the first line
+    header: list[int] = field(default_factory=list)  # header and title lines (0-based)
+    header_text: str = ""
+    title: str = ""
+    title_line: int | None = None  # 0-based; the line the title was read from
+    body: list[SourceLine] = field(default_factory=list)
+    blanks: list[int] = field(default_factory=list)  # blank lines inside the header (0-based)
+
+
+def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
+           path: str) -> list[_Draft]:
+    """Cut the dump into reviews; header and title lines are not part of the body."""
+    drafts: list[_Draft] = []
+    cur: _Draft | None = None
+    blanks = 0
+    prev_text = ""  # the previous non-blank body line of the current review
+    i, n = 0, len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.strip():
+            ledger.account("blank", i + 1)
+            blanks += 1
+            i += 1
+            continue
+        if _is_debris(line) and i + 1 < n and is_header(lines[i + 1]):
+            # LaTeX debris the OCR split off the header's first line (`$\cancel{A}`)
+            blanks, prev_text = 0, ""
+            cur = _Draft(start=i, header=[i])
+            drafts.append(cur)
+            i = _read_header(lines, i + 1, cur)
+            continue
+        header = is_header(line)
+        if header and not _has_date(line):
+            nxt = next((lines[j] for j in range(i + 1, n) if lines[j].strip()), "")
+            title, _ = titles.split_title(nxt)
+            if not titles.is_title(title, whole_line=True):
+                # a lone copy of the digest's name inside a review (a page break of the PDF)
+                ledger.account("header-debris", i + 1)
+                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header"))
+                blanks = 0
+                i += 1
+                continue
+        new_post = header
+        if not header and cur is not None and cur.body:
+            stripped = line.strip()
+            new_post = (
+                (_ends_with_link(prev_text) and not _is_link_line(stripped))
+                or blanks >= _LOST_HEADER_BLANKS
+                or stripped.startswith(_OPENERS)
+            )
+        if cur is None and not header:
+            new_post = True
+        blanks = 0
+        if new_post:
+            cur = _Draft(start=i)
+            drafts.append(cur)
+            if header:
+                i = _read_header(lines, i, cur)
+                prev_text = ""
+                continue
+            title, rest = titles.split_title(line)
+            if titles.is_title(title, whole_line=not rest):
+                cur.title, cur.title_line = title, i
+                cur.header.append(i)
+                if rest:
+                    cur.body.append(SourceLine(i + 1, rest))
+                i += 1
+                prev_text = ""
+                continue
+        assert cur is not None
+        cur.body.append(SourceLine(i + 1, line))
+        prev_text = line
+        i += 1
+    for d in drafts:
+        ledger.account("blank", *(k + 1 for k in d.blanks))
+        ledger.account("post", *(k + 1 for k in d.header), *(sl.number for sl in d.body))
+    return drafts
+
+
+def _read_header(lines: list[str], i: int, draft: _Draft) -> int:
+    """Read a header (with its debris lines and title line); return the next line's index."""
+    n = len(lines)
+    draft.header.append(i)
+    text = [lines[i]]
+    j = i + 1
+    while j < n and _is_debris(lines[j]):
+        draft.header.append(j)
+        text.append(lines[j])
+        j += 1
+    if draft.start < i:
+        text.insert(0, lines[draft.start])
+    draft.header_text = " ".join(t.strip() for t in text)
+    title, rest = titles.header_title(draft.header_text)
+    if title:
+        draft.title, draft.title_line = title, i
+    if rest:
+        draft.body.append(SourceLine(i + 1, rest))
+        return j
+    # the title line (a fuller copy of a title cut in the header, or the only title)
+    k = j
+    while k < n and not lines[k].strip():
+        k += 1
+    gap = list(range(j, k))
+    if k < n:
+        line_title, line_rest = titles.split_title(lines[k])
+        if titles.is_title(line_title, whole_line=not line_rest) and not is_header(lines[k]):
+            # a title broken over two lines (`… Customer Service Question` / `Answering`)
+            if not line_rest and k + 1 < n and lines[k + 1].strip():
+                more, more_rest = titles.split_title(lines[k + 1])
+                if more and not more_rest and len(more.split()) <= 3:
+                    line_title = f"{line_title} {more}"
+                    draft.header.append(k + 1)
+            draft.title, draft.title_line = line_title, k
+            draft.header.append(k)
+            draft.blanks += gap
+            if line_rest:
+                draft.body.append(SourceLine(k + 1, line_rest))
+            return max(draft.header) + 1
+    return j
+
+
+def _title_for(draft: _Draft) -> tuple[str, str]:
+    """`(title, title_source)` for a review."""
+    if draft.title:
+        return draft.title, "header"
+    # skip short headings (`:PeFT :רקע`): the first real paragraph speaks for the review
+    first = next((sl.text for sl in draft.body if len(sl.text.strip()) >= 30), "")
+    stated = titles.stated_title(first[:300])
+    if stated:
+        return stated, "stated"
+    return titles.derived_title(first) or "Untitled review", "derived"
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
     lines = read_lines(path)
     ledger = Ledger(path=str(path), total_lines=len(lines))
-    starts = [i for i, line in enumerate(lines) if is_header(line) and DATE_RE.search(line)]
-    if not starts or any(lines[i].strip() for i in range(starts[0])):
-        starts = [0, *starts] if starts and starts[0] != 0 else starts or [0]
+    warnings: list[LocatedWarning] = []
+    drafts = _split(lines, ledger, warnings, str(path))
+    cands = [dates.candidates(d.header_text) for d in drafts]
+    chosen = dates.resolve(cands)
     posts: list[Post] = []
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        body: list[SourceLine] = []
-        for i in range(start + 1, end):
-            if lines[i].strip():
-                body.append(SourceLine(i + 1, lines[i]))
+    for d, cs, pick in zip(drafts, cands, chosen, strict=True):
+        line = d.start + 1
+        title, source = _title_for(d)
+        if source != "header":
+            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}"))
+        date_source: str | None = None
+        if pick is not None:
+            date_source = "written" if pick.written else "repaired"
+            if not pick.written:
+                ledger.count("dates-repaired")
+                warnings.append(LocatedWarning(
+                    str(path), line,
+                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}"))
             else:
-                ledger.account("blank", i + 1)
-        if not lines[start].strip():
-            ledger.account("blank", start + 1)
-        title = header_title(lines[start])
-        ledger.account("post", start + 1, *(sl.number for sl in body))
+                ledger.count("dates-written")
+        else:
+            date_source = "unknown"
+            ledger.count("dates-unknown")
+            if cs:
+                warnings.append(LocatedWarning(
+                    str(path), line, "header date breaks the chronological order; left unknown"))
         posts.append(
             Post(
-                channel=channel.id, source_file=path.name, line=start + 1, lines=tuple(body),
-                title=title, title_source="header" if title else "derived",
+                channel=channel.id, source_file=path.name, line=line, lines=tuple(d.body),
+                title=title, title_source=source,
+                date=pick.date if pick else None, date_source=date_source,
                 lang=channel.lang, dir=channel.dir,
-                extra=(("header", lines[start].strip()),),
+                extra=(("header", d.header_text.strip()),) if d.header_text else (),
             )
         )
-    return ReadResult(path=str(path), format=FORMAT, posts=tuple(posts), ledger=ledger)
+    return ReadResult(path=str(path), format=FORMAT, posts=tuple(posts), ledger=ledger,
+                      warnings=tuple(warnings))
