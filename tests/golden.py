@@ -31,6 +31,16 @@ SAMPLES: list[str] = [
     "002_b7ad3dc60f2b3f48.txt:16",
     # gonzo-ML: arXiv paper and code repository
     "002_b7ad3dc60f2b3f48.txt:47",
+    # OCR digest: the first review (links, a `מאמר:` label after the URL)
+    "004_71cc8ab0bbd831e0.txt:1",
+    # OCR digest: a repaired date (`92.06.24` → 2024-06-02) in a header with two damaged dates
+    "004_71cc8ab0bbd831e0.txt:23",
+    # OCR digest: header lost; title stated in the first sentence; date unknown
+    "004_71cc8ab0bbd831e0.txt:61",
+    # OCR digest: title and first paragraph share the header line; link closing a sentence
+    "004_71cc8ab0bbd831e0.txt:620",
+    # OCR digest: display math broken over lines by eaten `\n…`/`\r…` escapes, repaired
+    "004_71cc8ab0bbd831e0.txt:3275",
 ]
 
 

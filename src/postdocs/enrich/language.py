@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import Direction
+from .papers import URL_RE
 
 _HEBREW = re.compile(r"[\u0590-\u05FF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -15,8 +16,9 @@ def detect(text: str, default: str) -> tuple[str, Direction]:
     """`(lang, dir)`: Hebrew wins with a modest share (reviews embed many English terms).
 
     The first few thousand characters decide: enough for a language, and linear work stays small.
+    URLs are not words: a short Hebrew review that is mostly a link is still Hebrew.
     """
-    text = text[:4000]
+    text = URL_RE.sub(" ", text[:4000])
     he = len(_HEBREW.findall(text))
     ru = len(_CYRILLIC.findall(text))
     en = len(_LATIN.findall(text))

@@ -196,7 +196,8 @@ def _title_for(draft: _Draft) -> tuple[str, str]:
     if draft.title:
         return draft.title, "header"
     # skip short headings (`:PeFT :רקע`): the first real paragraph speaks for the review
-    first = next((sl.text for sl in draft.body if len(sl.text.strip()) >= 30), "")
+    texts = [sl.text for sl in draft.body if sl.text.strip()]
+    first = next((t for t in texts if len(t.strip()) >= 30), texts[0] if texts else "")
     stated = titles.stated_title(first[:300])
     if stated:
         return stated, "stated"
