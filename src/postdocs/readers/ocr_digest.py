@@ -221,15 +221,11 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         if pick is not None:
             date_source = "written" if pick.written else "repaired"
             if not pick.written:
-                ledger.count("dates-repaired")
                 warnings.append(LocatedWarning(
                     str(path), line,
                     f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}"))
-            else:
-                ledger.count("dates-written")
         else:
             date_source = "unknown"
-            ledger.count("dates-unknown")
             if cs:
                 warnings.append(LocatedWarning(
                     str(path), line, "header date breaks the chronological order; left unknown"))
@@ -243,4 +239,4 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             )
         )
     return ReadResult(path=str(path), format=FORMAT, posts=tuple(posts), ledger=ledger,
-                      warnings=tuple(warnings))
+                      warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)))
