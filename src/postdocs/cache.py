@@ -38,6 +38,8 @@ def input_key(path: Path, channel: ChannelConfig) -> str:
     h.update(code_fingerprint().encode())
     h.update(repr(channel).encode())
     h.update(str(path).encode())
+    if path.name in ("result.json", "messages.html"):
+        path = path.parent  # a Desktop export: its media (and messages2.html …) count too
     files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
     for f in files:
         h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import __version__
 from .config import load_project
 from .errors import PostdocsError, UnaccountedLinesError
-from .pipeline import Corpus, process, render_site
+from .pipeline import Corpus, process, render_site, site_assets
 from .write import write_pages
 
 
@@ -31,6 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="read every input and report, per file, where each line went")
     w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
     w.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
+    a = sub.add_parser("add", help="add a Telegram Desktop export as a channel "
+                       "(config entry + copy into content/channels/<handle>/)")
+    a.add_argument("export", type=Path,
+                   help="result.json, messages.html, or the export's folder")
+    a.add_argument("--name", required=True, help="the channel's display name")
+    a.add_argument("--handle", required=True, help="the channel's Telegram handle")
+    a.add_argument("--lang", default="en", help="default language (ru, he, en …)")
+    a.add_argument("--dir", choices=("ltr", "rtl"), default=None,
+                   help="text direction (default: rtl for he, else ltr)")
+    a.add_argument("--chat", default=None,
+                   help="full-account export: the chat's name or id")
     return p
 
 
@@ -38,7 +49,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     project = load_project(args.root)
     corpus = process(project, use_cache=not args.no_cache)
     pages = render_site(project, corpus)
-    report = write_pages(project.docs, pages, force=args.force)
+    report = write_pages(project.docs, pages, force=args.force, assets=site_assets(corpus))
     if not args.quiet:
         _print_warnings(corpus)
         for note in corpus.notes:
@@ -82,7 +93,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         missing = sorted(set(range(1, ledger.total_lines + 1)) - ledger.accounted)
         unaccounted_total += len(missing)
         cats = ledger.categories
-        print(f"{name} [{r.format}]: posts={len(r.posts)} "
+        how = ", sniffed" if r.sniffed else ""
+        print(f"{name} [{r.format}{how}]: posts={len(r.posts)} "
               f"merged-continuations={cats['merged continuations']} "
               f"media-only={cats['media-only messages']} repaired-dates={repaired[name]} "
               f"unaccounted={len(missing)}")
@@ -133,6 +145,16 @@ def cmd_watch(args: argparse.Namespace) -> int:
             print(f"postdocs: error: {exc}", file=sys.stderr)
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from .add import add_channel
+
+    report = add_channel(args.root, args.export, name=args.name, handle=args.handle,
+                         lang=args.lang, direction=args.dir, chat=args.chat)
+    print(f"postdocs: added channel '{report.handle}' ({report.format}, {report.posts} posts) "
+          f"from content/channels/{report.files_entry}; run 'make site' to build it")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -140,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_build(args)
         if args.command == "watch":
             return cmd_watch(args)
+        if args.command == "add":
+            return cmd_add(args)
         return cmd_check(args)
     except PostdocsError as exc:
         print(f"postdocs: error: {exc}", file=sys.stderr)

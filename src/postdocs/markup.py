@@ -122,3 +122,13 @@ def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) ->
             blocks.append(_block_safe(inline(raw.strip(), refs)))
             prev_list = False
     return "\n\n".join(b for b in blocks if b) + "\n"
+
+
+def escape_text(text: str) -> str:
+    """Text → Markdown that shows exactly this text (no links, no math): for link labels."""
+    return _escape_plain(text)
+
+
+def block_safe(line: str) -> str:
+    """One line of inline Markdown that must not start a block (heading, quote, rule …)."""
+    return _block_safe(line)

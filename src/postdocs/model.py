@@ -28,6 +28,16 @@ class SourceLine:
 class Reaction:
     emoji: str
     count: int
+    kind: str = "emoji"  # emoji | custom_emoji | paid (Desktop exports)
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file of a Desktop export shown on a post's page (photos) or linked from it."""
+
+    kind: str  # photo | file | video | animation | audio | voice | video-message | sticker
+    source: str  # absolute path of the file inside the export
+    target: str  # file name in the page's media folder (safe, unique within the post)
 
 
 @dataclass(frozen=True)
@@ -137,6 +147,8 @@ class Post:
     reactions_raw: str | None = None
     message_id: int | None = None
     permalink: str | None = None  # the original Telegram post
+    reply_to: int | None = None  # Desktop exports: the channel post this one answers
+    media: tuple[MediaFile, ...] = ()  # Desktop exports: files copied next to the page
     link_lost: bool = False  # the dump had a placeholder where the post's link was
     continuations: int = 0  # messages merged into this review
     topics: tuple[str, ...] = ()
@@ -189,3 +201,4 @@ class ReadResult:
     ledger: Ledger
     warnings: tuple[LocatedWarning, ...] = ()
     meta: ChannelMeta = ChannelMeta()
+    sniffed: bool = False  # the format was recognised from the content, not configured

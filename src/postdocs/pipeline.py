@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, link, slugs
+from . import chart, enrich, feeds, indexes, link, replies, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .model import ChannelMeta, PageLinks, Paper, Post, ReadResult
 from .papers_index import PAPERS_PAGE, papers_page
 from .readers import read_input
-from .render import SiteContext, render_post
+from .render import SiteContext, media_path, render_post
 
 
 @dataclass
@@ -54,6 +54,7 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
         posts.extend(r.posts)
     posts = enrich.enrich(posts)
     posts, notes = slugs.assign(posts)
+    posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
                   papers=papers)
@@ -84,3 +85,12 @@ def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts, ctx,
                                                       has_chart=svg is not None)
     return pages
+
+
+def site_assets(corpus: Corpus) -> dict[str, str]:
+    """Media files to copy next to their pages: path in the docs folder → source file."""
+    assets: dict[str, str] = {}
+    for post in corpus.posts:
+        for media in post.media:
+            assets[media_path(post, media.target)] = media.source
+    return assets

@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .excerpt import excerpt
-from .markup import inline, text_to_markdown
+from .markup import escape_text, inline, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
 from .slugs import channel_path, page_path, page_url, relative, topic_path
 
@@ -72,6 +73,8 @@ def post_metadata(post: Post) -> dict[str, Any]:
     if post.date is not None:
         meta["date"] = post.date.isoformat()
         meta["date_source"] = post.date_source
+    if post.datetime:
+        meta["datetime"] = post.datetime
     meta["channel"] = post.channel
     meta["lang"] = post.lang
     meta["dir"] = post.dir
@@ -89,8 +92,17 @@ def post_metadata(post: Post) -> dict[str, Any]:
     meta["title_source"] = post.title_source
     if post.permalink:
         meta["permalink"] = post.permalink
+    if post.message_id is not None:
+        meta["message_id"] = post.message_id
+    extra = dict(post.extra)
+    for key in ("edited", "forwarded_from", "in_reply_to"):
+        if key in extra:
+            meta[key] = extra[key]
     if post.reactions:
-        meta["reactions"] = [{"emoji": r.emoji, "count": r.count} for r in post.reactions]
+        meta["reactions"] = [
+            {"emoji": r.emoji, "count": r.count, **({"kind": r.kind} if r.kind != "emoji" else {})}
+            for r in post.reactions
+        ]
     if post.reactions_raw:
         meta["reactions_raw"] = post.reactions_raw
     if post.continuations:
@@ -103,10 +115,44 @@ def post_metadata(post: Post) -> dict[str, Any]:
     return meta
 
 
+def media_path(post: Post, target: str) -> str:
+    """A media file of the post, relative to the docs folder (next to the post's page)."""
+    return f"reviews/{post.channel}/{post.slug}/{target}"
+
+
+def _media_markdown(post: Post) -> list[str]:
+    """Photos shown (each links to its full size), other files linked, from the page."""
+    blocks: list[str] = []
+    for i, media in enumerate(post.media, start=1):
+        rel = f"{post.slug}/{media.target}"
+        if media.kind == "photo":
+            blocks.append(f"[![Photo {i}]({rel})]({rel})")
+        else:
+            blocks.append(f"📎 [{escape_text(Path(media.source).name)}]({rel})")
+    return blocks
+
+
+def _reply_line(post: Post) -> list[str]:
+    """A Desktop export's reply that has its own page links the post it answers."""
+    extra = dict(post.extra)
+    if "in_reply_to" not in extra:
+        return []
+    title = extra.get("in_reply_to_title", "the previous post")
+    return [f"↩ In reply to [{escape_text(title)}]({extra['in_reply_to']})"]
+
+
+def exact_time(iso: str) -> str:
+    """`2024-03-01T12:00:00+03:00` → `2024-03-01 12:00 UTC+03:00` (no offset: local time)."""
+    day, _, rest = iso.partition("T")
+    time, zone = rest[:5], rest[8:]
+    return escape_text(f"{day} {time}" + (f" UTC{zone}" if zone else " (local time)"))
+
+
 def body_markdown(post: Post, links: PageLinks | None = None) -> str:
     """The review's text; references to other reviews on the site (`links.references`) link."""
     if post.markdown is not None:
-        return post.markdown.rstrip("\n") + "\n"
+        blocks = [*_reply_line(post), post.markdown.strip("\n"), *_media_markdown(post)]
+        return "\n\n".join(b for b in blocks if b) + "\n"
     here = page_path(post)
     refs: dict[str, str] = {}
     for ref in links.references if links else ():
@@ -148,6 +194,11 @@ def bdi(text: str) -> str:
 def _header(post: Post, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     date = post.date.isoformat() if post.date else "date unknown"
+    if post.datetime:
+        date = exact_time(post.datetime)
+        edited = dict(post.extra).get("edited")
+        if edited:
+            date += f" (edited {exact_time(edited)})"
     channel = channel_link(post.channel, here, ctx)
     language = language_name(post.lang)
     facts = [f"**Date:** {date}", f"**Channel:** {channel}", f"**Language:** {language}"]

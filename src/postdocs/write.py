@@ -4,6 +4,8 @@ The generator records what it wrote in a manifest. A run rewrites changed pages,
 posts that disappeared, never touches files it did not write, and refuses to overwrite a generated
 page that was edited by hand. Changes are staged in a temporary folder first and moved into place
 only after every page was produced, so a failed run leaves the previous pages as they were.
+Media files of Desktop exports (photos, files) are owned the same way: copied next to their
+pages, recorded in the manifest with their digest, removed when their post disappears.
 """
 
 from __future__ import annotations
@@ -32,6 +34,18 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _file_digest(path: Path) -> str:
+    """The digest of a file, read in chunks (media files can be large)."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot read media file: {exc.strerror}") from None
+    return h.hexdigest()
+
+
 def load_manifest(out: Path) -> dict[str, str]:
     path = out / MANIFEST
     if not path.is_file():
@@ -53,20 +67,32 @@ def _safe_target(out: Path, rel: str) -> Path:
     return target
 
 
-def write_pages(out: Path, pages: dict[str, str], force: bool = False) -> WriteReport:
-    """Bring `out` in line with `pages` (relative path → text)."""
+def write_pages(
+    out: Path, pages: dict[str, str], force: bool = False, assets: dict[str, str] | None = None
+) -> WriteReport:
+    """Bring `out` in line with `pages` (relative path → text) and `assets` (relative path →
+    source file, copied byte for byte: media next to their pages)."""
+    assets = assets or {}
+    both = sorted(set(pages) & set(assets))
+    if both:
+        raise OutputError(f"a page and a media file both map to {both[0]}")
     out.mkdir(parents=True, exist_ok=True)
     manifest = load_manifest(out)
     report = WriteReport()
     new_manifest: dict[str, str] = {}
-    to_write: dict[str, bytes] = {}
-    for rel in sorted(pages):
-        data = pages[rel].encode("utf-8")
-        digest = _digest(data)
+    to_write: dict[str, bytes | Path] = {}
+    for rel in sorted([*pages, *assets]):
+        data: bytes | Path
+        if rel in pages:
+            data = pages[rel].encode("utf-8")
+            digest = _digest(data)
+        else:
+            data = Path(assets[rel])
+            digest = _file_digest(data)
         new_manifest[rel] = digest
         target = _safe_target(out, rel)
         if target.is_file():
-            current = _digest(target.read_bytes())
+            current = _file_digest(target)
             if current == digest:
                 report.unchanged += 1
                 continue
@@ -82,10 +108,10 @@ def write_pages(out: Path, pages: dict[str, str], force: bool = False) -> WriteR
                     "content/overrides.yml, or use --force to overwrite"
                 )
         to_write[rel] = data
-    stale = sorted(set(manifest) - set(pages))
+    stale = sorted(set(manifest) - set(new_manifest))
     for rel in stale:
         target = _safe_target(out, rel)
-        if target.is_file() and _digest(target.read_bytes()) != manifest[rel] and not force:
+        if target.is_file() and _file_digest(target) != manifest[rel] and not force:
             raise OutputError(
                 f"{target}: edited by hand, and its post is gone; move it away or use --force"
             )
@@ -95,7 +121,13 @@ def write_pages(out: Path, pages: dict[str, str], force: bool = False) -> WriteR
         for rel, data in to_write.items():
             tmp = staging / rel
             tmp.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
+            if isinstance(data, bytes):
+                tmp.write_bytes(data)
+            else:
+                try:
+                    shutil.copyfile(data, tmp)
+                except OSError as exc:
+                    raise OutputError(f"{data}: cannot copy media file: {exc.strerror}") from None
         for rel in to_write:
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)

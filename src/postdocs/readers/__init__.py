@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import ChannelConfig, ReadResult
-from . import ocr_digest, webpreview
+from . import ocr_digest, telegram_html, telegram_json, webpreview
 from .text import decode
 
 Reader = Callable[[Path, ChannelConfig], ReadResult]
@@ -15,19 +16,44 @@ Reader = Callable[[Path, ChannelConfig], ReadResult]
 READERS: dict[str, Reader] = {
     webpreview.FORMAT: webpreview.read,
     ocr_digest.FORMAT: ocr_digest.read,
+    telegram_json.FORMAT: telegram_json.read,
+    telegram_html.FORMAT: telegram_html.read,
 }
+
+
+def _sniff_folder(path: Path) -> str:
+    """A Desktop export folder: `result.json` (JSON) or `messages.html` (HTML)."""
+    if (path / "result.json").is_file():
+        return telegram_json.FORMAT
+    if (path / "messages.html").is_file():
+        return telegram_html.FORMAT
+    raise InputError(str(path), "a folder without result.json or messages.html: not a "
+                     "Telegram Desktop export")
 
 
 def sniff(path: Path) -> str:
     """Recognise an input's format by its content; raise `InputError` when nothing fits."""
     if path.is_dir():
-        raise InputError(str(path), "no reader for a folder")
+        return _sniff_folder(path)
     try:
         with path.open("rb") as fh:
             head_bytes = fh.read(65536)
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+    if len(head_bytes) == 65536:  # end the sample at a line end, never inside a character
+        cut = head_bytes.rfind(b"\n")
+        if cut > 0:
+            head_bytes = head_bytes[: cut + (2 if head_bytes.startswith(b"\xff\xfe") else 1)]
     head = decode(head_bytes, str(path)) if head_bytes else ""
+    if telegram_json.sniff(head):
+        return telegram_json.FORMAT
+    if head.lstrip().startswith(("{", "[")):
+        raise InputError(str(path), "JSON, but not a Telegram Desktop export (no 'messages' "
+                         "or 'chats'); set 'format' in channels.yml if it is one")
+    if telegram_html.sniff(head):
+        return telegram_html.FORMAT
+    if telegram_html.looks_like_html(head):
+        raise InputError(str(path), "an HTML page, but not a Telegram Desktop export")
     if ocr_digest.sniff(head):
         return ocr_digest.FORMAT
     if webpreview.sniff(head):
@@ -36,8 +62,11 @@ def sniff(path: Path) -> str:
 
 
 def read_input(path: Path, channel: ChannelConfig) -> ReadResult:
-    fmt = channel.format if channel.format != "auto" else sniff(path)
+    """Read one configured input; an explicit `format` wins over sniffing."""
+    sniffed = channel.format == "auto"
+    fmt = sniff(path) if sniffed else channel.format
     reader = READERS.get(fmt)
     if reader is None:
         raise InputError(str(path), f"no reader for format '{fmt}'")
-    return reader(path, channel)
+    result = reader(path, channel)
+    return replace(result, sniffed=True) if sniffed else result

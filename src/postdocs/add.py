@@ -1,0 +1,113 @@
+"""`postdocs add`: a Desktop export becomes a configured channel with its files in content/.
+
+The export is read first (a broken export changes nothing), then copied into
+`content/channels/<handle>/` under a temporary name, the entry is appended to
+`content/channels.yml` (its text and comments kept; the result is validated before it is
+written, atomically), and only then the copy is renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .config import CHANNELS_FILE, HANDLE_RE, parse_channels
+from .errors import ConfigError, InputError
+from .model import ChannelConfig, Direction
+from .readers import READERS, sniff, telegram_html, telegram_json
+
+
+@dataclass(frozen=True)
+class AddReport:
+    handle: str
+    format: str
+    files_entry: str
+    posts: int
+
+
+def _export_root(export: Path, fmt: str) -> tuple[Path, str]:
+    """The folder to copy and the file/folder entry for channels.yml (relative to it)."""
+    if export.is_dir():
+        return export, "result.json" if fmt == telegram_json.FORMAT else ""
+    if fmt == telegram_html.FORMAT:
+        return export.parent, ""
+    return export.parent, export.name
+
+
+def _entry_text(entry: dict[str, object], indent: str) -> str:
+    dumped = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, width=10_000)
+    return "".join(indent + line + "\n" for line in dumped.splitlines())
+
+
+def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "en",
+                direction: str | None = None, chat: str | None = None) -> AddReport:
+    root = root.resolve()
+    content = root / "content"
+    channels_file = content / CHANNELS_FILE
+    if not HANDLE_RE.match(handle):
+        raise ConfigError(str(channels_file), f"'{handle}' is not a Telegram handle "
+                          "(letters, digits, _)")
+    if not export.exists():
+        raise InputError(str(export), "export not found")
+    text = channels_file.read_text(encoding="utf-8") if channels_file.is_file() else (
+        "channels:\n")
+    existing = parse_channels(text, str(channels_file))
+    if any(ch.id == handle for ch in existing):
+        raise ConfigError(str(channels_file), f"channel '{handle}' is already configured")
+    dest = content / "channels" / handle
+    if dest.exists():
+        raise ConfigError(str(channels_file), f"{dest} already exists; move it away first")
+    fmt = sniff(export)
+    if fmt not in (telegram_json.FORMAT, telegram_html.FORMAT):
+        raise InputError(str(export), f"a {fmt} dump, not a Telegram Desktop export; copy it "
+                         "into content/channels/ and add it to channels.yml by hand")
+    d: Direction = "rtl" if (direction or ("rtl" if lang == "he" else "ltr")) == "rtl" else "ltr"
+    probe = ChannelConfig(id=handle, name=name, url=f"https://t.me/{handle}", lang=lang, dir=d,
+                          format=fmt, files=("x",), chat=chat)
+    result = READERS[fmt](export, probe)  # a broken export stops here, before any change
+    src_root, inner = _export_root(export, fmt)
+    entry_file = handle  # the export's folder: its media belong to it
+    entry: dict[str, object] = {"id": handle, "name": name, "url": f"https://t.me/{handle}",
+                                "lang": lang, "dir": d, "format": fmt, "files": [entry_file]}
+    if chat:
+        entry["chat"] = chat
+    items = re.findall(r"^([ \t]*)- id:", text, re.M)
+    indent = items[-1] if items else "  "
+    new_text = text if text.endswith("\n") else text + "\n"
+    new_text += _entry_text(entry, indent)
+    if not [ch for ch in parse_channels(new_text, str(channels_file)) if ch.id == handle]:
+        raise ConfigError(str(channels_file), "cannot append to the channels list (is "
+                          "'channels' the last key?); add the entry by hand")
+    if fmt == telegram_html.FORMAT:
+        sources = telegram_html.export_files(export)
+    else:
+        sources = [export / "result.json" if export.is_dir() else export]
+    sources += [Path(m.source) for post in result.posts for m in post.media]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{handle}-", dir=dest.parent))
+    tmp_yml = content / f".{CHANNELS_FILE}.{handle}.tmp"
+    moved = False
+    try:
+        base = src_root.resolve()
+        for src in sources:  # the export's pages and the media they use, nothing else
+            rel = src.resolve().relative_to(base)
+            (staging / "export" / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, staging / "export" / rel)
+        tmp_yml.write_text(new_text, encoding="utf-8")
+        os.replace(staging / "export", dest)
+        moved = True
+        os.replace(tmp_yml, channels_file)
+    except OSError as exc:
+        if moved:
+            shutil.rmtree(dest, ignore_errors=True)
+        raise InputError(str(export), f"cannot copy the export: {exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        tmp_yml.unlink(missing_ok=True)
+    return AddReport(handle=handle, format=fmt, files_entry=entry_file, posts=len(result.posts))

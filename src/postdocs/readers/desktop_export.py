@@ -1,0 +1,237 @@
+"""What the two Desktop export readers share: one message model, and messages → posts.
+
+The JSON and HTML readers only translate their format into `Message`s; everything that decides
+what a page looks like (titles, continuations, replies, media, notes) happens here, once, so the
+two exports of one channel give the same pages.
+
+Rules:
+- a service message (channel created, pinned, …) makes no page and is counted;
+- a message without text (a lone photo, sticker, poll) makes no page and is counted, unless it
+  replies to a channel post: then it continues that post;
+- a reply by the channel to one of its posts continues that post's page, unless its first line is
+  bold all through (a title of its own): then it gets its own page, linked to the one it answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import LocatedWarning
+from ..markup import escape_text, inline
+from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction
+from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
+
+# Why a file is missing, as both exports word it.
+MISSING_NOTES = {
+    "not-included": "not included in the export (its data exporting settings left it out)",
+    "too-large": "not included in the export (larger than the export's size limit)",
+    "unavailable": "unavailable when the export was made",
+}
+KIND_LABELS = {
+    "photo": "Photo", "file": "File", "video": "Video", "animation": "Animation",
+    "audio": "Audio file", "voice": "Voice message", "video-message": "Video message",
+    "sticker": "Sticker",
+}
+
+
+@dataclass(frozen=True)
+class Media:
+    """A message's media as the export describes it (before checking the file exists)."""
+
+    kind: str  # see KIND_LABELS
+    path: str | None = None  # relative to the export file's folder, when included
+    name: str = ""  # file name (files only)
+    missing: str | None = None  # a key of MISSING_NOTES
+    emoji: str = ""  # stickers
+
+
+@dataclass(frozen=True)
+class Poll:
+    question: str
+    answers: tuple[tuple[str, int], ...]
+    total: int
+    closed: bool
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of an export, format-independent."""
+
+    id: int
+    service: bool = False
+    datetime: str | None = None  # ISO 8601; with an offset when the export gives one
+    edited: str | None = None
+    parts: tuple[TextPart, ...] = ()
+    media: Media | None = None
+    poll: Poll | None = None
+    reactions: tuple[Reaction, ...] = ()
+    forwarded_from: str | None = None
+    reply_to: int | None = None
+    where: str = ""  # the file the message was read from (for warnings)
+
+
+@dataclass
+class _Draft:
+    """A post being assembled (mutable until frozen into a `Post`)."""
+
+    message: Message
+    title: str
+    blocks: list[str]
+    tags: list[str]
+    media: list[MediaFile] = field(default_factory=list)
+    continuations: int = 0
+    reply_to: int | None = None
+
+
+def iso_from_parts(local: dt.datetime, offset: dt.timedelta | None) -> str:
+    """`2024-03-01T12:00:00+03:00`, or without an offset when the export gave none."""
+    if offset is None:
+        return local.replace(tzinfo=None).isoformat()
+    return local.replace(tzinfo=dt.timezone(offset)).isoformat()
+
+
+def _hashtags(parts: tuple[TextPart, ...]) -> list[str]:
+    tags = []
+    for p in parts:
+        if p.type == "hashtag":
+            tag = p.text.strip().lstrip("#")
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
+
+
+def _poll_md(poll: Poll) -> str:
+    state = " (final results)" if poll.closed else ""
+    items = [f"- {inline(text)} — {votes} vote{'s' if votes != 1 else ''}"
+             for text, votes in poll.answers]
+    return "\n\n".join([f"**Poll{state}:** {inline(poll.question)}", "\n".join(items),
+                        f"Total voters: {poll.total}"])
+
+
+def _note(text: str) -> str:
+    return f'!!! note "Media not shown"\n    {escape_text(text)}'
+
+
+def _safe_name(message_id: int, index: int, path: str) -> str:
+    name = Path(path).name
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:60] or "file"
+    ext = re.sub(r"[^A-Za-z0-9]", "", ext)[:8].lower()
+    return f"{message_id}-{index}-{stem}" + (f".{ext}" if ext else "")
+
+
+class Assembler:
+    """Turns the messages of one export (in order) into posts, filling the ledger."""
+
+    def __init__(self, channel: ChannelConfig, base: Path, ledger: Ledger) -> None:
+        self.channel = channel
+        self.base = base.resolve()  # the folder media paths are relative to
+        self.ledger = ledger
+        self.drafts: dict[int, _Draft] = {}
+        self.root_of: dict[int, int] = {}  # message id → id of the post it belongs to
+        self.warnings: list[LocatedWarning] = []
+        self.index = 0
+
+    def _resolve_media(self, m: Message, blocks: list[str], files: list[MediaFile]) -> None:
+        media = m.media
+        if media is None:
+            return
+        label = KIND_LABELS.get(media.kind, "File")
+        if media.kind == "sticker":
+            blocks.append(media.emoji or "(sticker)")
+            return
+        if media.missing:
+            what = f"{label} {media.name!r}" if media.kind == "file" and media.name else label
+            blocks.append(_note(f"{what} {MISSING_NOTES[media.missing]}."))
+            return
+        if not media.path:
+            return
+        source = (self.base / media.path).resolve()
+        if self.base not in source.parents:
+            self.warnings.append(LocatedWarning(
+                m.where, None, f"message {m.id}: media path {media.path!r} leaves the export "
+                "folder; ignored"))
+            blocks.append(_note(f"{label} not shown: its path leaves the export folder."))
+            return
+        if not source.is_file():
+            self.warnings.append(LocatedWarning(
+                m.where, None, f"message {m.id}: media file {media.path!r} is missing from the "
+                "export folder; the page shows a note instead"))
+            blocks.append(_note(f"{label} missing from the export folder."))
+            return
+        files.append(MediaFile(kind=media.kind, source=str(source),
+                               target=_safe_name(m.id, len(files) + 1, media.path)))
+
+    def _body(self, m: Message, lines: list[Line]) -> tuple[list[str], list[MediaFile]]:
+        blocks: list[str] = []
+        if m.forwarded_from:
+            blocks.append(f"*Forwarded from {escape_text(m.forwarded_from)}*")
+        text = join_lines(lines)
+        if text:
+            blocks.append(text)
+        files: list[MediaFile] = []
+        self._resolve_media(m, blocks, files)
+        if m.poll is not None:
+            blocks.append(_poll_md(m.poll))
+        return blocks, files
+
+    def add(self, m: Message) -> None:
+        self.index += 1
+        n = self.index
+        if m.service:
+            self.ledger.account("service messages", n)
+            return
+        lines = to_lines(list(m.parts))
+        has_text = any(line.plain.strip() for line in lines)
+        parent = self.root_of.get(m.reply_to) if m.reply_to is not None else None
+        own_title = has_text and next(
+            (line.bold for line in lines if line.plain.strip()), False)
+        if parent is not None and not own_title:
+            draft = self.drafts[parent]
+            blocks, files = self._body(m, lines)
+            draft.blocks += ["* * *", *blocks]
+            draft.media += files
+            for tag in _hashtags(m.parts):
+                if tag not in draft.tags:
+                    draft.tags.append(tag)
+            draft.continuations += 1
+            self.root_of[m.id] = parent
+            self.ledger.account("merged continuations", n)
+            return
+        if not has_text:
+            self.ledger.account("media-only messages", n)
+            return
+        title, body_lines = split_title(lines)
+        blocks, files = self._body(m, body_lines)
+        self.drafts[m.id] = _Draft(message=m, title=title, blocks=blocks,
+                                   tags=_hashtags(m.parts), media=files, reply_to=parent)
+        self.root_of[m.id] = m.id
+        self.ledger.account("posts", n)
+
+    def posts(self) -> list[Post]:
+        ch = self.channel
+        out: list[Post] = []
+        for mid, d in self.drafts.items():
+            m = d.message
+            extra: list[tuple[str, str]] = []
+            if m.forwarded_from:
+                extra.append(("forwarded_from", m.forwarded_from))
+            if m.edited:
+                extra.append(("edited", m.edited))
+            date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
+            out.append(Post(
+                channel=ch.id, source_file=f"t.me/{ch.id}", line=mid,
+                markdown="\n\n".join(b for b in d.blocks if b) + "\n",
+                title=d.title, title_source="export",
+                date=date, date_source="export" if date else None, datetime=m.datetime,
+                lang=ch.lang, dir=ch.dir, reactions=m.reactions,
+                message_id=mid, permalink=f"https://t.me/{ch.id}/{mid}",
+                reply_to=d.reply_to, media=tuple(d.media), continuations=d.continuations,
+                tags=tuple(d.tags), extra=tuple(extra),
+            ))
+        return out

@@ -1,0 +1,361 @@
+"""Telegram Desktop exports (JSON and HTML): one channel, both formats, same pages.
+
+The fixtures in tests/fixtures/desktop/ follow the exporter's output (export_output_json.cpp,
+export_output_html.cpp): `json/` and `html/` hold the same twelve messages of "Paper Notes"
+(@paper_notes), the HTML split over messages.html and messages2.html; `full/` is a
+full-account export; `bad/` holds broken inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from postdocs.cli import main
+from postdocs.config import load_project
+from postdocs.errors import InputError
+from postdocs.model import ChannelConfig, Post
+from postdocs.pipeline import process, render_site, site_assets
+from postdocs.readers import read_input, sniff
+from postdocs.readers.desktop_text import TextPart, join_lines, to_lines
+from postdocs.write import write_pages
+
+from .conftest import ROOT
+
+FIX = Path(__file__).parent / "fixtures" / "desktop"
+CHANNEL = {"id": "paper_notes", "name": "Paper Notes", "lang": "en", "dir": "ltr"}
+
+
+def make_project(tmp: Path, export: Path, entry: dict[str, object]) -> Path:
+    root = tmp / "proj"
+    channels = root / "content" / "channels"
+    channels.mkdir(parents=True)
+    if export.is_dir():
+        shutil.copytree(export, channels / "paper_notes")
+    else:
+        (channels / "paper_notes").mkdir()
+        shutil.copyfile(export, channels / "paper_notes" / export.name)
+    (root / "content" / "channels.yml").write_text(
+        yaml.safe_dump({"channels": [{**CHANNEL, **entry}]}), encoding="utf-8")
+    return root
+
+
+def site(tmp: Path, kind: str) -> tuple[dict[str, str], dict[str, str], list[Post]]:
+    root = make_project(tmp / kind, FIX / kind, {"files": ["paper_notes"]})
+    project = load_project(root)
+    corpus = process(project)
+    assets = {rel: hashlib.sha256(Path(src).read_bytes()).hexdigest()
+              for rel, src in site_assets(corpus).items()}
+    return render_site(project, corpus), assets, corpus.posts
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict[str, str],
+                                                                     dict[str, str], list[Post]]]:
+    tmp = tmp_path_factory.mktemp("desktop")
+    return {kind: site(tmp, kind) for kind in ("json", "html")}
+
+
+def page(both: dict[str, tuple[dict[str, str], dict[str, str], list[Post]]], slug: str) -> str:
+    return both["json"][0][f"reviews/paper_notes/{slug}.md"]
+
+
+def test_json_and_html_exports_give_identical_pages_and_media(both: dict[str, tuple[
+        dict[str, str], dict[str, str], list[Post]]]) -> None:
+    json_pages, json_assets, _ = both["json"]
+    html_pages, html_assets, _ = both["html"]
+    reviews = sorted(p for p in json_pages if p.startswith("reviews/"))
+    # messages 2, 3, 5, 6, 7, 12 have pages; 4, 8, 9 continue 2, 3, 6; 1, 10 are service
+    # messages; 11 is a lone photo.
+    assert len(reviews) == 6
+    assert json_pages == html_pages
+    assert json_assets == html_assets and len(json_assets) == 2
+
+
+def test_permalinks_exact_dates_and_front_matter(both: dict[str, tuple[
+        dict[str, str], dict[str, str], list[Post]]]) -> None:
+    text = page(both, "lora-low-rank-adaptation-of-large-language-models")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    # result.json: "date": "2024-03-01T18:30:05", "date_unixtime": "1709307005" → UTC+3;
+    # messages.html: title="01.03.2024 18:30:05 UTC+03:00".
+    assert meta["datetime"] == "2024-03-01T18:30:05+03:00"
+    assert meta["date"] == "2024-03-01" and meta["date_source"] == "export"
+    assert meta["permalink"] == "https://t.me/paper_notes/3"
+    assert meta["message_id"] == 3
+    assert meta["papers"] == ["2106.09685"]
+    assert meta["tags"] == ["finetuning"]
+    assert "**Original post:** [on Telegram](<https://t.me/paper_notes/3>)" in text
+    assert "**Date:** 2024-03-01 18:30 UTC+03:00 ·" in text
+
+
+def test_formatting_and_every_entity_type(both: dict[str, tuple[
+        dict[str, str], dict[str, str], list[Post]]]) -> None:
+    text = page(both, "attention-is-all-you-need-re-read")
+    expected = [
+        "<em>no recurrence</em>", "<u>only attention</u>", "<s>convolutions</s>",
+        '<span class="tg-spoiler">it scales</span>', "`softmax(QK^T/sqrt(d))V`",
+        "```\ndef attention(q, k, v):\n    return softmax(q @ k.T) @ v\n```",
+        "> Attention is all you need.\n>\n> Really.",
+        "[@ml\\_digest](<https://t.me/ml_digest>)", "and Ada Lovelace for",
+        "[slides](<https://example.org/slides?a=1&b=%3C2%3E>)",
+        "Tags: #transformers #nlp, ticker $NVDA, bot /start",
+        "[notes@example.org](<mailto:notes@example.org>)", "[+1 555 0100](<tel:+15550100>) 🔥",
+        "[https://arxiv.org/abs/1706.03762](<https://arxiv.org/abs/1706.03762>)",
+        # text that looks like Markdown or HTML stays text
+        "\\# not a heading, &lt;b&gt;not html&lt;/b&gt;, \\[not\\](a link), \\*not emphasis\\*",
+        "- first point\n- second point",
+    ]
+    for snippet in expected:
+        assert snippet in text, snippet
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["tags"] == ["transformers", "nlp"]
+    assert meta["reactions"] == [{"emoji": "👍", "count": 12}, {"emoji": "🔥", "count": 3},
+                                 {"emoji": "⭐", "count": 2, "kind": "paid"}]
+
+
+def test_media_on_pages(both: dict[str, tuple[dict[str, str], dict[str, str], list[Post]]],
+                        tmp_path: Path) -> None:
+    attention = page(both, "attention-is-all-you-need-re-read")
+    img = "attention-is-all-you-need-re-read/2-1-photo_1-01-03-2024_12-00-00.jpg"
+    assert f"[![Photo 1]({img})]({img})" in attention
+    lora = page(both, "lora-low-rank-adaptation-of-large-language-models")
+    assert "📎 [lora.pdf](lora-low-rank-adaptation-of-large-language-models/3-1-lora.pdf)" in lora
+    scaling = page(both, "scaling-laws-for-neural-language-models")
+    assert '!!! note "Media not shown"\n    Photo not included in the export' in scaling
+    part_two = page(both, "attention-part-two-multi-head")
+    assert "File 'attention-notes.pdf' not included in the export" in part_two
+    # the media are copied next to the page, owned through the manifest
+    root = make_project(tmp_path, FIX / "html", {"files": ["paper_notes"]})
+    assert main(["--root", str(root), "build", "-q"]) == 0
+    copied = root / "content" / "docs" / "reviews" / "paper_notes" / img
+    assert copied.read_bytes() == (FIX / "html" / "photos" /
+                                   "photo_1@01-03-2024_12-00-00.jpg").read_bytes()
+    manifest = (root / "content" / "docs" / ".postdocs-manifest.json").read_text()
+    assert f"reviews/paper_notes/{img}" in manifest
+
+
+def test_continuations_replies_forwards_polls_stickers(both: dict[str, tuple[
+        dict[str, str], dict[str, str], list[Post]]]) -> None:
+    attention = page(both, "attention-is-all-you-need-re-read")
+    assert "* * *\n\nA follow-up: the positional encodings" in attention  # message 4
+    assert "continuations: 1" in attention
+    # message 12 (messages2.html) answers message 2 (messages.html) with a bold title of its own
+    part_two = page(both, "attention-part-two-multi-head")
+    assert "↩ In reply to [Attention Is All You Need, re-read]" \
+           "(attention-is-all-you-need-re-read.md)" in part_two
+    qlora = page(both, "qlora-efficient-finetuning-of-quantized-llms")
+    assert "(lora-low-rank-adaptation-of-large-language-models.md)" in qlora
+    lora = page(both, "lora-low-rank-adaptation-of-large-language-models")
+    assert "* * *\n\n👏" in lora  # the sticker reply (message 8), shown as its emoji
+    moe = page(both, "mixture-of-experts-explained")
+    assert "*Forwarded from Other ML Channel*" in moe and "forwarded_from: Other ML Channel" in moe
+    assert "**Poll:** Read it?\n\n- Yes — 5 votes\n- Not yet — 2 votes\n- No — 0 votes" in moe
+    assert "Total voters: 7" in moe
+
+
+@pytest.mark.parametrize("kind", ["json", "html"])
+def test_ledger_counts_every_message(kind: str) -> None:
+    channel = ChannelConfig(id="paper_notes", name="Paper Notes", url="", lang="en",
+                            dir="ltr", format="auto", files=("x",))
+    result = read_input(FIX / kind, channel)
+    cats = result.ledger.categories
+    assert (cats["posts"], cats["merged continuations"], cats["service messages"],
+            cats["media-only messages"]) == (6, 3, 2, 1)
+    assert result.ledger.total_lines == 12 and len(result.ledger.accounted) == 12
+    assert result.sniffed and result.format == f"telegram-{kind}"
+
+
+def full_channel(chat: str | None) -> ChannelConfig:
+    return ChannelConfig(id="deep_papers", name="Deep Papers", url="", lang="en", dir="ltr",
+                         format="telegram-json", files=("x",), chat=chat)
+
+
+def test_full_account_export() -> None:
+    result = read_input(FIX / "full" / "result.json", full_channel("1555000111"))
+    posts = {p.message_id: p for p in result.posts}
+    assert sorted(posts) == [41, 42]
+    ddpm = posts[41]
+    assert ddpm.title == "Denoising Diffusion Probabilistic Models"
+    assert ddpm.datetime == "2023-11-01T10:30:00"  # "date" only: naive local time
+    assert dict(ddpm.extra)["edited"] == "2023-11-01T11:05:00"
+    assert ddpm.markdown is not None
+    assert "```python\nfor t in reversed(range(T)):\n    x = step(x, t)\n```" in ddpm.markdown
+    assert '??? quote "Quote"\n\n    A long quote from the paper,\n\n    folded by default.' \
+        in ddpm.markdown
+    assert [(r.emoji, r.count, r.kind) for r in ddpm.reactions] == [
+        ("🔥", 9, "emoji"), ("", 4, "custom_emoji"), ("⭐", 1, "paid")]
+    # 2023-11-03T19:45:00 local, unixtime 1699029900 = 16:45 UTC → UTC+03:00
+    assert posts[42].datetime == "2023-11-03T19:45:00+03:00"
+    assert result.ledger.categories["service messages"] == 1
+    (warning,) = result.warnings
+    assert "message 42" in str(warning) and "photo_3@03-11-2023_19-45-00.jpg" in str(warning)
+    assert str(warning).startswith(str(FIX / "full" / "result.json"))
+    assert "Photo missing from the export folder." in (posts[42].markdown or "")
+    # without 'chat', the channel's name finds it
+    assert len(read_input(FIX / "full" / "result.json", full_channel(None)).posts) == 2
+
+
+def test_full_account_export_chat_not_found_lists_chats() -> None:
+    with pytest.raises(InputError) as err:
+        read_input(FIX / "full" / "result.json", full_channel("Nope"))
+    message = str(err.value)
+    assert "chat 'Nope' not found" in message
+    assert "'Saved Messages' (id 100200300, saved_messages)" in message
+    assert "'Deep Papers' (id 1555000111, public_channel)" in message
+
+
+def test_sniffing_reports_and_explicit_format_wins(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert sniff(FIX / "json") == "telegram-json"
+    assert sniff(FIX / "json" / "result.json") == "telegram-json"
+    assert sniff(FIX / "full" / "result.json") == "telegram-json"
+    assert sniff(FIX / "html") == "telegram-html"
+    assert sniff(FIX / "html" / "messages.html") == "telegram-html"
+    seeds = ROOT / "content" / "channels"
+    assert sniff(seeds / "rizzearch" / "000_6219d51e455967f7.txt") == "web-preview"
+    assert sniff(seeds / "MathyAIwithMike" / "004_71cc8ab0bbd831e0.txt") == "ocr-digest"
+    root = make_project(tmp_path, FIX / "json", {"files": ["paper_notes"]})
+    assert main(["--root", str(root), "check"]) == 0
+    assert "paper_notes [telegram-json, sniffed]: posts=6 " in capsys.readouterr().out
+    make_project(tmp_path / "b", FIX / "json",
+                 {"files": ["paper_notes/result.json"], "format": "telegram-json"})
+    assert main(["--root", str(tmp_path / "b" / "proj"), "check"]) == 0
+    assert "result.json [telegram-json]: posts=6 " in capsys.readouterr().out
+    # an explicit format is used as given, even when the content says otherwise
+    make_project(tmp_path / "c", FIX / "json", {"files": ["paper_notes"],
+                                                "format": "telegram-html"})
+    assert main(["--root", str(tmp_path / "c" / "proj"), "check"]) == 3
+    assert "no messages.html" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("bad", "fmt", "expected"),
+    [
+        ("truncated.json", "auto", ["truncated.json:", "not valid JSON",
+                                    "truncated", "after message 2"]),
+        ("not_export.json", "auto", ["not_export.json", "not a Telegram Desktop export"]),
+        ("not_export.json", "telegram-json", ["not_export.json",
+                                              "not a Telegram Desktop export"]),
+        ("elsewhere.html", "auto", ["elsewhere.html", "not a Telegram Desktop export"]),
+    ],
+)
+def test_bad_exports_fail_cleanly_and_keep_previous_pages(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str, fmt: str,
+        expected: list[str]) -> None:
+    root = make_project(tmp_path, FIX / "json", {"files": ["paper_notes"]})
+    assert main(["--root", str(root), "build", "-q"]) == 0
+    docs = root / "content" / "docs"
+    before = {p: p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+    shutil.copyfile(FIX / "bad" / bad, root / "content" / "channels" / "paper_notes" / bad)
+    (root / "content" / "channels.yml").write_text(yaml.safe_dump({"channels": [
+        {**CHANNEL, "files": [f"paper_notes/{bad}"], "format": fmt}]}), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--root", str(root), "build"]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    for snippet in expected:
+        assert snippet in err, snippet
+    after = {p: p.read_bytes() for p in sorted(docs.rglob("*")) if p.is_file()}
+    assert after == before
+
+
+def test_missing_media_file_is_a_located_warning(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(tmp_path, FIX / "json", {"files": ["paper_notes"]})
+    (root / "content" / "channels" / "paper_notes" / "files" / "lora.pdf").unlink()
+    assert main(["--root", str(root), "build"]) == 0
+    err = capsys.readouterr().err
+    assert "result.json: message 3: media file 'files/lora.pdf' is missing" in err
+    lora = (root / "content" / "docs" / "reviews" / "paper_notes" /
+            "lora-low-rank-adaptation-of-large-language-models.md").read_text(encoding="utf-8")
+    assert "File missing from the export folder." in lora and "](lora-low" not in lora
+
+
+def test_stale_media_are_removed_with_their_post(tmp_path: Path) -> None:
+    src = tmp_path / "a.jpg"
+    src.write_bytes(b"img")
+    out = tmp_path / "docs"
+    first = write_pages(out, {"p.md": "P\n"}, assets={"p/a.jpg": str(src)})
+    assert sorted(first.written) == ["p.md", "p/a.jpg"]
+    assert write_pages(out, {"p.md": "P\n"}, assets={"p/a.jpg": str(src)}).unchanged == 2
+    gone = write_pages(out, {"q.md": "Q\n"})
+    assert sorted(gone.removed) == ["p.md", "p/a.jpg"] and not (out / "p").exists()
+
+
+def test_unsafe_links_stay_text() -> None:
+    parts = [TextPart("text_link", "click", "javascript:alert(1)"), TextPart("plain", " and "),
+             TextPart("text_link", "data", "data:text/html,<b>x</b>"),
+             TextPart("plain", "\n<script>alert(1)</script>"),
+             TextPart("mention", "@bad handle")]
+    md = join_lines(to_lines(parts))
+    assert "javascript" not in md and "data:" not in md and "<script>" not in md
+    assert md == "click and data\n\n&lt;script&gt;alert(1)&lt;/script&gt;@bad handle"
+
+
+def seed_project(tmp: Path) -> Path:
+    root = tmp / "site"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
+    shutil.copytree(ROOT / "content", root / "content",
+                    ignore=shutil.ignore_patterns("reviews", "channels_index", ".postdocs-*",
+                                                  "_snippets", "topics", "papers", "tags"))
+    generated = root / "content" / "docs" / "channels"
+    if generated.is_dir():
+        shutil.rmtree(generated)
+    return root
+
+
+def test_add_command_then_build_the_site(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    root = seed_project(tmp_path)
+    args = ["--root", str(root), "add", str(FIX / "html"), "--name", "Paper Notes",
+            "--handle", "paper_notes"]
+    assert main(args) == 0
+    assert "added channel 'paper_notes' (telegram-html, 6 posts)" in capsys.readouterr().out
+    config = (root / "content" / "channels.yml").read_text(encoding="utf-8")
+    assert config.startswith("# Channels shown on the site.")  # comments kept
+    assert "  - id: rizzearch" in config and "- paper_notes\n" in config
+    copied = root / "content" / "channels" / "paper_notes"
+    assert (copied / "messages2.html").is_file() and (copied / "files" / "lora.pdf").is_file()
+    assert main(args) == 2  # twice: a configuration error, nothing changed
+    assert "already configured" in capsys.readouterr().err
+    assert main(["--root", str(root), "build", "-q"]) == 0
+    docs = root / "content" / "docs"
+    review = docs / "reviews" / "paper_notes" / "attention-is-all-you-need-re-read.md"
+    assert review.is_file()
+    assert "[Attention Is All You Need, re-read]" in (docs / "channels" /
+                                                     "paper_notes.md").read_text()
+    topics = docs / "topics"
+    listed = "".join(p.read_text(encoding="utf-8") for p in topics.rglob("*.md")) \
+        if topics.is_dir() else ""
+    if "reviews/" in listed:  # once topics are assigned, the export's reviews join them too
+        assert "reviews/paper_notes/" in listed
+    env = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", "PATH": ""}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
+                          cwd=root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (root / "site" / "reviews" / "paper_notes" / "attention-is-all-you-need-re-read" /
+            "index.html").read_text(encoding="utf-8")
+    assert '<img alt="Photo 1" src="2-1-photo_1-01-03-2024_12-00-00.jpg" />' in html
+    assert (root / "site" / "reviews" / "paper_notes" / "attention-is-all-you-need-re-read" /
+            "2-1-photo_1-01-03-2024_12-00-00.jpg").is_file()
+    assert '<a href="https://t.me/paper_notes/2">on Telegram</a>' in html
+    assert "<strong>that</strong>" in html and "<blockquote>" in html
+
+
+def test_add_rejects_a_broken_export_without_changes(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = seed_project(tmp_path)
+    before = (root / "content" / "channels.yml").read_bytes()
+    assert main(["--root", str(root), "add", str(FIX / "bad" / "truncated.json"), "--name",
+                 "X", "--handle", "x_channel"]) == 3
+    assert "truncated.json" in capsys.readouterr().err
+    assert (root / "content" / "channels.yml").read_bytes() == before
+    assert not (root / "content" / "channels" / "x_channel").exists()
