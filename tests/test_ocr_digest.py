@@ -260,3 +260,9 @@ def test_real_pages_keep_math_links_and_underline(corpus: Corpus) -> None:
     assert meta["date"] == "2024-06-02" and meta["date_source"] == "repaired"
     meta = yaml.safe_load(render_post(posts[61]).split("---\n")[1])
     assert "date" not in meta and meta["title_source"] == "stated"
+
+
+def test_numbered_items_behind_bullets_are_one_numbered_list() -> None:
+    # 004:79-81 (`- 1. …`, `- 2. …`, ` - 3. …`) rendered as lists inside a list before
+    assert text_to_markdown(["- 1. אחת", "- 2. שתיים", " - 3. שלוש", "- עוד"]) == (
+        "1. אחת\n2. שתיים\n3. שלוש\n- עוד\n")

@@ -15,6 +15,8 @@ from .enrich.papers import URL_RE
 from .tex import join_broken_math, repair_math
 
 _LIST_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s+")
+# `- 1. text`: an OCR'd numbered item behind a bullet (else it renders as a list in a list)
+_NUMBER_BEHIND_BULLET_RE = re.compile(r"(\d{1,3})[.)]\s+")
 _MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$")
 _UNDERLINE_RE = re.compile(r"&lt;u&gt;(.*?)&lt;/u&gt;")
 # Markdown punctuation that could start syntax in the middle of a line.
@@ -108,7 +110,11 @@ def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) ->
         m = _LIST_RE.match(raw)
         if m:
             marker = m.group(0).strip()
-            item = inline(raw[m.end():].strip(), refs)
+            rest = raw[m.end():].strip()
+            number = None if marker[0].isdigit() else _NUMBER_BEHIND_BULLET_RE.match(rest)
+            if number:
+                marker, rest = number.group(1) + ".", rest[number.end():]
+            item = inline(rest, refs)
             bullet = marker if marker[0].isdigit() else "-"
             if bullet[0].isdigit():
                 bullet = bullet.rstrip(")") .rstrip(".") + "."
