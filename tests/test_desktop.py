@@ -359,3 +359,44 @@ def test_add_rejects_a_broken_export_without_changes(tmp_path: Path,
     assert "truncated.json" in capsys.readouterr().err
     assert (root / "content" / "channels.yml").read_bytes() == before
     assert not (root / "content" / "channels" / "x_channel").exists()
+
+
+def test_the_same_export_twice_is_one_clear_error(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_project(tmp_path, FIX / "json", {"files": ["paper_notes"]})
+    shutil.copytree(FIX / "html", root / "content" / "channels" / "paper_notes" / "html")
+    (root / "content" / "channels.yml").write_text(yaml.safe_dump({"channels": [
+        {**CHANNEL, "files": ["paper_notes", "paper_notes/html"]}]}), encoding="utf-8")
+    assert main(["--root", str(root), "build"]) == 3
+    err = capsys.readouterr().err
+    assert "message 2 is read twice" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[" * 100_000, "JSON nested too deeply to be a Telegram export"),
+        ('{"name": "x", "type": "public_channel", "messages": [{"type": "message"}]}',
+         "messages[0] is not a message (no integer 'id')"),
+        ('{"name": "x", "type": "public_channel", "messages": [{"id": 5, "text": 7}]}',
+         "message 5: 'text' is neither a string nor a list"),
+    ],
+)
+def test_malformed_json_exports(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_input(path, full_channel(None))
+    assert str(err.value) == f"{path}: {expected}" or str(err.value).startswith(f"{path}:1:")
+
+
+def test_odd_values_in_an_export_do_not_crash(tmp_path: Path) -> None:
+    path = tmp_path / "result.json"
+    path.write_text(
+        '{"name": "x", "type": "public_channel", "messages": [{"id": 5, "type": "message", '
+        '"date": "not a date", "text": "Title\\nbody", "reactions": [{"type": "emoji", '
+        '"count": "many", "emoji": "👍"}], "poll": {"question": "q", "answers": 3}}]}',
+        encoding="utf-8")
+    (post,) = read_input(path, full_channel(None)).posts
+    assert post.title == "Title" and post.datetime is None and post.date is None
+    assert post.reactions[0].count == 0

@@ -121,22 +121,33 @@ def _media(raw: dict[str, Any]) -> Media | None:
     return None
 
 
+def _int(value: Any) -> int:
+    """A count from the export; anything that is not a whole number counts as 0."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
+
+
 def _poll(raw: dict[str, Any]) -> Poll | None:
     poll = raw.get("poll")
     if not isinstance(poll, dict):
         return None
-    answers = tuple((str(a.get("text", "")), int(a.get("voters", 0)))
-                    for a in poll.get("answers", []) if isinstance(a, dict))
+    items = poll.get("answers")
+    answers = tuple((str(a.get("text", "")), _int(a.get("voters")))
+                    for a in (items if isinstance(items, list) else []) if isinstance(a, dict))
     return Poll(question=str(poll.get("question", "")), answers=answers,
-                total=int(poll.get("total_voters", 0)), closed=poll.get("closed") is True)
+                total=_int(poll.get("total_voters")), closed=poll.get("closed") is True)
 
 
 def _reactions(raw: dict[str, Any]) -> tuple[Reaction, ...]:
     out: list[Reaction] = []
-    for r in raw.get("reactions") or []:
+    reactions = raw.get("reactions")
+    for r in reactions if isinstance(reactions, list) else []:
         if not isinstance(r, dict):
             continue
-        count = int(r.get("count", 0))
+        count = _int(r.get("count"))
         kind = str(r.get("type", "emoji"))
         if kind == "emoji":
             out.append(Reaction(emoji=str(r.get("emoji", "")), count=count))
@@ -195,6 +206,8 @@ def _parse(path: Path) -> Any:
     text = decode(data, str(path))
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InputError(str(path), "JSON nested too deeply to be a Telegram export") from None
     except json.JSONDecodeError as exc:
         ids = _ID_RE.findall(text, 0, exc.pos)
         after = f" (after message {ids[-1]})" if ids else ""
