@@ -400,3 +400,15 @@ def test_odd_values_in_an_export_do_not_crash(tmp_path: Path) -> None:
     (post,) = read_input(path, full_channel(None)).posts
     assert post.title == "Title" and post.datetime is None and post.date is None
     assert post.reactions[0].count == 0
+
+
+def test_export_posts_give_plain_text_to_the_later_stages(both: dict[str, tuple[
+        dict[str, str], dict[str, str], list[Post]]]) -> None:
+    post = next(p for p in both["json"][2] if p.message_id == 2)
+    assert "<strong>" not in post.text and "\\#" not in post.text
+    assert "Why it matters: no recurrence, only attention, convolutions;" in post.text
+    # a text link's target is part of the text, so link and paper detection see it
+    assert "https://example.org/slides?a=1&b=%3C2%3E" in post.links
+    assert post.papers == ("1706.03762",)
+    meta = yaml.safe_load(page(both, "attention-is-all-you-need-re-read").split("---\n")[1])
+    assert meta["description"].startswith("The paper: Why it matters: no recurrence")

@@ -166,7 +166,7 @@ class Post:
     @property
     def text(self) -> str:
         """The body as plain text (for classification, excerpts, similarity)."""
-        if self.markdown is not None:
+        if self.markdown is not None and not self.lines:
             return self.markdown
         return "\n".join(line.text for line in self.lines)
 

@@ -27,6 +27,9 @@ def _sniff_folder(path: Path) -> str:
         return telegram_json.FORMAT
     if (path / "messages.html").is_file():
         return telegram_html.FORMAT
+    if (path / "export_results.html").is_file():
+        raise InputError(str(path), "a full-account HTML export: list the channel's own folder "
+                         "(chats/chat_NNN/, the one whose messages.html shows the channel)")
     raise InputError(str(path), "a folder without result.json or messages.html: not a "
                      "Telegram Desktop export")
 

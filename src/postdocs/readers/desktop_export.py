@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import LocatedWarning
 from ..markup import escape_text, inline
-from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction
+from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction, SourceLine
 from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
 
 # Why a file is missing, as both exports word it.
@@ -82,6 +82,7 @@ class _Draft:
     blocks: list[str]
     tags: list[str]
     media: list[MediaFile] = field(default_factory=list)
+    text: list[SourceLine] = field(default_factory=list)  # plain body text, for enrich/link
     continuations: int = 0
     reply_to: int | None = None
 
@@ -167,6 +168,15 @@ class Assembler:
         files.append(MediaFile(kind=media.kind, source=str(source),
                                target=_safe_name(m.id, len(files) + 1, media.path)))
 
+    @staticmethod
+    def _plain(m: Message, lines: list[Line]) -> list[SourceLine]:
+        """The message's body as plain lines (numbered with its message id)."""
+        out = [SourceLine(m.id, t) for line in lines for t in line.text.split("\n")]
+        if m.poll is not None:
+            out += [SourceLine(m.id, m.poll.question)]
+            out += [SourceLine(m.id, f"- {a}") for a, _ in m.poll.answers]
+        return out
+
     def _body(self, m: Message, lines: list[Line]) -> tuple[list[str], list[MediaFile]]:
         blocks: list[str] = []
         if m.forwarded_from:
@@ -196,6 +206,7 @@ class Assembler:
             blocks, files = self._body(m, lines)
             draft.blocks += ["* * *", *blocks]
             draft.media += files
+            draft.text += [SourceLine(m.id, ""), *self._plain(m, lines)]
             for tag in _hashtags(m.parts):
                 if tag not in draft.tags:
                     draft.tags.append(tag)
@@ -209,7 +220,8 @@ class Assembler:
         title, body_lines = split_title(lines)
         blocks, files = self._body(m, body_lines)
         self.drafts[m.id] = _Draft(message=m, title=title, blocks=blocks,
-                                   tags=_hashtags(m.parts), media=files, reply_to=parent)
+                                   tags=_hashtags(m.parts), media=files, reply_to=parent,
+                                   text=self._plain(m, body_lines))
         self.root_of[m.id] = m.id
         self.ledger.account("posts", n)
 
@@ -226,7 +238,7 @@ class Assembler:
             date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
             out.append(Post(
                 channel=ch.id, source_file=f"t.me/{ch.id}", line=mid,
-                markdown="\n\n".join(b for b in d.blocks if b) + "\n",
+                markdown="\n\n".join(b for b in d.blocks if b) + "\n", lines=tuple(d.text),
                 title=d.title, title_source="export",
                 date=date, date_source="export" if date else None, datetime=m.datetime,
                 lang=ch.lang, dir=ch.dir, reactions=m.reactions,

@@ -49,6 +49,7 @@ class Line:
     md: str
     block: bool = False
     bold: bool = False  # every visible character of the line is bold (a title by formatting)
+    text: str = ""  # plain text with the targets of text links after them (for finding URLs)
 
 
 def safe_href(url: str) -> str | None:
@@ -139,13 +140,16 @@ def to_lines(parts: list[TextPart]) -> list[Line]:
     out: list[Line] = []
     plain: list[str] = []
     md: list[str] = []
+    texts: list[str] = []
     bold = [True]
 
     def flush() -> None:
         text = "".join(plain)
-        out.append(Line(plain=text, md="".join(md), bold=bold[0] and bool(text.strip())))
+        out.append(Line(plain=text, md="".join(md), bold=bold[0] and bool(text.strip()),
+                        text="".join(texts)))
         plain.clear()
         md.clear()
+        texts.clear()
         bold[0] = True
 
     for part in parts:
@@ -155,7 +159,8 @@ def to_lines(parts: list[TextPart]) -> list[Line]:
             if part.text.strip():
                 md_block = (_fence(part.text, part.attr) if part.type == "pre"
                             else _quote(part.text, part.attr == "collapsed"))
-                out.append(Line(plain=part.text.strip("\n"), md=md_block, block=True))
+                text = part.text.strip("\n")
+                out.append(Line(plain=text, md=md_block, block=True, text=text))
             continue
         for i, seg in enumerate(part.text.split("\n")):
             if i > 0:
@@ -163,6 +168,8 @@ def to_lines(parts: list[TextPart]) -> list[Line]:
             if seg:
                 plain.append(seg)
                 md.append(_inline_part(part, seg))
+                href = safe_href(part.attr) if part.type == "text_link" else None
+                texts.append(f"{seg} {href} " if href else seg)
                 if seg.strip() and part.type != "bold":
                     bold[0] = False
     if plain:
