@@ -305,7 +305,8 @@ def seed_project(tmp: Path) -> Path:
     shutil.copytree(ROOT / "overrides", root / "overrides")
     shutil.copytree(ROOT / "content", root / "content",
                     ignore=shutil.ignore_patterns("reviews", "channels_index", ".postdocs-*",
-                                                  "_snippets", "topics", "papers", "tags"))
+                                                  "_snippets", "topics", "papers", "tags", "feeds",
+                                                  "charts"))
     generated = root / "content" / "docs" / "channels"
     if generated.is_dir():
         shutil.rmtree(generated)
