@@ -266,3 +266,11 @@ def test_numbered_items_behind_bullets_are_one_numbered_list() -> None:
     # 004:79-81 (`- 1. …`, `- 2. …`, ` - 3. …`) rendered as lists inside a list before
     assert text_to_markdown(["- 1. אחת", "- 2. שתיים", " - 3. שלוש", "- עוד"]) == (
         "1. אחת\n2. שתיים\n3. שלוש\n- עוד\n")
+
+
+def test_reviews_that_link_their_telegram_post_get_a_permalink(result: ReadResult) -> None:
+    links = {p.line: p.permalink for p in result.posts if p.permalink}
+    # `https://t.me/MathyAlwithMike/60`: OCR read the handle's `I` as `l`; 23 and 29 both claim
+    # /69 (one is a copy error), so neither gets it
+    assert links == {13: "https://t.me/MathyAIwithMike/60", 35: "https://t.me/MathyAIwithMike/76",
+                     41: "https://t.me/MathyAIwithMike/78"}

@@ -14,6 +14,7 @@ Header dates are resolved together (`enrich.dates.resolve`): the posts are chron
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,27 @@ _OPENERS = (
     "הסקירה היום", "חוזרים לסקירות", "חוזרים לסקור", "אוקיי, בסקירה הקודמת", "זהו מאמר ש",
 )
 _LOST_HEADER_BLANKS = 3
+_TME_RE = re.compile(r"https?://t\.me/(?P<handle>\w+)/(?P<id>\d+)")
+
+
+def _ocr_handle(handle: str) -> str:
+    """A handle as OCR reads it: capital I and small l are one letter (`MathyAlwithMike`)."""
+    return handle.lower().replace("l", "i")
+
+
+def _permalinks(drafts: list[_Draft], handle: str) -> list[str | None]:
+    """Each review's own post on Telegram, when it links it (`טלגרם: https://t.me/<handle>/60`).
+
+    The handle is written as configured (OCR misreads `I` as `l`); a message id that two reviews
+    claim (an OCR copy error) links neither.
+    """
+    found: list[str | None] = []
+    for d in drafts:
+        ids = {m.group("id") for sl in d.body for m in _TME_RE.finditer(sl.text)
+               if _ocr_handle(m.group("handle")) == _ocr_handle(handle)}
+        found.append(ids.pop() if len(ids) == 1 else None)
+    claimed = Counter(i for i in found if i)
+    return [f"https://t.me/{handle}/{i}" if i and claimed[i] == 1 else None for i in found]
 
 
 def _has_date(text: str) -> bool:
@@ -211,8 +233,9 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     drafts = _split(lines, ledger, warnings, str(path))
     cands = [dates.candidates(d.header_text) for d in drafts]
     chosen = dates.resolve(cands)
+    links = _permalinks(drafts, channel.id)
     posts: list[Post] = []
-    for d, cs, pick in zip(drafts, cands, chosen, strict=True):
+    for d, cs, pick, permalink in zip(drafts, cands, chosen, links, strict=True):
         line = d.start + 1
         title, source = _title_for(d)
         if source != "header":
@@ -234,7 +257,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
                 channel=channel.id, source_file=path.name, line=line, lines=tuple(d.body),
                 title=title, title_source=source,
                 date=pick.date if pick else None, date_source=date_source,
-                lang=channel.lang, dir=channel.dir,
+                lang=channel.lang, dir=channel.dir, permalink=permalink,
                 extra=(("header", d.header_text.strip()),) if d.header_text else (),
             )
         )
