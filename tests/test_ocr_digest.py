@@ -274,3 +274,15 @@ def test_reviews_that_link_their_telegram_post_get_a_permalink(result: ReadResul
     # /69 (one is a copy error), so neither gets it
     assert links == {13: "https://t.me/MathyAIwithMike/60", 35: "https://t.me/MathyAIwithMike/76",
                      41: "https://t.me/MathyAIwithMike/78"}
+
+
+def test_rtl_labels_glued_to_urls_are_not_part_of_them() -> None:
+    from postdocs.enrich.papers import find_urls
+    from postdocs.markup import inline
+
+    text = "https://arxiv.org/abs/2405.17927:מאמר: ועוד https://arxiv.org/pdf/2405.18047v2:"
+    assert find_urls(text) == ["https://arxiv.org/abs/2405.17927",
+                               "https://arxiv.org/pdf/2405.18047v2"]
+    assert inline(text).startswith(
+        "[https://arxiv.org/abs/2405.17927](<https://arxiv.org/abs/2405.17927>):מאמר:")
+    assert find_urls("https://he.wikipedia.org/wiki/מאמר") == ["https://he.wikipedia.org/wiki/מאמר"]

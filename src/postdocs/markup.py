@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Mapping
 
-from .enrich.papers import URL_RE
+from .enrich.papers import URL_RE, trim_url
 from .tex import join_broken_math, repair_math
 
 _LIST_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s+")
@@ -75,7 +75,7 @@ def inline(text: str, refs: Mapping[str, str] | None = None) -> str:
         elif kind == "ref":
             parts.append(f"[{_escape_plain(chunk)}]({refs[chunk]})")
         else:
-            url = chunk.rstrip(".,;:!?»”’)]}*_")
+            url = trim_url(chunk)
             parts.append(_link(url))
             if url in refs:
                 parts.append(f" ([review on this site]({refs[url]}))")

@@ -17,11 +17,20 @@ PAPER_HOSTS = ("openreview.net/", "aclanthology.org/", "proceedings.", "papers.n
                "nature.com/articles/", "doi.org/10.")
 
 
+# A right-to-left label glued to a URL by the copy (`…/2405.17927:מאמר`, `…/abs/x:`).
+_GLUED_LABEL_RE = re.compile(r"[:|]+[\u0590-\u05FF\u200e\u200f]+[:.]*$")
+
+
+def trim_url(url: str) -> str:
+    """A URL without the punctuation or right-to-left label that follows it in the text."""
+    return _GLUED_LABEL_RE.sub("", url).rstrip(".,;:!?»”’)]}*_")
+
+
 def find_urls(text: str) -> list[str]:
     """Every URL in the text, trailing punctuation trimmed, in order, without repeats."""
     out: list[str] = []
     for m in URL_RE.finditer(text):
-        url = m.group(0).rstrip(".,;:!?»”’)]}*_")
+        url = trim_url(m.group(0))
         if url not in out:
             out.append(url)
     return out
