@@ -121,12 +121,12 @@ def media_path(post: Post, target: str) -> str:
 
 
 def _media_markdown(post: Post) -> list[str]:
-    """Photos shown (each links to its full size), other files linked, from the page."""
+    """Photos shown (a lightbox opens them full size), other files linked, from the page."""
     blocks: list[str] = []
     for i, media in enumerate(post.media, start=1):
         rel = f"{post.slug}/{media.target}"
         if media.kind == "photo":
-            blocks.append(f"[![Photo {i}]({rel})]({rel})")
+            blocks.append(f"![Photo {i}]({rel}){{ .on-glb }}")  # opens in a lightbox
         else:
             blocks.append(f"📎 [{escape_text(Path(media.source).name)}]({rel})")
     return blocks
