@@ -102,13 +102,14 @@ def test_formatting_and_every_entity_type(both: dict[str, tuple[
         '<span class="tg-spoiler">it scales</span>', "`softmax(QK^T/sqrt(d))V`",
         "```\ndef attention(q, k, v):\n    return softmax(q @ k.T) @ v\n```",
         "> Attention is all you need.\n>\n> Really.",
-        "[@ml\\_digest](<https://t.me/ml_digest>)", "and Ada Lovelace for",
+        "[@ml_digest](<https://t.me/ml_digest>)", "and Ada Lovelace for",
         "[slides](<https://example.org/slides?a=1&b=%3C2%3E>)",
-        "Tags: #transformers #nlp, ticker $NVDA, bot /start",
+        "Tags: &#35;transformers &#35;nlp, ticker &#36;NVDA, bot /start",
         "[notes@example.org](<mailto:notes@example.org>)", "[+1 555 0100](<tel:+15550100>) 🔥",
         "[https://arxiv.org/abs/1706.03762](<https://arxiv.org/abs/1706.03762>)",
         # text that looks like Markdown or HTML stays text
-        "\\# not a heading, &lt;b&gt;not html&lt;/b&gt;, \\[not\\](a link), \\*not emphasis\\*",
+        "&#35; not a heading, &lt;b&gt;not html&lt;/b&gt;, &#91;not&#93;(a link), "
+        "&#42;not emphasis&#42;",
         "- first point\n- second point",
     ]
     for snippet in expected:

@@ -15,6 +15,11 @@ from .model import ChannelConfig, Direction
 
 CHANNELS_FILE = "channels.yml"
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+URL_RE = re.compile(r"^https?://[^\s<>\"'`\\]+$")
+# Names Windows will not create as files or folders (any case, any extension).
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                    *(f"lpt{i}" for i in range(10))}
 KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html")
 
 
@@ -60,9 +65,11 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         where = f"channel '{cid}'"
         if not HANDLE_RE.match(cid):
             raise ConfigError(path, f"{where}: id must be a Telegram handle (letters, digits, _)")
-        if cid in seen:
+        if cid.lower() in WINDOWS_RESERVED:
+            raise ConfigError(path, f"{where}: id is a reserved file name on Windows")
+        if cid.lower() in seen:  # folders differing only in case are one folder on some systems
             raise ConfigError(path, f"{where}: defined twice")
-        seen.add(cid)
+        seen.add(cid.lower())
         direction = str(item.get("dir", "ltr"))
         if direction not in ("ltr", "rtl"):
             raise ConfigError(path, f"{where}: dir must be 'ltr' or 'rtl', not '{direction}'")
@@ -77,6 +84,12 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         for f in files:
             if Path(f).is_absolute() or ".." in Path(f).parts:
                 raise ConfigError(path, f"{where}: file '{f}' must be inside the channels folder")
+        lang = str(item.get("lang", "en"))
+        if not LANG_RE.match(lang):
+            raise ConfigError(path, f"{where}: lang must be a language code like 'ru' or 'he'")
+        url = str(item.get("url") or f"https://t.me/{cid}")
+        if not URL_RE.match(url):
+            raise ConfigError(path, f"{where}: url must be an http(s) address")
         authors = item.get("authors") or []
         if not isinstance(authors, list):
             raise ConfigError(path, f"{where}: 'authors' must be a list")
@@ -85,8 +98,8 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
             ChannelConfig(
                 id=cid,
                 name=str(item.get("name") or cid),
-                url=str(item.get("url") or f"https://t.me/{cid}"),
-                lang=str(item.get("lang", "en")),
+                url=url,
+                lang=lang,
                 dir=dir_value,
                 format=fmt,
                 files=tuple(files),

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from . import chart
 from .excerpt import excerpt
 from .feeds import ALL_FEED, newest_first, topic_feed_path
-from .markup import inline
+from .markup import inline, link, text_to_markdown
 from .model import ChannelConfig, ChannelMeta, Post
 from .render import SiteContext, bdi, channel_link, display_title, front_matter, language_name
 from .slugs import channel_path, page_path, relative, topic_path
@@ -31,7 +31,7 @@ def in_reading_order(posts: Sequence[Post]) -> list[Post]:
 
 
 def _link(post: Post, here: str) -> str:
-    return f"[{inline(display_title(post))}]({relative(here, page_path(post))})"
+    return f"[{inline(display_title(post), links=False)}]({relative(here, page_path(post))})"
 
 
 def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -> str:
@@ -77,7 +77,7 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
             meta["feed"] = topic_feed_path(topic)
         body = [front_matter(meta), f"# {inline(name)}", ""]
         if description:
-            body += [inline(description), ""]
+            body += [text_to_markdown(description.split("\n")).rstrip("\n"), ""]
         summary = f"{plural(len(members), 'review')}, {dated} dated, newest first."
         if dated:
             summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
@@ -115,10 +115,12 @@ def channel_pages(
         head = {"title": ch.name, "channel": ch.id, "description": description or fallback}
         body = [front_matter(head), f"# {inline(ch.name)}", ""]
         if description:
-            body += [f'<p lang="{ch.lang}" dir="{ch.dir}">{inline(description)}</p>', ""]
+            # `markdown`: the paragraph's text is Markdown (a raw HTML block would not be).
+            body += [f'<div lang="{ch.lang}" dir="{ch.dir}" markdown>', "",
+                     text_to_markdown(description.split("\n")).rstrip("\n"), "", "</div>", ""]
         if authors:
             body += ["**Authors:** " + ", ".join(inline(a) for a in authors), ""]
-        telegram = f"**On Telegram:** <{ch.url}>"
+        telegram = f"**On Telegram:** {link(ch.url)}"
         if meta.subscribers:  # as the channel's header said when the dump was made
             telegram += f" · {inline(meta.subscribers)} subscribers"
         body += [telegram, "",

@@ -1,8 +1,20 @@
 """Plain text from a dump → safe Markdown: text stays text, never live markup.
 
-Telegram text has no Markdown of its own: a dump line is a paragraph or a list item. Anything
-Markdown or HTML would read as syntax (headings, HTML, link definitions, tables, `---`) is escaped,
-LaTeX spans (`$…$`, `$$…$$`) are kept for the math renderer, and URLs become links.
+Telegram text has no Markdown of its own: a dump line is a paragraph or a list item. Every
+character that Markdown, HTML or an enabled extension (attr_list, md_in_html, arithmatex,
+snippets, details, tables, footnotes …) could read as syntax is written as an HTML character
+reference (`&#91;` for `[`): references are plain text to every Markdown renderer, unlike
+backslash escapes, which Python-Markdown honours only for some characters (`\\~` shows the
+backslash) and which arithmatex reads as math (`\\[…\\]`). Kept live:
+
+- LaTeX spans `$…$` that arithmatex itself would take as math (same pattern), for the math
+  renderer; arithmatex escapes their content. All other `$` are references, so no other math forms.
+- `http(s)` URLs, as links whose address is percent-encoded to a conservative character set.
+- `<u>…</u>` around already-escaped text (underline survives some copies).
+- Bullet lines (`-`, `•`, `–`, `*`) as list items; numbered lines (`1.`, `2)`) as numbered items
+  while they count up from 1 (Markdown numbers a list from 1 whatever the first number says);
+  any other numbered line stays a paragraph showing its own number.
+- Links to other reviews on the site (`refs`).
 """
 
 from __future__ import annotations
@@ -14,32 +26,65 @@ from collections.abc import Mapping
 from .enrich.papers import URL_RE, trim_url
 from .tex import join_broken_math, repair_math
 
-_LIST_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s+")
+_BULLET_RE = re.compile(r"^\s*[-•*–]\s+")
+_NUMBERED_RE = re.compile(r"^\s*(\d{1,3})[.)]\s+")
 # `- 1. text`: an OCR'd numbered item behind a bullet (else it renders as a list in a list)
 _NUMBER_BEHIND_BULLET_RE = re.compile(r"(\d{1,3})[.)]\s+")
-_MATH_RE = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$")
+# As arithmatex's RE_SMART_DOLLAR_INLINE: no space inside the dollars; no backslash run before
+# the closing one. Backticks would be taken as code first (a higher-priority pattern), so a span
+# holding one is not math here either.
+_MATH_RE = re.compile(
+    r"(\$\$?)(?!\s)((?:\\[^\x00-\x1f`]|[^\\$`\x00-\x1f])+?)(?<!\s)\1(?!\$)"
+)
+# A line that is one `$$…$$` span is display math (arithmatex's block pattern).
+_BLOCK_MATH_RE = re.compile(r"^\$\$(?:\\[^\x00-\x1f]|[^\\$\x00-\x1f])+?\$\$$")
+# TeX commands that make links, load code or set HTML attributes: such a span stays text.
+_UNSAFE_TEX_RE = re.compile(r"\\(?:href|url|html[A-Za-z]*|includegraphics|class|cssId|style|"
+                            r"require|unicode)(?![A-Za-z])")
 _UNDERLINE_RE = re.compile(r"&lt;u&gt;(.*?)&lt;/u&gt;")
-# Markdown punctuation that could start syntax in the middle of a line.
-_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>!|~^{}])")
+# C0/C1 controls and the two characters Python-Markdown uses for its placeholders (STX, ETX).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters that can start syntax anywhere in a line, as references.
+_SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]!|~^{}$#"}
+_SPECIALS.update({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
+# Left as written where no Markdown reads them as syntax, so pages stay readable: `_` inside a
+# word (`gonzo_ML`: intraword underscores never emphasise), `!` not before `[` or a link
+# (images), `#` inside a word (`C#x`; a heading drops a trailing run of `#`).
+_SPECIAL_RE = re.compile(
+    r"(?<=[^\W_])_(?=[^\W_])|!(?!\[|\Z)|(?<=\S)#(?=[^#\s])"
+    r"|([" + re.escape("".join(_SPECIALS)) + "])"
+)
+# Characters that start a block only at the beginning of a line (after the ones above).
+# `-`/`+` lists and rules, `=` setext underlines, `:` definitions, `?` details, `/` blocks,
+# `!` admonitions, `#` headings.
+_LINE_START = {c: f"&#{ord(c)};" for c in "-+=:?/!#"}
+_SPACE_RE = re.compile(r"\s+")
+_DIGITS_RE = re.compile(r"^(\d+)([.)])")
+_URL_SAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!&'*+,;=%]")
 _SAFE_SCHEMES = ("http://", "https://")
 
 
-def _escape_plain(text: str) -> str:
-    """Escape a run of text that holds no URL and no math."""
-    text = html.unescape(text) if "&" in text and ";" in text else text
-    out = html.escape(text, quote=False)
-    out = _INLINE_SPECIALS.sub(lambda m: "\\" + m.group(1) if m.group(1) not in "<>" else
-                               m.group(1), out)
-    return out
+def strip_controls(text: str) -> str:
+    """Drop control characters (they are invalid in HTML and XML and can forge placeholders)."""
+    return _CONTROL_RE.sub("", text)
 
 
-def _link(url: str) -> str:
+def escape_text(text: str) -> str:
+    """A run of plain text → Markdown that renders as exactly that text, never as syntax."""
+    return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(1)] if m.group(1) else m.group(0), text)
+
+
+def safe_href(url: str) -> str:
+    """An `http(s)` address with everything outside a conservative set percent-encoded."""
     if not url.lower().startswith(_SAFE_SCHEMES):
         url = "https://" + url
-    shown = _escape_plain(url)
-    href = url.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("<", "%3C")
-    href = href.replace(">", "%3E").replace('"', "%22")
-    return f"[{shown}](<{href}>)"
+    return _URL_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url)
+
+
+def link(url: str, text: str | None = None) -> str:
+    """A Markdown link to an `http(s)` address; `text` (default: the address) stays text."""
+    shown = " ".join(strip_controls(url if text is None else text).split())
+    return f"[{escape_text(shown)}](<{safe_href(url)}>)"
 
 
 def _ref_pattern(refs: Mapping[str, str]) -> re.Pattern[str] | None:
@@ -50,91 +95,115 @@ def _ref_pattern(refs: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\d.])(?:" + "|".join(map(re.escape, texts)) + r")(?!\.?\d)")
 
 
-def inline(text: str, refs: Mapping[str, str] | None = None) -> str:
-    """One line of text → inline Markdown: URLs as links, math kept, the rest escaped.
+def _math(chunk: str) -> str | None:
+    """A math span as arithmatex will take it (`$$…$$` inside a line shown as `$…$`), repaired;
+    None when it must stay text (a TeX command that links or styles, or repair broke it)."""
+    m = _MATH_RE.fullmatch(chunk)
+    if not m:
+        return None
+    out = repair_math(f"${m.group(2)}$")
+    if not _MATH_RE.fullmatch(out) or _UNSAFE_TEX_RE.search(out):
+        return None
+    return out
+
+
+def inline(text: str, refs: Mapping[str, str] | None = None, links: bool = True) -> str:
+    """One line of text → inline Markdown: URLs as links (unless `links` is false: inside a
+    link's own text), math kept, the rest escaped. White space runs (line breaks too) become one
+    space.
 
     `refs` maps texts to relative links of other reviews on the site: a URL keeps its own link and
     gets a link to the review after it; any other text (a date) becomes the link.
     """
+    # HTML entities copied along with the text (`&amp;`) are decoded first, once.
+    text = _SPACE_RE.sub(" ", strip_controls(html.unescape(text)))
+    refs = refs or {}
+    pattern = _ref_pattern(refs) if links else None
     parts: list[str] = []
     pos = 0
-    refs = refs or {}
-    pattern = _ref_pattern(refs)
     tokens = sorted(
         [(m.start(), m.end(), "math") for m in _MATH_RE.finditer(text)]
-        + [(m.start(), m.end(), "url") for m in URL_RE.finditer(text)]
+        + [(m.start(), m.end(), "url") for m in (URL_RE.finditer(text) if links else ())]
         + ([(m.start(), m.end(), "ref") for m in pattern.finditer(text)] if pattern else [])
     )
     for start, end, kind in tokens:
         if start < pos:
             continue
-        parts.append(_escape_plain(text[pos:start]))
         chunk = text[start:end]
         if kind == "math":
-            parts.append(repair_math(chunk))
+            shown = _math(chunk)
+            if shown is None:
+                continue
         elif kind == "ref":
-            parts.append(f"[{_escape_plain(chunk)}]({refs[chunk]})")
+            shown = f"[{escape_text(chunk)}]({refs[chunk]})"
         else:
-            url = trim_url(chunk)
-            parts.append(_link(url))
-            if url in refs:
-                parts.append(f" ([review on this site]({refs[url]}))")
-            end = start + len(url)
-        pos = end
-    parts.append(_escape_plain(text[pos:]))
+            chunk = trim_url(chunk)
+            if not re.match(r"(?i)https?://[^/?#]", chunk) and not chunk.lower().startswith(
+                "arxiv.org/"
+            ):
+                continue
+            shown = link(chunk)
+            if chunk in refs:
+                shown += f" ([review on this site]({refs[chunk]}))"
+        parts.append(escape_text(text[pos:start]))
+        parts.append(shown)
+        pos = start + len(chunk)
+    parts.append(escape_text(text[pos:]))
     out = "".join(parts)
-    out = _UNDERLINE_RE.sub(r"<u>\1</u>", out)
-    return out
+    return _UNDERLINE_RE.sub(r"<u>\1</u>", out)
 
 
-def _block_safe(line: str) -> str:
-    """Neutralise what would make a block: headings, quotes, rules, tables, code, HTML, defs."""
-    stripped = line.lstrip()
-    if not stripped:
-        return ""
-    if stripped[0] in "#>=+" or stripped.startswith(("---", "___", "***", "```", "~~~")):
-        return "\\" + stripped
-    if re.match(r"^\d{1,9}[.)]\s", stripped) and not _LIST_RE.match(line):
-        return stripped.replace(".", "\\.", 1).replace(")", "\\)", 1)
-    return stripped
+def _block_math(line: str) -> str | None:
+    """The line itself when it is a single display-math span, else None."""
+    line = repair_math(strip_controls(html.unescape(line)).strip())
+    if _BLOCK_MATH_RE.match(line) and not _UNSAFE_TEX_RE.search(line):
+        return line
+    return None
+
+
+def _line_start_safe(md: str) -> str:
+    """Escape what only the start of a line makes syntax: rules, lists, snippets, indents."""
+    md = md.lstrip()
+    if md and md[0] in _LINE_START:
+        return _LINE_START[md[0]] + md[1:]
+    m = _DIGITS_RE.match(md)
+    if m:
+        return m.group(1) + f"&#{ord(m.group(2))};" + md[m.end():]
+    return md
+
+
+def block_safe(md: str) -> str:
+    """One line of inline Markdown that must not start a block (heading, quote, rule, list …)."""
+    return _line_start_safe(md)
 
 
 def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) -> str:
     """Dump lines → Markdown: one paragraph per line, consecutive list items kept as one list."""
     blocks: list[str] = []
-    prev_list = False
-    for raw in join_broken_math(lines):
+    kind = ""  # the current list: "" none, "-" bullets, "1" numbered (bullets may follow)
+    expected = 1  # the number a numbered item needs to continue the current list
+    for raw in join_broken_math(list(lines)):
+        raw = strip_controls(html.unescape(raw))
         if not raw.strip():
-            prev_list = False
+            kind, expected = "", 1
             continue
-        m = _LIST_RE.match(raw)
-        if m:
-            marker = m.group(0).strip()
-            rest = raw[m.end():].strip()
-            number = None if marker[0].isdigit() else _NUMBER_BEHIND_BULLET_RE.match(rest)
-            if number:
-                marker, rest = number.group(1) + ".", rest[number.end():]
-            item = inline(rest, refs)
-            bullet = marker if marker[0].isdigit() else "-"
-            if bullet[0].isdigit():
-                bullet = bullet.rstrip(")") .rstrip(".") + "."
-            entry = f"{bullet} {item}"
-            if prev_list:
-                blocks[-1] += "\n" + entry
-            else:
-                blocks.append(entry)
-            prev_list = True
+        entry, number = None, None
+        bullet = _BULLET_RE.match(raw)
+        rest = raw[bullet.end():].strip() if bullet else raw.strip()
+        numbered = _NUMBERED_RE.match(raw) if not bullet else _NUMBER_BEHIND_BULLET_RE.match(rest)
+        if numbered and kind != "-" and int(numbered.group(1)) == (expected if kind else 1):
+            number, rest = int(numbered.group(1)), rest[numbered.end():].strip() if bullet else \
+                raw[numbered.end():].strip()
+        if number is not None and rest:
+            entry, expected = f"{number}. {block_safe(inline(rest, refs))}", number + 1
+        elif bullet and rest:
+            entry = f"- {block_safe(inline(rest, refs))}"
+        if entry is None:
+            blocks.append(_block_math(raw) or block_safe(inline(raw.strip(), refs)))
+            kind, expected = "", 1
+        elif kind:
+            blocks[-1] += "\n" + entry
         else:
-            blocks.append(_block_safe(inline(raw.strip(), refs)))
-            prev_list = False
+            blocks.append(entry)
+            kind = "1" if number is not None else "-"
     return "\n\n".join(b for b in blocks if b) + "\n"
-
-
-def escape_text(text: str) -> str:
-    """Text → Markdown that shows exactly this text (no links, no math): for link labels."""
-    return _escape_plain(text)
-
-
-def block_safe(line: str) -> str:
-    """One line of inline Markdown that must not start a block (heading, quote, rule …)."""
-    return _block_safe(line)

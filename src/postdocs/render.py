@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import yaml
 
 from .excerpt import excerpt
-from .markup import escape_text, inline, text_to_markdown
+from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
 from .slugs import channel_path, page_path, page_url, relative, topic_path
 
@@ -51,12 +52,63 @@ class SiteContext:
         return self.site_url + page_url(path) if self.site_url else ""
 
 
+# Bidi embeddings, overrides and isolates: in a title they reorder the header and tab text.
+_BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+UNTITLED = "Untitled post"
+# Characters a plain or single-quoted YAML scalar cannot carry unchanged (YAML reads NEL, LS and
+# PS as line breaks and folds them): strings holding one are written double-quoted, escaped.
+_YAML_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# Front-matter keys that themes insert into HTML unescaped (Material: `<title>`, the header,
+# `<meta name="description" content="…">`): written as HTML text.
+HTML_KEYS = ("title", "description")
+
+
 # libyaml's emitter when PyYAML has it (the pure-Python one was 40% of preprocessing time).
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """The safe dumper, with strings that hold control characters written double-quoted."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _YAML_UNSAFE_RE.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def html_text(text: str, fallback: str = "") -> str:
+    """Text as MkDocs and Material expect it in `page.title` and `page.meta.description`: HTML.
+
+    Themes insert these front-matter values unescaped (header, tabs, `<title>`, `<meta>`
+    attributes), and MkDocs' own titles taken from a heading are HTML too, so ours are escaped the
+    same way; control and bidi override characters are dropped and white space collapsed so the
+    value cannot break the page around it.
+    """
+    clean = " ".join(_BIDI_CONTROLS_RE.sub("", strip_controls(text)).split())
+    # `'` stays: themes quote attributes with `"`, and "What's" should read as written.
+    return html.escape(clean or fallback, quote=False).replace('"', "&quot;")
+
+
+def html_title(text: str) -> str:
+    return html_text(text, UNTITLED)
 
 
 def front_matter(data: dict[str, Any]) -> str:
-    """YAML front-matter written by the YAML library (safe, round-trips any string)."""
+    """YAML front-matter written by the YAML library's safe dumper.
+
+    `title` and `description` are written as HTML text (see `html_text`); when the title's is not
+    simply the escaped title, the exact title is kept in `title_text`, so any title round-trips.
+    Every other value is written as given; the dumper quotes whatever YAML or a front-matter
+    parser could misread.
+    """
+    data = dict(data)
+    if "description" in data:
+        data["description"] = html_text(str(data["description"]))
+    if "title" in data:
+        raw = str(data["title"])
+        data["title"] = html_title(raw)
+        if html.unescape(data["title"]) != raw:
+            data = {"title": data["title"], "title_text": raw} | data
     dumped = yaml.dump(
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
         width=10_000,
@@ -164,8 +216,9 @@ def paper_links(paper: str) -> str:
     """An arXiv id → abstract and PDF links; any other paper URL → one link."""
     if "/" in paper and paper.startswith(("http://", "https://")):
         return inline(paper)
-    return (f"[arXiv:{paper}](https://arxiv.org/abs/{paper}) "
-            f"([PDF](https://arxiv.org/pdf/{paper}))")
+    shown, ref = escape_text(paper), safe_href(paper).removeprefix("https://")
+    return (f"[arXiv:{shown}](https://arxiv.org/abs/{ref}) "
+            f"([PDF](https://arxiv.org/pdf/{ref}))")
 
 
 def display_title(post: Post) -> str:
@@ -191,6 +244,12 @@ def bdi(text: str) -> str:
     return f"<bdi>{inline(text)}</bdi>"
 
 
+def _code(text: str) -> str:
+    """Inline code; text holding a backtick (which would end the span early) stays text."""
+    text = " ".join(strip_controls(text).split())
+    return f"`{text}`" if "`" not in text and text else f"<code>{escape_text(text)}</code>"
+
+
 def _header(post: Post, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     date = post.date.isoformat() if post.date else "date unknown"
@@ -208,7 +267,7 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
             f"[{inline(ctx.topic_name(t))}]({relative(here, topic_path(t))})" for t in post.topics
         ))
     if post.tags:
-        rows.append("**Tags:** " + ", ".join(f"`{t}`" for t in post.tags))
+        rows.append("**Tags:** " + ", ".join(_code(t) for t in post.tags))
     if post.authors:
         rows.append("**Paper authors:** " + ", ".join(inline(a) for a in post.authors))
     if post.papers:
@@ -216,13 +275,13 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
     if post.code:
         rows.append("**Code:** " + " · ".join(inline(c) for c in post.code))
     if post.permalink:
-        rows.append(f"**Original post:** [on Telegram](<{post.permalink}>)")
+        rows.append(f"**Original post:** [on Telegram](<{safe_href(post.permalink)}>)")
     elif post.link_lost:
         rows.append("**Original post:** the copy this page was made from lost its link; "
-                    f"see the [channel on Telegram](<{ctx.channel_url(post.channel)}>).")
+                    f"see the [channel on Telegram](<{safe_href(ctx.channel_url(post.channel))}>).")
     else:
         rows.append("**Original post:** link not known; "
-                    f"see the [channel on Telegram](<{ctx.channel_url(post.channel)}>).")
+                    f"see the [channel on Telegram](<{safe_href(ctx.channel_url(post.channel))}>).")
     permalink = ctx.absolute(here)
     attr = f' data-permalink="{html.escape(permalink)}"' if permalink else ""
     return [f'<div class="postdocs-review-header"{attr} markdown>', "", "\n\n".join(rows), "",
@@ -261,7 +320,8 @@ def render_post(post: Post, links: PageLinks | None = None,
     parts = [front_matter(post_metadata(post)), "", f"# {inline(display_title(post))}", ""]
     parts += [*_header(post, ctx), ""]
     if post.dir == "rtl":
-        parts += [f'<div dir="rtl" lang="{post.lang}" markdown>', "", body_markdown(post, links),
+        lang = html.escape(post.lang, quote=True)
+        parts += [f'<div dir="rtl" lang="{lang}" markdown>', "", body_markdown(post, links),
                   "</div>"]
     else:
         parts += [body_markdown(post, links)]

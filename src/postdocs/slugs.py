@@ -1,17 +1,27 @@
-"""Stable, safe, unique page paths for posts."""
+"""Stable, safe, unique page paths for posts.
+
+A path is `reviews/<channel>/<slug>.md`: the channel is a validated Telegram handle, the slug is
+ASCII letters, digits and `-` (transliterated from the title), at most `MAX_SLUG` characters plus
+short suffixes, never a name Windows reserves, so a path cannot leave the docs folder.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from collections import defaultdict
 from dataclasses import replace
 
 from slugify import slugify
 
+from .errors import OutputError
 from .model import Post
 
 MAX_SLUG = 80
+# Empty only before `assign` ran (a post rendered straight from a reader, in tests).
+SAFE_SLUG_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?)?$")
+SAFE_CHANNEL_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 _RESERVED = {"con", "prn", "aux", "nul", "index", "tags", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}
 
@@ -80,11 +90,22 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
             f"{channel}/{base}: {len(idx)} posts share this slug; {posts[idx[0]].source} keeps it"
             f" (oldest), suffixed: " + ", ".join(suffixed)
         )
+    seen: dict[tuple[str, str], Post] = {}
+    for post in out:
+        key = (post.channel, post.slug)
+        if key in seen:
+            raise OutputError(
+                f"two posts map to reviews/{post.channel}/{post.slug}.md: {seen[key].source} and "
+                f"{post.source} (same source and title: is a file listed twice?)"
+            )
+        seen[key] = post
     return out, notes
 
 
 def page_path(post: Post) -> str:
-    """The post's page, relative to the docs folder."""
+    """The post's page, relative to the docs folder (checked: it stays inside)."""
+    if not SAFE_CHANNEL_RE.match(post.channel) or not SAFE_SLUG_RE.match(post.slug):
+        raise OutputError(f"{post.source}: unsafe page path {post.channel!r}/{post.slug!r}")
     return f"reviews/{post.channel}/{post.slug}.md"
 
 
