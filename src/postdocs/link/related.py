@@ -22,7 +22,9 @@ from ..model import Post
 MAX_RELATED = 5
 QUERY_TERMS = 25  # a review's highest-weighted terms used to find candidates
 MAX_DF_SHARE = 0.1  # a term in more than this share of reviews does not generate candidates
-MAX_DF_CAP = 500  # … nor one in more reviews than this (bounds the work per term)
+MAX_DF_CAP = 300  # … nor one in more reviews than this (bounds the work per term)
+POSTINGS_BUDGET = 1500  # postings read per review at most (rarest terms first)
+SHORTLIST = 25  # candidates with the best partial score that get a full score
 MIN_DF_CAP = 10  # small sites: still allow terms shared by this many reviews
 FALLBACK_DF_SHARE = 0.5  # relaxed cut-off for reviews that found too few candidates
 TOPIC_WEIGHT = 0.2
@@ -101,27 +103,48 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     out: list[list[int]] = []
     for i, p in enumerate(posts):
         vec = vectors[i]
-        query = sorted(vec, key=lambda t: (-vec[t], t))[:QUERY_TERMS]
-        candidates: set[int] = set()
-        for limit in (strict_df, loose_df):
-            for t in query:
-                if df[t] <= limit:
-                    candidates.update(postings[t])
-            candidates -= exclude[i] | {i}
-            if len(candidates) >= MAX_RELATED:
-                break
-        if len(candidates) < MAX_RELATED and p.primary_topic:
-            candidates.update(_nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED))
-            candidates -= exclude[i] | {i}
+        skip = exclude[i] | {i}
+        partial = _candidates(i, vec, vectors, postings, df, strict_df, loose_df, skip)
+        if len(partial) < MAX_RELATED and p.primary_topic:
+            for j in _nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED):
+                if j not in skip:
+                    partial.setdefault(j, 0.0)
+        shortlist = sorted(partial, key=lambda j: (-partial[j], j))[:SHORTLIST]
         scored = []
-        for j in candidates:
-            content = sum(w * vectors[j].get(t, 0.0) for t, w in vec.items())
+        for j in shortlist:
+            small, large = sorted((vec, vectors[j]), key=len)
+            content = sum(w * large.get(t, 0.0) for t, w in small.items())
             score = (content + TOPIC_WEIGHT * _jaccard(p.topics, posts[j].topics)
                      + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
             if score > 0:
                 scored.append((-round(score, 4), posts[j].channel == p.channel, j))
         out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
     return out
+
+
+def _candidates(i: int, vec: dict[str, float], vectors: list[dict[str, float]],
+                postings: dict[str, list[int]], df: dict[str, int], strict_df: int,
+                loose_df: int, skip: frozenset[int]) -> dict[int, float]:
+    """Reviews sharing one of review i's top terms, with the partial dot product over those terms.
+
+    Terms are visited rarest first and the number of postings read is capped, so one review costs
+    at most about `POSTINGS_BUDGET` steps however large the site is. Terms above the strict
+    document-frequency cut-off are read only while fewer than five candidates were found.
+    """
+    query = sorted(vec, key=lambda t: (-vec[t], t))[:QUERY_TERMS]
+    query.sort(key=lambda t: (df[t], t))
+    partial: dict[int, float] = defaultdict(float)
+    budget = POSTINGS_BUDGET
+    for t in query:
+        if df[t] > loose_df or budget <= 0:
+            break
+        if df[t] > strict_df and len(partial.keys() - skip) >= MAX_RELATED:
+            break
+        w = vec[t]
+        for j in postings[t]:
+            partial[j] += w * vectors[j][t]
+        budget -= len(postings[t])
+    return {j: s for j, s in partial.items() if j not in skip}
 
 
 def _nearest(members: list[int], i: int, k: int) -> list[int]:
