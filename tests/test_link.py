@@ -288,3 +288,17 @@ def test_previous_next_on_the_seeds_walk_every_channel_once(corpus: Corpus) -> N
     rizz = [p for p in corpus.posts if p.channel == "rizzearch"]
     nxt = links_of(corpus, rizz[0]).next
     assert nxt is not None and nxt.path == page_path(rizz[1])  # undated: dump order
+
+
+def test_links_follow_the_set_of_posts(corpus: Corpus) -> None:
+    """Without a channel, no link points at its pages and its papers' groups shrink."""
+    kept = [p for p in corpus.posts if p.channel != "rizzearch"]
+    links, papers = link(kept)
+    pages = {page_path(p) for p in kept}
+    for pl in links.values():
+        refs = [*pl.same_paper, *pl.related, *pl.referenced_by,
+                *(r.target for r in pl.references), *filter(None, (pl.previous, pl.next))]
+        assert {r.path for r in refs} <= pages
+    mathy = by_title(corpus, MATHY, "Scaling and evaluating sparse autoencoders")
+    assert links[mathy.source].same_paper == ()
+    assert all(len(p.reviews) == 1 for p in papers)

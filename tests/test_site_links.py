@@ -96,3 +96,32 @@ def test_papers_index_is_built_in_nav_and_search(site: Path) -> None:
     assert 'href="papers/"' in home  # in the navigation
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert '"location":"papers/"' in index.replace(" ", "")
+
+
+@pytest.mark.browser
+def test_papers_table_sorts_by_clicked_column(site: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    def first_dates(page: object) -> list[str]:
+        return page.eval_on_selector_all(  # type: ignore[attr-defined, no-any-return]
+            ".pd-sortable tbody tr", "rows => rows.map(r => r.cells[2].textContent.trim())")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM",
+                                                                     "/usr/bin/chromium"))
+        try:
+            page = browser.new_page()
+            page.goto((site / "papers" / "index.html").as_uri())
+            page.wait_for_selector(".pd-sortable table[data-pd-sortable]")
+            shown = first_dates(page)
+            dated = [d for d in shown if d != "—"]
+            assert dated == sorted(dated, reverse=True)  # newest first as generated
+            page.click(".pd-sortable th:nth-child(3)")
+            ascending = first_dates(page)
+            dated = [d for d in ascending if d != "—"]
+            assert dated == sorted(dated) and dated[0] < shown[0]
+            assert ascending[len(dated):] == ["—"] * (len(ascending) - len(dated))
+            page.click(".pd-sortable th:nth-child(3)")
+            assert [d for d in first_dates(page) if d != "—"] == sorted(dated, reverse=True)
+        finally:
+            browser.close()

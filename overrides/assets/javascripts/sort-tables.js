@@ -1,6 +1,6 @@
 // Click a column heading of a table inside `.pd-sortable` to sort its rows by that column;
 // click again to reverse. Dates are ISO (year-month-day), so text order is date order; cells
-// holding "—" (unknown) always go last. Re-run after Material's instant navigation.
+// holding "—" (unknown) always go last.
 (function () {
   "use strict";
   function key(row, column) {
@@ -37,9 +37,12 @@
       });
     });
   }
-  if (window.document$) {
-    window.document$.subscribe(init);
-  } else {
+  // Material's document$ emits after instant navigation (not for pages opened from disk), so
+  // also run now; tables already set up are skipped.
+  if (window.document$) window.document$.subscribe(init);
+  if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
 })();

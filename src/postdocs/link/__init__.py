@@ -17,6 +17,9 @@ from ..slugs import page_path
 from . import identity, references, related
 
 _WORDY = re.compile(r"\w{2,}")
+# A page lists at most this many other reviews of its paper (the papers index lists all): a
+# paper reviewed k times would otherwise cost k² links.
+MAX_SAME_PAPER = 12
 
 
 def post_ref(post: Post) -> PageRef:
@@ -112,10 +115,11 @@ def link(posts: Sequence[Post]) -> tuple[dict[str, PageLinks], tuple[Paper, ...]
             following[a], previous[b] = b, a
 
     out: dict[str, PageLinks] = {}
+    ordered_groups = [sorted(members, key=order) for members in groups]
     for i, post in enumerate(posts):
-        others = sorted((j for j in groups[paper_of[i]] if j != i), key=order)
+        others = [j for j in ordered_groups[paper_of[i]][:MAX_SAME_PAPER + 1] if j != i]
         out[post.source] = PageLinks(
-            same_paper=tuple(refs[j] for j in others),
+            same_paper=tuple(refs[j] for j in others[:MAX_SAME_PAPER]),
             related=tuple(refs[j] for j in near[i]),
             referenced_by=tuple(refs[j] for j in sorted(backlinks[i], key=order)),
             previous=refs[previous[i]] if i in previous else None,

@@ -79,7 +79,7 @@ def title_tokens(title: str) -> tuple[str, ...]:
 
 def _near(a: str, b: str) -> bool:
     """Equal up to one OCR slip: one edit in a long word, or a lost head or tail of a word."""
-    if any(c.isdigit() for c in a + b):
+    if _DIGIT_RE.search(a + b):
         return False
     la, lb = len(a), len(b)
     if min(la, lb) >= 4 and min(la, lb) >= 0.6 * max(la, lb) and (
@@ -102,14 +102,21 @@ def _one_edit(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
+def _numbers(tokens: Sequence[str]) -> set[str]:
+    return {t for t in tokens if _DIGIT_RE.search(t)}
+
+
 def title_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """Matched share of the longer title: equal tokens count 1, near-equal ones less.
 
     Tokens with digits must agree as sets ("Llama 2" is not "Llama 3"); 0.0 when they do not.
     """
-    if {t for t in a if any(c.isdigit() for c in t)} != {
-        t for t in b if any(c.isdigit() for c in t)
-    }:
+    if min(len(a), len(b)) < THRESHOLD * max(len(a), len(b)):
+        return 0.0  # too many tokens of the longer title cannot be matched
+    if _numbers(a) != _numbers(b):
         return 0.0
     rest = list(b)
     exact = 0
@@ -194,7 +201,10 @@ def group(posts: Sequence[Post]) -> list[list[int]]:
         if ident.arxiv:
             union(by_arxiv.setdefault(ident.arxiv, i), i)
     scored = []
+    numbers = [_numbers(ident.tokens) for ident in ids]
     for i, j in _candidate_pairs([ident.tokens for ident in ids]):
+        if numbers[i] != numbers[j]:
+            continue  # the check title_similarity starts with, hoisted out of the pair loop
         score = title_similarity(ids[i].tokens, ids[j].tokens)
         if score >= THRESHOLD:
             scored.append((-score, i, j))

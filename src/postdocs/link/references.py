@@ -63,6 +63,8 @@ def fold_handle(handle: str) -> str:
 def date_mentions(post: Post) -> list[tuple[str, int, int, int | None]]:
     """`(text, day, month, year or None)` for every date written next to "reviewed"."""
     out: list[tuple[str, int, int, int | None]] = []
+    if not _REVIEWED_RE.search(post.text):
+        return out
     for line in post.lines:
         for m in _DATE_RE.finditer(line.text):
             window = line.text[max(0, m.start() - _NEAR):m.end() + _NEAR]

@@ -11,6 +11,7 @@ a bounded number of postings, not with its square.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -20,10 +21,11 @@ from ..enrich.papers import URL_RE
 from ..model import Post
 
 MAX_RELATED = 5
-QUERY_TERMS = 25  # a review's highest-weighted terms used to find candidates
+QUERY_TERMS = 20  # a review's highest-weighted terms used to find candidates
 MAX_DF_SHARE = 0.1  # a term in more than this share of reviews does not generate candidates
 MAX_DF_CAP = 300  # … nor one in more reviews than this (bounds the work per term)
-POSTINGS_BUDGET = 1500  # postings read per review at most (rarest terms first)
+POSTINGS_BUDGET = 600  # postings read per review at most (rarest terms first)
+VECTOR_TERMS = 60  # a review is represented by its highest-weighted terms
 SHORTLIST = 25  # candidates with the best partial score that get a full score
 MIN_DF_CAP = 10  # small sites: still allow terms shared by this many reviews
 FALLBACK_DF_SHARE = 0.5  # relaxed cut-off for reviews that found too few candidates
@@ -68,10 +70,11 @@ def _vectors(docs: Sequence[Counter[str]]) -> tuple[list[dict[str, float]], dict
     n = len(docs)
     vectors: list[dict[str, float]] = []
     for d in docs:
-        vec = {t: (1 + math.log(c)) * math.log(n / df[t]) for t, c in sorted(d.items())
-               if df[t] >= 2}
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        vectors.append({t: w / norm for t, w in vec.items() if w > 0})
+        weights = {t: (1 + math.log(c)) * math.log(n / df[t]) for t, c in d.items()
+                   if df[t] >= 2}
+        top = heapq.nsmallest(VECTOR_TERMS, weights, key=lambda t: (-weights[t], t))
+        norm = math.sqrt(sum(weights[t] ** 2 for t in top)) or 1.0
+        vectors.append({t: weights[t] / norm for t in sorted(top) if weights[t] > 0})
     return vectors, dict(df)
 
 
@@ -109,7 +112,7 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
             for j in _nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED):
                 if j not in skip:
                     partial.setdefault(j, 0.0)
-        shortlist = sorted(partial, key=lambda j: (-partial[j], j))[:SHORTLIST]
+        shortlist = heapq.nsmallest(SHORTLIST, partial, key=lambda j: (-partial[j], j))
         scored = []
         for j in shortlist:
             small, large = sorted((vec, vectors[j]), key=len)
@@ -131,7 +134,7 @@ def _candidates(i: int, vec: dict[str, float], vectors: list[dict[str, float]],
     at most about `POSTINGS_BUDGET` steps however large the site is. Terms above the strict
     document-frequency cut-off are read only while fewer than five candidates were found.
     """
-    query = sorted(vec, key=lambda t: (-vec[t], t))[:QUERY_TERMS]
+    query = heapq.nsmallest(QUERY_TERMS, vec, key=lambda t: (-vec[t], t))
     query.sort(key=lambda t: (df[t], t))
     partial: dict[int, float] = defaultdict(float)
     budget = POSTINGS_BUDGET
