@@ -105,7 +105,8 @@ def test_formatting_and_every_entity_type(both: dict[str, tuple[
         "[@ml_digest](<https://t.me/ml_digest>)", "and Ada Lovelace for",
         "[slides](<https://example.org/slides?a=1&b=%3C2%3E>)",
         "Tags: &#35;transformers &#35;nlp, ticker &#36;NVDA, bot /start",
-        "[notes@example.org](<mailto:notes@example.org>)", "[+1 555 0100](<tel:+15550100>) 🔥",
+        "[notes@example.org](<mailto:notes@example.org>)",
+        "[+1 555 0100](<tel:+15550100>), card 4242 4242 4242 4242 🔥",
         "[https://arxiv.org/abs/1706.03762](<https://arxiv.org/abs/1706.03762>)",
         # text that looks like Markdown or HTML stays text
         "&#35; not a heading, &lt;b&gt;not html&lt;/b&gt;, &#91;not&#93;(a link), "
@@ -188,6 +189,9 @@ def test_full_account_export() -> None:
     assert ddpm.markdown is not None
     assert "```python\nfor t in reversed(range(T)):\n    x = step(x, t)\n```" in ddpm.markdown
     assert '??? quote "Quote"\n\n    A long quote from the paper,\n\n    folded by default.' \
+        in ddpm.markdown
+    # an entity type the reader does not know is text, escaped like any other
+    assert "(<https://arxiv.org/abs/2006.11239>) &#91;v2, &#42;revised&#42;&#93;" \
         in ddpm.markdown
     assert [(r.emoji, r.count, r.kind) for r in ddpm.reactions] == [
         ("🔥", 9, "emoji"), ("", 4, "custom_emoji"), ("⭐", 1, "paid")]
