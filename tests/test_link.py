@@ -10,6 +10,7 @@ earlier reviews by date: "(27.06) סקרתי מאמר" in the review of "What Ar
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from postdocs.link import channel_sequence, link
 from postdocs.link.identity import (
@@ -302,3 +303,14 @@ def test_links_follow_the_set_of_posts(corpus: Corpus) -> None:
     mathy = by_title(corpus, MATHY, "Scaling and evaluating sparse autoencoders")
     assert links[mathy.source].same_paper == ()
     assert all(len(p.reviews) == 1 for p in papers)
+
+
+def test_links_in_export_markdown_get_the_review_link() -> None:
+    target = make("chan", 1, "Target review", message_id=12)
+    citing = replace(make("other", 1, "Citing review", links=("https://t.me/chan/12",)),
+                     markdown="As [we wrote](<https://t.me/chan/12>) before.")
+    posts, _ = assign([target, citing])
+    links, _ = link(posts)
+    page = render_post(posts[1], links["other.txt:1"])
+    assert ("[we wrote](<https://t.me/chan/12>) ([review on this site]"
+            "(../chan/target-review.md))") in page

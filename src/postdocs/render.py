@@ -202,13 +202,16 @@ def exact_time(iso: str) -> str:
 
 def body_markdown(post: Post, links: PageLinks | None = None) -> str:
     """The review's text; references to other reviews on the site (`links.references`) link."""
-    if post.markdown is not None:
-        blocks = [*_reply_line(post), post.markdown.strip("\n"), *_media_markdown(post)]
-        return "\n\n".join(b for b in blocks if b) + "\n"
     here = page_path(post)
     refs: dict[str, str] = {}
     for ref in links.references if links else ():
         refs.setdefault(ref.text, relative(here, ref.target.path))
+    if post.markdown is not None:
+        body = post.markdown.strip("\n")
+        for url, href in refs.items():  # export links are `[label](<url>)`: add the site's review
+            body = body.replace(f"](<{url}>)", f"](<{url}>) ([review on this site]({href}))")
+        blocks = [*_reply_line(post), body, *_media_markdown(post)]
+        return "\n\n".join(b for b in blocks if b) + "\n"
     return text_to_markdown([line.text for line in post.lines], refs)
 
 
