@@ -9,6 +9,7 @@ full-account export; `bad/` holds broken inputs.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -421,3 +422,22 @@ def test_export_posts_give_plain_text_to_the_later_stages(both: dict[str, tuple[
     assert post.papers == ("1706.03762",)
     meta = yaml.safe_load(page(both, "attention-is-all-you-need-re-read").split("---\n")[1])
     assert meta["description"].startswith("The paper: Why it matters: no recurrence")
+
+
+def test_media_paths_never_leave_the_export(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not for the site")
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "photos").mkdir()
+    (export / "photos" / "link.png").symlink_to(secret)
+    messages = [
+        {"id": n, "type": "message", "photo": path, "text": f"Post {n}\nbody"}
+        for n, path in enumerate(["../secret.png", str(secret), "photos/link.png"], start=1)
+    ]
+    (export / "result.json").write_text(json.dumps(
+        {"name": "x", "type": "public_channel", "messages": messages}), encoding="utf-8")
+    result = read_input(export, full_channel(None))
+    assert all(not p.media for p in result.posts)
+    assert len(result.warnings) == 3
+    assert all("leaves the export folder" in str(w) for w in result.warnings)
