@@ -10,6 +10,9 @@ earlier reviews by date: "(27.06) סקרתי מאמר" in the review of "What Ar
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from dataclasses import replace
 
 from postdocs.link import channel_sequence, link
@@ -24,6 +27,8 @@ from postdocs.model import PageLinks, Post, SourceLine
 from postdocs.pipeline import Corpus
 from postdocs.render import render_post
 from postdocs.slugs import assign, page_path
+
+from .conftest import ROOT
 
 MATHY = "MathyAIwithMike"
 
@@ -314,3 +319,15 @@ def test_links_in_export_markdown_get_the_review_link() -> None:
     page = render_post(posts[1], links["other.txt:1"])
     assert ("[we wrote](<https://t.me/chan/12>) ([review on this site]"
             "(../chan/target-review.md))") in page
+
+
+def test_links_do_not_depend_on_the_hash_seed(corpus: Corpus) -> None:
+    """Sets and dicts are only looked up or sorted: another PYTHONHASHSEED, the same links."""
+    code = ("from pathlib import Path; from postdocs.config import load_project; "
+            "from postdocs.pipeline import process; "
+            f"c = process(load_project(Path({str(ROOT)!r}))); "
+            "print(repr(sorted(c.links.items())) + repr(c.papers))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == repr(sorted(corpus.links.items())) + repr(corpus.papers)

@@ -34,13 +34,16 @@ TAG_WEIGHT = 0.1
 TITLE_BOOST = 3  # a term in the title counts like this many mentions in the body
 
 _TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
+# English function words, URL debris and generic title words ("Better, Faster", "Towards").
 _STOP_WORDS = (
     """a an and the of for in on with to via by from is are was were be been at as its it or not
     this that these those we our you your they their he she his her i my me us can could may might
     will would should do does did done has have had if then than so such but also more most very
     into over under about after before between all any some each other same new one two three via
     using use used based how what why when where which who while without within there here just
-    only no yes paper papers http https www com org html pdf abs arxiv github io t me str x"""
+    only no yes paper papers http https www com org html pdf abs arxiv github io t me str x
+    better faster older improving improved towards toward evaluating understanding rethinking
+    need beyond yet still always really main"""
 )
 _STOP = frozenset(_STOP_WORDS.split())
 
