@@ -33,6 +33,8 @@ _OPENERS = (
     "הסקירה היום", "חוזרים לסקירות", "חוזרים לסקור", "אוקיי, בסקירה הקודמת", "זהו מאמר ש",
 )
 _LOST_HEADER_BLANKS = 3
+# A list item (a bullet, or a number and `.`/`)`), as markup reads one.
+_ITEM_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s")
 _TME_RE = re.compile(r"https?://t\.me/(?P<handle>\w+)/(?P<id>\d+)")
 
 
@@ -88,6 +90,23 @@ def _is_link_line(line: str) -> bool:
     """A line of links and their labels only (`טלגרם: https://t.me/…`)."""
     rest = _URL_RE.sub(" ", line).replace("<u>", " ").replace("</u>", " ")
     return bool(_URL_RE.search(line)) and len(re.sub(r"[\s:|.,]+", "", rest)) <= 20
+
+
+def _join_wrapped(body: list[SourceLine]) -> list[SourceLine]:
+    """Join the lines the OCR wrapped: a line indented by white space right under a body line
+    (no blank line between) continues that paragraph or list item, unless it is an item of its
+    own (` - 3. …`). Display math is left to `tex.join_broken_math`."""
+    out: list[SourceLine] = []
+    last = 0  # the dump line number of the last line joined into out[-1]
+    for sl in body:
+        prev = out[-1] if out else None
+        if (prev is not None and sl.number == last + 1 and sl.text[:1].isspace()
+                and not _ITEM_RE.match(sl.text) and "$$" not in sl.text + prev.text):
+            out[-1] = SourceLine(prev.number, prev.text.rstrip() + " " + sl.text.strip())
+        else:
+            out.append(sl)
+        last = sl.number
+    return out
 
 
 @dataclass
@@ -231,6 +250,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(lines))
     warnings: list[LocatedWarning] = []
     drafts = _split(lines, ledger, warnings, str(path))
+    for d in drafts:
+        d.body = _join_wrapped(d.body)
     cands = [dates.candidates(d.header_text) for d in drafts]
     chosen = dates.resolve(cands)
     links = _permalinks(drafts, channel.id)

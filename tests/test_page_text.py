@@ -1,0 +1,55 @@
+"""Review text as a reader sees it, checked against the dump lines it comes from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from postdocs.model import ChannelConfig
+from postdocs.pipeline import Corpus
+from postdocs.readers import ocr_digest
+from postdocs.render import render_post
+
+DUMP = "004_71cc8ab0bbd831e0.txt"
+
+
+def test_wrapped_ocr_lines_continue_their_paragraph_or_item(tmp_path: Path) -> None:
+    dump = tmp_path / "digest.txt"
+    dump.write_text("\n".join([
+        "המאמר היומי של מייק 01.06.24 A Paper Title",
+        "",
+        "- first item that is",
+        " wrapped here",
+        " and here",
+        " - second item",
+        "a paragraph",
+        " goes on",
+        "",
+        " after a blank line: a paragraph of its own",
+        "$$x",
+        " y$$",
+        "https://arxiv.org/abs/2405.18047",
+    ]) + "\n", encoding="utf-8")
+    ch = ChannelConfig(id="m", name="M", url="https://t.me/m", lang="he", dir="rtl",
+                       format="ocr-digest", files=("digest.txt",))
+    result = ocr_digest.read(dump, ch)
+    (post,) = result.posts
+    assert [(sl.number, sl.text) for sl in post.lines] == [
+        (3, "- first item that is wrapped here and here"), (6, " - second item"),
+        (7, "a paragraph goes on"), (10, " after a blank line: a paragraph of its own"),
+        (11, "$$x"), (12, " y$$"), (13, "https://arxiv.org/abs/2405.18047")]
+    assert not set(range(1, result.ledger.total_lines + 1)) - result.ledger.accounted
+
+
+def test_real_wrapped_list_items_stay_whole(corpus: Corpus) -> None:
+    posts = {p.line: p for p in corpus.posts if p.source_file == DUMP}
+    # 004:3611-3614: two list items, each wrapped onto an indented second line by the OCR
+    page = render_post(posts[3515])
+    assert ("- התפשטות חלקיקים (particle propagation): שיטות מונטה קרלו רציפות (SMC) מפיצות "
+            "חלקיקים מרובים דרך התפלגויות כדי לקרב את הפוסטריור.\n- דגימה מפותלת") in page
+    assert "\n\nמרובים דרך" not in page
+    # 004:2410-2411: a paragraph wrapped the same way stays one paragraph
+    page = render_post(posts[2389])
+    assert "עדכונים בשכבה זו מתבצעים באימון, מה שהופך אותם ליקרים חישובית." in page
+    # 004:3297-3299: an indented line after a blank line is a paragraph of its own
+    page = render_post(posts[3275])
+    assert "\n\nθ מודל מדיניות המפורמטר על ידי θ ." in page
