@@ -27,7 +27,7 @@ def papers_page(papers: Sequence[Paper]) -> str:
         "---\ntitle: Papers\n---\n",
         "# Papers",
         "",
-        f"{len(papers)} papers, {reviews} reviews; {shared} papers are reviewed more than once. "
+        f"{len(papers)} papers, {reviews} reviews; reviewed more than once: {shared}. "
         "Newest first; click a column heading to sort by it.",
         "",
         '<div class="pd-sortable" markdown>',

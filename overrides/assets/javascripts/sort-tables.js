@@ -23,7 +23,7 @@
       if (table.dataset.pdSortable || !table.tHead || !table.tBodies.length) return;
       table.dataset.pdSortable = "yes";
       Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
-        th.style.cursor = "pointer";
+        th.setAttribute("role", "columnheader");  // Material's CSS then shows sort icons
         th.title = "Sort by this column";
         th.setAttribute("aria-sort", "none");
         th.addEventListener("click", function () {
