@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections import Counter
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_project
-from .errors import PostdocsError, UnaccountedLinesError
+from .errors import OutputError, PostdocsError, UnaccountedLinesError
 from .pipeline import Corpus, process, render_site, site_assets
 from .write import write_pages
 
@@ -171,6 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("postdocs: interrupted; previous pages left as they were", file=sys.stderr)
         return 130
+    except OSError as exc:  # the file system refused (disk full, permissions, a path vanished)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"postdocs: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return OutputError.exit_code
+    except Exception as exc:  # a bug: still one clear line, never a traceback for users
+        if os.environ.get("POSTDOCS_DEBUG"):
+            raise
+        print(f"postdocs: internal error: {type(exc).__name__}: {exc} — please report it with "
+              "the command you ran (POSTDOCS_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from ..errors import InputError
-from ..model import ChannelConfig, ReadResult
+from ..errors import InputError, LocatedWarning
+from ..model import ChannelConfig, Ledger, ReadResult
 from . import ocr_digest, telegram_html, telegram_json, webpreview
 from .text import decode
 
@@ -34,7 +34,7 @@ def _sniff_folder(path: Path) -> str:
                      "Telegram Desktop export")
 
 
-def sniff(path: Path) -> str:
+def sniff(path: Path, lang: str = "") -> str:
     """Recognise an input's format by its content; raise `InputError` when nothing fits."""
     if path.is_dir():
         return _sniff_folder(path)
@@ -47,7 +47,7 @@ def sniff(path: Path) -> str:
         cut = head_bytes.rfind(b"\n")
         if cut > 0:
             head_bytes = head_bytes[: cut + (2 if head_bytes.startswith(b"\xff\xfe") else 1)]
-    head = decode(head_bytes, str(path)) if head_bytes else ""
+    head = decode(head_bytes, str(path), lang=lang) if head_bytes else ""
     if telegram_json.sniff(head):
         return telegram_json.FORMAT
     if head.lstrip().startswith(("{", "[")):
@@ -65,9 +65,14 @@ def sniff(path: Path) -> str:
 
 
 def read_input(path: Path, channel: ChannelConfig) -> ReadResult:
-    """Read one configured input; an explicit `format` wins over sniffing."""
+    """Read one configured input; an explicit `format` wins over sniffing. An empty file gives
+    no posts and a warning (an export still being copied, a placeholder)."""
+    if path.is_file() and path.stat().st_size == 0:
+        fmt = channel.format if channel.format != "auto" else "empty"
+        return ReadResult(path=str(path), format=fmt, posts=(), ledger=Ledger(path=str(path)),
+                          warnings=(LocatedWarning(str(path), None, "empty file: no posts"),))
     sniffed = channel.format == "auto"
-    fmt = sniff(path) if sniffed else channel.format
+    fmt = sniff(path, channel.lang) if sniffed else channel.format
     reader = READERS.get(fmt)
     if reader is None:
         raise InputError(str(path), f"no reader for format '{fmt}'")

@@ -246,9 +246,9 @@ def _title_for(draft: _Draft) -> tuple[str, str]:
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
-    lines = read_lines(path)
-    ledger = Ledger(path=str(path), total_lines=len(lines))
     warnings: list[LocatedWarning] = []
+    lines = read_lines(path, warnings, channel.lang)
+    ledger = Ledger(path=str(path), total_lines=len(lines))
     drafts = _split(lines, ledger, warnings, str(path))
     for d in drafts:
         d.body = _join_wrapped(d.body)

@@ -284,9 +284,9 @@ def _derive_title(text: str) -> str:
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
-    lines = read_lines(path)
-    ledger = Ledger(path=str(path), total_lines=len(lines))
     warnings: list[LocatedWarning] = []
+    lines = read_lines(path, warnings, channel.lang)
+    ledger = Ledger(path=str(path), total_lines=len(lines))
 
     def warn(index: int, message: str) -> None:
         warnings.append(LocatedWarning(str(path), index + 1, message))
