@@ -331,3 +331,18 @@ def test_links_do_not_depend_on_the_hash_seed(corpus: Corpus) -> None:
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == repr(sorted(corpus.links.items())) + repr(corpus.papers)
+
+
+def test_date_mentions_need_the_verb_and_are_not_versions() -> None:
+    d = dt.date
+    posts, _ = assign([
+        make("c", 1, "Early", date=d(2024, 3, 5)),
+        make("c", 2, "Target", date=d(2024, 6, 27)),
+        make("c", 3, "Citing", "לפני יומיים (27.06) סקרתי מאמר; GPT-3.5 שסקרתי; 27.06 בלי פועל",
+             date=d(2024, 6, 29)),
+    ])
+    links, _ = link(posts)
+    refs = [(r.kind, r.text, r.target.title) for r in links["c.txt:3"].references]
+    assert refs == [("date", "27.06", "Target")]  # GPT-3.5 is not 3 May
+    page = render_post(posts[2], links["c.txt:3"])
+    assert "([27.06](target.md)) סקרתי" in page
