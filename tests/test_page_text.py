@@ -27,6 +27,8 @@ def test_wrapped_ocr_lines_continue_their_paragraph_or_item(tmp_path: Path) -> N
         " after a blank line: a paragraph of its own",
         "$$x",
         " y$$",
+        ":מבוא",
+        "?כיצד לפתח מודלים?",
         "https://arxiv.org/abs/2405.18047",
     ]) + "\n", encoding="utf-8")
     ch = ChannelConfig(id="m", name="M", url="https://t.me/m", lang="he", dir="rtl",
@@ -36,7 +38,8 @@ def test_wrapped_ocr_lines_continue_their_paragraph_or_item(tmp_path: Path) -> N
     assert [(sl.number, sl.text) for sl in post.lines] == [
         (3, "- first item that is wrapped here and here"), (6, " - second item"),
         (7, "a paragraph goes on"), (10, " after a blank line: a paragraph of its own"),
-        (11, "$$x"), (12, " y$$"), (13, "https://arxiv.org/abs/2405.18047")]
+        (11, "$$x"), (12, " y$$"), (13, "מבוא:"), (14, "?כיצד לפתח מודלים?"),
+        (15, "https://arxiv.org/abs/2405.18047")]
     assert not set(range(1, result.ledger.total_lines + 1)) - result.ledger.accounted
 
 
@@ -53,3 +56,11 @@ def test_real_wrapped_list_items_stay_whole(corpus: Corpus) -> None:
     # 004:3297-3299: an indented line after a blank line is a paragraph of its own
     page = render_post(posts[3275])
     assert "\n\nθ מודל מדיניות המפורמטר על ידי θ ." in page
+
+
+def test_real_section_labels_get_their_colon_back(corpus: Corpus) -> None:
+    # 004:2951 `:מבוא`, 004:3291 `:כאשר`: the right-to-left extraction put the colon first
+    posts = {p.line: p for p in corpus.posts if p.source_file == DUMP}
+    assert {sl.number: sl.text for sl in posts[2947].lines}[2951] == "מבוא:"
+    page = render_post(posts[3275])
+    assert "\n\nכאשר:\n\n" in page and ":כאשר" not in page

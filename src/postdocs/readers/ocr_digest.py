@@ -35,6 +35,9 @@ _OPENERS = (
 _LOST_HEADER_BLANKS = 3
 # A list item (a bullet, or a number and `.`/`)`), as markup reads one.
 _ITEM_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s")
+# `:label` — a leading `:`/`?` before Hebrew, and the line ends in a letter (nothing to swap with)
+_MOVED_PUNCT_RE = re.compile(
+    r"^\s*(?P<punct>[:?])\s*(?P<text>[\u05D0-\u05EA][^:?!.,;]*?[\w\u05D0-\u05EA)])\s*$")
 _TME_RE = re.compile(r"https?://t\.me/(?P<handle>\w+)/(?P<id>\d+)")
 
 
@@ -107,6 +110,15 @@ def _join_wrapped(body: list[SourceLine]) -> list[SourceLine]:
             out.append(sl)
         last = sl.number
     return out
+
+
+def _rtl_punctuation(sl: SourceLine) -> SourceLine:
+    """A Hebrew line whose final `:` or `?` the right-to-left extraction moved to its front
+    (`:מבוא`, a section label) gets it back at its end, where a right-to-left reader expects it."""
+    m = _MOVED_PUNCT_RE.match(sl.text)
+    if not m:
+        return sl
+    return SourceLine(sl.number, m.group("text") + m.group("punct"))
 
 
 @dataclass
@@ -251,7 +263,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(lines))
     drafts = _split(lines, ledger, warnings, str(path))
     for d in drafts:
-        d.body = _join_wrapped(d.body)
+        d.body = [_rtl_punctuation(sl) for sl in _join_wrapped(d.body)]
     cands = [dates.candidates(d.header_text) for d in drafts]
     chosen = dates.resolve(cands)
     links = _permalinks(drafts, channel.id)
