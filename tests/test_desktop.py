@@ -1,9 +1,15 @@
 """Telegram Desktop exports (JSON and HTML): one channel, both formats, same pages.
 
 The fixtures in tests/fixtures/desktop/ follow the exporter's output (export_output_json.cpp,
-export_output_html.cpp): `json/` and `html/` hold the same twelve messages of "Paper Notes"
+export_output_html.cpp): `json/` and `html/` hold the same sixteen messages of "Paper Notes"
 (@paper_notes), the HTML split over messages.html and messages2.html; `full/` is a
 full-account export; `bad/` holds broken inputs.
+
+The sixteen messages: 1 and 10 are service messages; 2, 3, 5, 6, 7, 12 and 13 have pages; 4, 8
+and 9 reply to 2, 3 and 6 and continue them; 11 is a lone photo after a service message; 13 is
+an album (its caption and photo, then 14 and 15, photos of the same second: 15's left out of the
+export); 16 is a photo sent five minutes after the album (`joined` in the HTML export, as the
+exporter joins a sender's messages within 15 minutes, but no part of the album).
 """
 
 from __future__ import annotations
@@ -72,11 +78,31 @@ def test_json_and_html_exports_give_identical_pages_and_media(both: dict[str, tu
     json_pages, json_assets, _ = both["json"]
     html_pages, html_assets, _ = both["html"]
     reviews = sorted(p for p in json_pages if p.startswith("reviews/"))
-    # messages 2, 3, 5, 6, 7, 12 have pages; 4, 8, 9 continue 2, 3, 6; 1, 10 are service
-    # messages; 11 is a lone photo.
-    assert len(reviews) == 6
+    assert len(reviews) == 7  # messages 2, 3, 5, 6, 7, 12, 13
     assert json_pages == html_pages
-    assert json_assets == html_assets and len(json_assets) == 2
+    # photo_1 (message 2), lora.pdf (3), the album's two photos included in the export (13, 14)
+    assert json_assets == html_assets and sorted(json_assets) == [
+        "reviews/paper_notes/attention-is-all-you-need-re-read/"
+        "2-1-photo_1-01-03-2024_12-00-00.jpg",
+        "reviews/paper_notes/dpo-direct-preference-optimization/"
+        "13-1-photo_3-05-03-2024_10-00-00.jpg",
+        "reviews/paper_notes/dpo-direct-preference-optimization/"
+        "14-1-photo_4-05-03-2024_10-00-00.jpg",
+        "reviews/paper_notes/lora-low-rank-adaptation-of-large-language-models/3-1-lora.pdf"]
+
+
+def test_album_photos_join_the_post_they_follow(both: dict[str, tuple[
+        dict[str, str], dict[str, str], list[Post]]]) -> None:
+    for kind in ("json", "html"):
+        dpo = both[kind][0]["reviews/paper_notes/dpo-direct-preference-optimization.md"]
+        # the caption's photo and message 14's, in order, then message 15's note (left out)
+        assert dpo.index("![Photo 1](dpo-direct-preference-optimization/13-1-photo_3-") < \
+            dpo.index("![Photo 2](dpo-direct-preference-optimization/14-1-photo_4-")
+        assert "Photo not included in the export" in dpo
+        assert "* * *" not in dpo and "continuations:" not in dpo  # album items, not replies
+        # message 16 (five minutes later) and message 11 (after a service message) are on no page
+        pages = "".join(both[kind][0].values())
+        assert "photo_5" not in pages and "photo_2" not in pages
 
 
 def test_permalinks_exact_dates_and_front_matter(both: dict[str, tuple[
@@ -91,6 +117,10 @@ def test_permalinks_exact_dates_and_front_matter(both: dict[str, tuple[
     assert meta["message_id"] == 3
     assert meta["papers"] == ["2106.09685"]
     assert meta["tags"] == ["finetuning"]
+    # a custom emoji reaction: in result.json `"type": "custom_emoji"` with its document id; in
+    # messages.html a link around the exporter's stand-in 👋 (read as the same reaction)
+    assert meta["reactions"] == [{"emoji": "❤", "count": 5},
+                                 {"emoji": "", "count": 4, "kind": "custom_emoji"}]
     assert "**Original post:** [on Telegram](<https://t.me/paper_notes/3>)" in text
     assert "**Date:** 2024-03-01 18:30 UTC+03:00 ·" in text
 
@@ -169,8 +199,11 @@ def test_ledger_counts_every_message(kind: str) -> None:
     result = read_input(FIX / kind, channel)
     cats = result.ledger.categories
     assert (cats["posts"], cats["merged continuations"], cats["service messages"],
-            cats["media-only messages"]) == (6, 3, 2, 1)
-    assert result.ledger.total_lines == 12 and len(result.ledger.accounted) == 12
+            cats["media-only messages"], cats["album media"]) == (7, 3, 2, 2, 2)
+    assert result.ledger.total_lines == 16 and len(result.ledger.accounted) == 16
+    # the files of the two media-only messages (11 and 16), for `add` to report
+    assert [Path(f).name for f in result.left_out] == [
+        "photo_2@03-03-2024_09-31-00.jpg", "photo_5@05-03-2024_10-05-00.jpg"]
     assert result.sniffed and result.format == f"telegram-{kind}"
 
 
@@ -228,11 +261,11 @@ def test_sniffing_reports_and_explicit_format_wins(tmp_path: Path,
     assert sniff(seeds / "MathyAIwithMike" / "004_71cc8ab0bbd831e0.txt") == "ocr-digest"
     root = make_project(tmp_path, FIX / "json", {"files": ["paper_notes"]})
     assert main(["--root", str(root), "check"]) == 0
-    assert "paper_notes [telegram-json, sniffed]: posts=6 " in capsys.readouterr().out
+    assert "paper_notes [telegram-json, sniffed]: posts=7 " in capsys.readouterr().out
     make_project(tmp_path / "b", FIX / "json",
                  {"files": ["paper_notes/result.json"], "format": "telegram-json"})
     assert main(["--root", str(tmp_path / "b" / "proj"), "check"]) == 0
-    assert "result.json [telegram-json]: posts=6 " in capsys.readouterr().out
+    assert "result.json [telegram-json]: posts=7 " in capsys.readouterr().out
     # an explicit format is used as given, even when the content says otherwise
     make_project(tmp_path / "c", FIX / "json", {"files": ["paper_notes"],
                                                 "format": "telegram-html"})
@@ -325,12 +358,19 @@ def test_add_command_then_build_the_site(tmp_path: Path,
     args = ["--root", str(root), "add", str(FIX / "html"), "--name", "Paper Notes",
             "--handle", "paper_notes"]
     assert main(args) == 0
-    assert "added channel 'paper_notes' (telegram-html, 6 posts)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "added channel 'paper_notes' (telegram-html, 7 posts)" in out
+    # messages.html, messages2.html, photo_1, lora.pdf and the album's photo_3 and photo_4
+    assert "copied 6 files (the export's messages and the media its pages use); left out 2:\n" \
+           "  2 media files of messages that make no page" in out
     config = (root / "content" / "channels.yml").read_text(encoding="utf-8")
     assert config.startswith("# Channels shown on the site.")  # comments kept
     assert "  - id: rizzearch" in config and "- paper_notes\n" in config
     copied = root / "content" / "channels" / "paper_notes"
-    assert (copied / "messages2.html").is_file() and (copied / "files" / "lora.pdf").is_file()
+    assert sorted(str(p.relative_to(copied)) for p in copied.rglob("*") if p.is_file()) == [
+        "files/lora.pdf", "messages.html", "messages2.html",
+        "photos/photo_1@01-03-2024_12-00-00.jpg", "photos/photo_3@05-03-2024_10-00-00.jpg",
+        "photos/photo_4@05-03-2024_10-00-00.jpg"]
     assert main(args) == 2  # twice: a configuration error, nothing changed
     assert "already configured" in capsys.readouterr().err
     assert main(["--root", str(root), "build", "-q"]) == 0
@@ -441,3 +481,94 @@ def test_media_paths_never_leave_the_export(tmp_path: Path) -> None:
     assert all(not p.media for p in result.posts)
     assert len(result.warnings) == 3
     assert all("leaves the export folder" in str(w) for w in result.warnings)
+
+
+def album_export(tmp: Path, messages: list[dict[str, object]]) -> Path:
+    export = tmp / "export"
+    (export / "photos").mkdir(parents=True)
+    for m in messages:
+        if isinstance(m.get("photo"), str) and not str(m["photo"]).startswith("("):
+            (export / str(m["photo"])).write_bytes(str(m["id"]).encode())
+    (export / "result.json").write_text(json.dumps(
+        {"name": "x", "type": "public_channel", "messages": messages}), encoding="utf-8")
+    return export
+
+
+def msg(mid: int, time: str, text: str = "", sender: str = "channel1", **extra: object
+        ) -> dict[str, object]:
+    return {"id": mid, "type": "message", "date": f"2024-03-05T{time}", "from": "Paper Notes",
+            "from_id": sender, "text": text, **extra}
+
+
+def test_album_rule_attaches_only_consecutive_media_of_the_same_sender_and_minute(
+        tmp_path: Path) -> None:
+    messages = [
+        msg(1, "09:00:00", photo="photos/first.jpg"),  # the first message: nothing to join
+        msg(2, "10:00:00", "Post A\nbody", photo="photos/a1.jpg"),
+        msg(3, "10:00:00", photo="photos/a2.jpg"),  # same second: album
+        msg(4, "10:00:59", photo="photos/a3.jpg"),  # 59 s after the previous item: album
+        msg(5, "10:00:59", file="(File not included. Change data exporting settings to "
+            "download.)", file_name="a4.pdf"),  # an item left out of the export: a note
+        msg(6, "10:02:00", photo="photos/late.jpg"),  # 61 s later: dropped
+        msg(7, "10:02:00", photo="photos/after-dropped.jpg"),  # follows a dropped one
+        msg(8, "11:00:00", "Post B\nbody"),
+        msg(9, "11:00:00", sender="user42", photo="photos/other.jpg"),  # another sender
+        msg(10, "12:00:00", "Post C\nbody"),
+        {"id": 11, "type": "service", "date": "2024-03-05T12:00:00", "action": "pin_message",
+         "text": ""},
+        msg(12, "12:00:00", photo="photos/after-service.jpg"),  # not right after the post
+        msg(13, "12:00:00", photo="photos/reply.jpg", reply_to_message_id=10),  # a reply
+        msg(14, "12:00:00", photo="photos/after-reply.jpg"),  # joins C through the reply
+    ]
+    result = read_input(album_export(tmp_path, messages), full_channel(None))
+    posts = {p.message_id: p for p in result.posts}
+    assert sorted(posts) == [2, 8, 10]
+    assert [m.target for m in posts[2].media] == ["2-1-a1.jpg", "3-1-a2.jpg", "4-1-a3.jpg"]
+    assert "File 'a4.pdf' not included in the export" in (posts[2].markdown or "")
+    assert posts[8].media == ()
+    assert [m.target for m in posts[10].media] == ["13-1-reply.jpg", "14-1-after-reply.jpg"]
+    cats = result.ledger.categories
+    assert (cats["album media"], cats["media-only messages"], cats["merged continuations"]) \
+        == (4, 5, 1)
+    assert sorted(Path(f).name for f in result.left_out) == [
+        "after-dropped.jpg", "after-service.jpg", "first.jpg", "late.jpg", "other.jpg"]
+
+
+def test_html_reactions_follow_the_exporter(tmp_path: Path) -> None:
+    """`span.reactions` as export_output_html.cpp writes it: no count when every reactor is
+    shown (the userpics are the count), `active` for the exporting user's own reaction."""
+    html = (FIX / "html" / "messages2.html").read_text(encoding="utf-8")
+    reactions = """<span class="reactions">
+ <span class="reaction active">
+  <span class="emoji">
+🤯
+  </span>
+  <span class="userpics">
+   <div class="userpic userpic3" style="width: 20px; height: 20px">
+    <div class="initials" style="line-height: 20px" title="Ada Lovelace">AL</div>
+   </div>
+   <div class="userpic userpic5" style="width: 20px; height: 20px">
+    <div class="initials" style="line-height: 20px" title="Alan Turing">AT</div>
+   </div>
+  </span>
+ </span>
+ <span class="reaction">
+  <span class="emoji">
+<a href="" onclick="return ShowNotLoadedEmoji();">👋</a>
+  </span>
+  <span class="count">
+3
+  </span>
+ </span>
+</span>"""
+    start = html.index('<span class="reactions">')
+    end = html.index("</div>", start)  # the reactions end where message 12's body does
+    export = tmp_path / "html"
+    shutil.copytree(FIX / "html", export)
+    (export / "messages2.html").write_text(html[:start] + reactions + "\n" + html[end:],
+                                           encoding="utf-8")
+    channel = ChannelConfig(id="paper_notes", name="Paper Notes", url="", lang="en",
+                            dir="ltr", format="auto", files=("x",))
+    post = next(p for p in read_input(export, channel).posts if p.message_id == 12)
+    assert [(r.emoji, r.count, r.kind) for r in post.reactions] == [
+        ("🤯", 2, "emoji"), ("", 3, "custom_emoji")]

@@ -4,6 +4,9 @@ The export is read first (a broken export changes nothing), then copied into
 `content/channels/<handle>/` under a temporary name, the entry is appended to
 `content/channels.yml` (its text and comments kept; the result is validated before it is
 written, atomically), and only then the copy is renamed into place.
+
+Only what the pages use is copied: the export's message files and the media of its posts (album
+photos included). The report says how many other files of the export were left out, and why.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +33,18 @@ class AddReport:
     format: str
     files_entry: str
     posts: int
+    copied: int = 0  # files copied: the export's message files and the media its pages use
+    left_out: tuple[tuple[str, int], ...] = ()  # (why, how many files), see LEFT_OUT
+
+
+# Why a file of the export folder is not copied.
+LEFT_OUT = {
+    "no-page": "media files of messages that make no page (media-only messages that are no "
+               "part of a post's album)",
+    "thumbnail": "thumbnails (the pages show the full photos)",
+    "viewer": "files of the export's own viewer (css/, js/, images/)",
+    "unused": "other files no page uses",
+}
 
 
 def _export_root(export: Path, fmt: str) -> tuple[Path, str]:
@@ -38,6 +54,29 @@ def _export_root(export: Path, fmt: str) -> tuple[Path, str]:
     if fmt == telegram_html.FORMAT:
         return export.parent, ""
     return export.parent, export.name
+
+
+def _left_out(folder: Path | None, copied: set[Path], no_page: set[Path]) -> Counter[str]:
+    """Files of the export not copied, by reason (see LEFT_OUT).
+
+    The folder is scanned only when it is the export's own (the user named the folder, or an
+    HTML export's): a `result.json` named on its own may sit among unrelated files.
+    """
+    out: Counter[str] = Counter({"no-page": len(no_page)})
+    if folder is None:
+        return out
+    for f in sorted(folder.rglob("*")):
+        real = f.resolve()
+        if not f.is_file() or real in copied or real in no_page:
+            continue
+        top = f.relative_to(folder).parts[0]
+        if top in ("css", "js", "images"):
+            out["viewer"] += 1
+        elif f.stem.endswith("_thumb"):
+            out["thumbnail"] += 1
+        else:
+            out["unused"] += 1
+    return out
 
 
 def _entry_text(entry: dict[str, object], indent: str) -> str:
@@ -110,4 +149,8 @@ def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "e
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         tmp_yml.unlink(missing_ok=True)
-    return AddReport(handle=handle, format=fmt, files_entry=entry_file, posts=len(result.posts))
+    copied = {src.resolve() for src in sources}
+    scanned = src_root if export.is_dir() or fmt == telegram_html.FORMAT else None
+    why = _left_out(scanned, copied, {Path(f) for f in result.left_out} - copied)
+    return AddReport(handle=handle, format=fmt, files_entry=entry_file, posts=len(result.posts),
+                     copied=len(copied), left_out=tuple((k, why[k]) for k in LEFT_OUT if why[k]))

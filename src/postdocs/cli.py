@@ -147,12 +147,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .add import add_channel
+    from .add import LEFT_OUT, add_channel
 
     report = add_channel(args.root, args.export, name=args.name, handle=args.handle,
                          lang=args.lang, direction=args.dir, chat=args.chat)
     print(f"postdocs: added channel '{report.handle}' ({report.format}, {report.posts} posts) "
           f"from content/channels/{report.files_entry}; run 'make site' to build it")
+    left = sum(n for _, n in report.left_out)
+    print(f"postdocs: copied {report.copied} files (the export's messages and the media its "
+          f"pages use); left out {left}" + (":" if left else ""))
+    for why, n in report.left_out:
+        print(f"  {n} {LEFT_OUT[why]}")
     return 0
 
 

@@ -202,3 +202,4 @@ class ReadResult:
     warnings: tuple[LocatedWarning, ...] = ()
     meta: ChannelMeta = ChannelMeta()
     sniffed: bool = False  # the format was recognised from the content, not configured
+    left_out: tuple[str, ...] = ()  # Desktop exports: media files of messages without a page

@@ -6,8 +6,15 @@ two exports of one channel give the same pages.
 
 Rules:
 - a service message (channel created, pinned, …) makes no page and is counted;
-- a message without text (a lone photo, sticker, poll) makes no page and is counted, unless it
-  replies to a channel post: then it continues that post;
+- a message without text (a lone photo, sticker, poll) that replies to a channel post continues
+  that post;
+- a message without text and without a reply that follows a message of a post at once (nothing
+  in between, same sender, at most `ALBUM_SECONDS` apart) belongs to that post: the other photos
+  and files of an album are separate messages after the one with the caption, sent in the same
+  second. Its media join the post's media ("album media" in the ledger);
+- any other message without text (the first message, after a service message, another sender,
+  more than a minute later) makes no page and is counted ("media-only messages"); the files it
+  names are listed in `Assembler.left_out`;
 - a reply by the channel to one of its posts continues that post's page, unless its first line is
   bold all through (a title of its own): then it gets its own page, linked to the one it answers.
 """
@@ -23,6 +30,10 @@ from ..errors import LocatedWarning
 from ..markup import escape_text, inline
 from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction, SourceLine
 from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
+
+# Items of one album are sent together; the exporter gives them the same second. A minute leaves
+# room for slow uploads without taking in a photo posted later on its own.
+ALBUM_SECONDS = 60
 
 # Why a file is missing, as both exports word it.
 MISSING_NOTES = {
@@ -70,6 +81,7 @@ class Message:
     reactions: tuple[Reaction, ...] = ()
     forwarded_from: str | None = None
     reply_to: int | None = None
+    sender: str | None = None  # JSON: `from_id`; HTML: the `from_name` (kept over `joined` ones)
     where: str = ""  # the file the message was read from (for warnings)
 
 
@@ -116,6 +128,16 @@ def _note(text: str) -> str:
     return f'!!! note "Media not shown"\n    {escape_text(text)}'
 
 
+def _seconds_apart(a: str | None, b: str | None) -> float | None:
+    """Seconds between two ISO timestamps of one export; None when either is unknown."""
+    if a is None or b is None:
+        return None
+    try:
+        return abs((dt.datetime.fromisoformat(a) - dt.datetime.fromisoformat(b)).total_seconds())
+    except (ValueError, TypeError):  # unreadable, or one naive and one with an offset
+        return None
+
+
 def _safe_name(message_id: int, index: int, path: str) -> str:
     name = Path(path).name
     stem, dot, ext = name.rpartition(".")
@@ -136,7 +158,9 @@ class Assembler:
         self.drafts: dict[int, _Draft] = {}
         self.root_of: dict[int, int] = {}  # message id → id of the post it belongs to
         self.warnings: list[LocatedWarning] = []
+        self.left_out: list[str] = []  # media files of messages that make no page
         self.index = 0
+        self.previous: Message | None = None  # the message before, unless a service message
 
     def _resolve_media(self, m: Message, blocks: list[str], files: list[MediaFile]) -> None:
         media = m.media
@@ -190,7 +214,27 @@ class Assembler:
             blocks.append(_poll_md(m.poll))
         return blocks, files
 
+    def _album_post(self, m: Message, prev: Message | None) -> int | None:
+        """The post a message without text and reply belongs to as an album item, if any."""
+        if prev is None or prev.id not in self.root_of:
+            return None
+        if (prev.sender, prev.forwarded_from) != (m.sender, m.forwarded_from):
+            return None
+        gap = _seconds_apart(prev.datetime, m.datetime)
+        if gap is None or gap > ALBUM_SECONDS:
+            return None
+        return self.root_of[prev.id]
+
+    def _leave_out(self, m: Message) -> None:
+        """Note the file of a message that makes no page (so `add` can say why it is left)."""
+        if m.media is None or not m.media.path:
+            return
+        source = (self.base / m.media.path).resolve()
+        if self.base in source.parents and source.is_file():
+            self.left_out.append(str(source))
+
     def add(self, m: Message) -> None:
+        previous, self.previous = self.previous, (None if m.service else m)
         self.index += 1
         n = self.index
         if m.service:
@@ -215,7 +259,18 @@ class Assembler:
             self.ledger.account("merged continuations", n)
             return
         if not has_text:
-            self.ledger.account("media-only messages", n)
+            album = self._album_post(m, previous) if m.reply_to is None else None
+            blocks, files = self._body(m, lines) if album is not None else ([], [])
+            if album is None or not (blocks or files):
+                self._leave_out(m)
+                self.ledger.account("media-only messages", n)
+                return
+            draft = self.drafts[album]
+            draft.blocks += blocks
+            draft.media += files
+            draft.text += self._plain(m, lines)
+            self.root_of[m.id] = album
+            self.ledger.account("album media", n)
             return
         title, body_lines = split_title(lines)
         blocks, files = self._body(m, body_lines)

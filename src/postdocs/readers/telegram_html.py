@@ -8,6 +8,12 @@ computer's UTC offset (`01.03.2024 12:00:00 UTC+03:00`; Qt writes the zone's *st
 so in summer-time zones it can be an hour off; the JSON export has the exact time). Replies link
 with `#go_to_message<id>`, to another file as `messages2.html#go_to_message<id>`.
 
+Reactions, as the exporter writes them (`HtmlWriter::Wrap::pushMessage`, after the text and
+signature): `span.reactions > span.reaction` (classes `active` when the exporting user reacted,
+`paid` for stars) holding `span.emoji` (the emoji; a custom emoji is an `<a>` around a stand-in
+👋; paid ones ⭐), then `span.userpics` with the recent reactors when known, then `span.count`,
+left out when every reactor is in the userpics (then they are the count).
+
 Messages of all files of one export are read in order by one assembler (shared with the JSON
 reader), so replies across files resolve, and the pages equal those of the JSON export.
 """
@@ -283,6 +289,9 @@ def _reactions(body: Node) -> tuple[Reaction, ...]:
         count = int(digits) if digits else len(r.find_all("userpic"))
         if "paid" in r.classes:
             out.append(Reaction(emoji="⭐", count=count, kind="paid"))
+        elif emoji_node is not None and any(n.tag == "a" for n in emoji_node.elements()):
+            # a custom emoji: a link to its file (or to nothing) around a stand-in emoji
+            out.append(Reaction(emoji="", count=count, kind="custom_emoji"))
         else:
             out.append(Reaction(emoji=emoji_node.text().strip() if emoji_node else "",
                                 count=count))
@@ -300,7 +309,15 @@ def _forwarded(body: Node, previous: str | None) -> str | None:
     return " ".join(name.split()) or previous
 
 
-def _message(node: Node, where: str, previous_forward: str | None) -> Message | None:
+def _sender(node: Node, body: Node, previous: str | None) -> str | None:
+    """The sender's name; a `joined` message has none and is the previous one's sender's."""
+    if "joined" in node.classes:
+        return previous
+    name = next((n for n in body.elements() if "from_name" in n.classes), None)
+    return " ".join(name.text().split()) if name is not None else None
+
+
+def _message(node: Node, where: str, previous: Message | None) -> Message | None:
     m = re.fullmatch(r"message(-?\d+)", node.attrs.get("id", ""))
     if m is None:
         raise InputError(where, "a message without a valid id attribute", node.line)
@@ -325,8 +342,10 @@ def _message(node: Node, where: str, previous_forward: str | None) -> Message | 
     return Message(
         id=mid, datetime=_datetime(date_node.attrs.get("title", "")) if date_node else None,
         parts=_parts(text_node) if text_node else (), media=media, poll=poll,
-        reactions=_reactions(body), forwarded_from=_forwarded(body, previous_forward),
-        reply_to=reply, where=where,
+        reactions=_reactions(body),
+        forwarded_from=_forwarded(body, previous.forwarded_from if previous else None),
+        reply_to=reply, sender=_sender(node, body, previous.sender if previous else None),
+        where=where,
     )
 
 
@@ -365,7 +384,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path))
     assembler = Assembler(channel, files[0].parent, ledger)
     name = ""
-    forwarded: str | None = None
+    previous: Message | None = None
     for f in files:
         root, history = _history(f)
         if not name:
@@ -375,13 +394,13 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         for node in history.elements():
             if "message" not in node.classes:
                 continue
-            msg = _message(node, str(f), forwarded)
+            msg = _message(node, str(f), previous)
             if msg is None:
                 ledger.count("date headers")
                 continue
             ledger.total_lines += 1
-            forwarded = msg.forwarded_from
+            previous = msg
             assembler.add(msg)
     return ReadResult(path=str(path), format=FORMAT, posts=tuple(assembler.posts()),
                       ledger=ledger, warnings=tuple(assembler.warnings),
-                      meta=ChannelMeta(name=name))
+                      meta=ChannelMeta(name=name), left_out=tuple(assembler.left_out))

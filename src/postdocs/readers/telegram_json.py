@@ -169,11 +169,12 @@ def to_message(raw: Any, k: int, where: str) -> Message:
     if not isinstance(reply, int) or "reply_to_peer_id" in raw:
         reply = None
     forwarded = raw.get("forwarded_from")
+    sender = raw.get("from_id", raw.get("from"))
     return Message(
         id=mid, datetime=_when(raw, "date"), edited=_when(raw, "edited"),
         parts=_parts(raw, where), media=_media(raw), poll=_poll(raw),
         reactions=_reactions(raw), forwarded_from=str(forwarded) if forwarded else None,
-        reply_to=reply, where=where,
+        reply_to=reply, sender=None if sender is None else str(sender), where=where,
     )
 
 
@@ -237,4 +238,5 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         assembler.add(to_message(raw, k, where))
     meta = ChannelMeta(name=str(chat.get("name") or ""))
     return ReadResult(path=str(configured), format=FORMAT, posts=tuple(assembler.posts()),
-                      ledger=ledger, warnings=tuple(assembler.warnings), meta=meta)
+                      ledger=ledger, warnings=tuple(assembler.warnings), meta=meta,
+                      left_out=tuple(assembler.left_out))
