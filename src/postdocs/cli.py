@@ -14,6 +14,7 @@ from . import __version__
 from .config import load_project
 from .errors import OutputError, PostdocsError, UnaccountedLinesError
 from .pipeline import Corpus, process, render_site, site_assets
+from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
 
@@ -30,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="overwrite generated pages even if edited by hand")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     sub.add_parser("check", help="read every input and report, per file, where each line went")
+    t = sub.add_parser("topics", help="print, per topic, the reviews it holds")
+    t.add_argument("--explain", action="store_true",
+                   help="also print the evidence (which terms matched where, with weights)")
+    t.add_argument("--eval", metavar="FILE", type=Path,
+                   help="compare with a labelled file; print precision, recall and F1 per topic")
     w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
     w.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
     a = sub.add_parser("add", help="add a Telegram Desktop export as a channel "
@@ -68,6 +74,8 @@ def _print_warnings(corpus: Corpus) -> None:
     for r in corpus.results:
         for w in r.warnings:
             print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+    for w in corpus.warnings:  # configuration: stale or unknown overrides
+        print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
 
 
 def _shown(path: str) -> str:
@@ -111,6 +119,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     if unaccounted_total:
         raise UnaccountedLinesError(f"{unaccounted_total} input lines are not accounted for")
     return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    project = load_project(args.root)
+    corpus = process(project, use_cache=not args.no_cache)
+    for w in corpus.warnings:
+        print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+    if args.eval is not None:
+        return print_evaluation(corpus, args.eval)
+    return print_topics(corpus, explain=args.explain)
 
 
 def _input_state(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -170,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_watch(args)
         if args.command == "add":
             return cmd_add(args)
+        if args.command == "topics":
+            return cmd_topics(args)
         return cmd_check(args)
     except PostdocsError as exc:
         print(f"postdocs: error: {exc}", file=sys.stderr)

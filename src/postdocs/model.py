@@ -46,8 +46,9 @@ class Evidence:
 
     topic: str
     term: str
-    where: str  # "title" | "body"
-    weight: float
+    where: str  # "title" | "body" | "override"
+    weight: float  # what the term added to the topic's score
+    count: int = 1  # how often the term was found there
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, link, replies, slugs
+from . import chart, enrich, feeds, indexes, link, overrides, replies, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
+from .enrich import topics
+from .errors import LocatedWarning
 from .model import ChannelMeta, PageLinks, Paper, Post, ReadResult
 from .papers_index import PAPERS_PAGE, papers_page
 from .readers import read_input
 from .render import SiteContext, media_path, render_post
+from .topics_config import Taxonomy, load_overrides, load_taxonomy
 
 
 @dataclass
@@ -25,6 +28,8 @@ class Corpus:
     # Cross-links per review, keyed by `Post.source`; filled by the link stage.
     links: dict[str, PageLinks] = field(default_factory=dict)
     papers: tuple[Paper, ...] = ()  # every paper reviewed on the site (link stage)
+    taxonomy: Taxonomy = field(default_factory=Taxonomy)
+    warnings: list[LocatedWarning] = field(default_factory=list)  # e.g. stale overrides
 
 
 def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
@@ -53,21 +58,30 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
             metas[by_path[r.path]] = r.meta
         posts.extend(r.posts)
     posts = enrich.enrich(posts)
+    taxonomy = load_taxonomy(project.content)
+    posts = topics.assign(posts, taxonomy)
+    posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
     posts, notes = slugs.assign(posts)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
-                  papers=papers)
+                  papers=papers, taxonomy=taxonomy, warnings=warnings)
 
 
-def site_context(project: Project) -> SiteContext:
+def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteContext:
+    """Names and order of channels and topics (the taxonomy: the four named topics first)."""
+    tax = taxonomy if taxonomy is not None else load_taxonomy(project.content)
+    ordered = tax.ordered()
     return SiteContext(site_url=project.site_url,
-                       channels={ch.id: ch for ch in project.channels})
+                       channels={ch.id: ch for ch in project.channels},
+                       topic_names={t.id: t.name for t in ordered},
+                       topic_descriptions={t.id: t.description for t in ordered},
+                       topic_order=tuple(t.id for t in ordered))
 
 
 def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     """Every generated page: relative path in the docs folder → text."""
-    ctx = site_context(project)
+    ctx = site_context(project, corpus.taxonomy)
     pages: dict[str, str] = {}
     for post in corpus.posts:
         path = slugs.page_path(post)

@@ -161,7 +161,8 @@ def post_metadata(post: Post) -> dict[str, Any]:
         meta["continuations"] = post.continuations
     if post.evidence:
         meta["topic_evidence"] = [
-            {"topic": e.topic, "term": e.term, "where": e.where, "weight": e.weight}
+            {"topic": e.topic, "term": e.term, "where": e.where, "weight": e.weight,
+             "count": e.count}
             for e in post.evidence
         ]
     return meta

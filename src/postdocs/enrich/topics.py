@@ -1,0 +1,190 @@
+"""Topics and tags for reviews: a deterministic, explainable, multi-label classifier.
+
+Every term of the taxonomy is compiled once into a token index (first word → terms), so one
+pass over a review's words finds every match, whatever the number of topics or terms. Words are
+compared case-folded; a term ending in `*` matches any word that starts with its last word
+(Russian inflections: `диффузи*` matches диффузия, диффузии, диффузионные), and a Hebrew word
+also matches without its one-letter prefixes (ה, ו, ב, ל, מ, ש, כ: ובדיפוזיה → דיפוזיה).
+
+Scoring: a term found in the title adds `weight × title_factor`; found in the body it adds
+`weight × min(count, body_cap)` (counts saturate, so one long review cannot win by repetition).
+A topic is given when its score reaches `threshold` and `relative` × the review's best score, so
+a passing mention does not tag a review. The best-scoring topic is the primary one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+
+from ..model import Evidence, Post
+from ..topics_config import Settings, Taxonomy
+
+WORD_RE = re.compile(r"\w+")
+HEBREW_PREFIXES = frozenset("והבלמשכ")
+_HEBREW_LETTER = re.compile(r"[\u05D0-\u05EA]")
+MAX_PREFIX = 3
+MIN_STEM = 3
+EVIDENCE_PER_TOPIC = 6
+TAG_OWNER = "#"  # owners starting with this are tags, the rest topic ids
+
+
+def normalize(text: str) -> str:
+    """NFC, case-folded, ё → е (Russian texts use both)."""
+    return unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+
+
+def words(text: str) -> list[str]:
+    return WORD_RE.findall(normalize(text))
+
+
+def variants(word: str) -> list[str]:
+    """The word, then the word without up to three Hebrew one-letter prefixes."""
+    out = [word]
+    i = 0
+    while (i < MAX_PREFIX and i < len(word) - 2 and word[i] in HEBREW_PREFIXES
+           and _HEBREW_LETTER.match(word[i])):
+        i += 1
+        out.append(word[i:])
+    return out
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A compiled term: its words, whether the last is a stem, and who it counts for."""
+
+    text: str
+    words: tuple[str, ...]
+    stem: bool
+    owners: tuple[tuple[str, float, str], ...]  # (topic id or "#Tag", weight, where)
+
+
+@dataclass
+class Matcher:
+    """The token index of every term of a taxonomy (topics and tags), built once."""
+
+    exact: dict[str, list[_Rule]] = field(default_factory=dict)  # first word → rules
+    stems: dict[str, list[_Rule]] = field(default_factory=dict)  # one-word stems
+    max_stem: int = 0
+
+    def find(self, text: str) -> Counter[_Rule]:
+        """Every rule matched in the text, with counts; the longest match wins, no overlaps."""
+        toks = words(text)
+        found: Counter[_Rule] = Counter()
+        i = 0
+        while i < len(toks):
+            best: _Rule | None = None
+            for v in variants(toks[i]):
+                for rule in self.exact.get(v, ()):
+                    if _rest_matches(rule, toks, i, v) and (
+                            best is None or len(rule.words) > len(best.words)):
+                        best = rule
+                for n in range(min(len(v), self.max_stem), MIN_STEM - 1, -1):
+                    for rule in self.stems.get(v[:n], ()):
+                        if best is None:
+                            best = rule
+            if best is None:
+                i += 1
+                continue
+            found[best] += 1
+            i += len(best.words)
+        return found
+
+
+def _rest_matches(rule: _Rule, toks: list[str], i: int, first: str) -> bool:
+    n = len(rule.words)
+    if i + n > len(toks):
+        return False
+    if n == 1:
+        return not rule.stem or first.startswith(rule.words[0])
+    for k in range(1, n):
+        word = toks[i + k]
+        want = rule.words[k]
+        last = k == n - 1
+        if not (word.startswith(want) if (last and rule.stem) else word == want):
+            return False
+    return True
+
+
+def build_matcher(taxonomy: Taxonomy) -> Matcher:
+    owners: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+    for topic in taxonomy.topics:
+        for term in topic.terms:
+            owners[term.text].append((topic.id, term.weight, term.where))
+    for tag in taxonomy.tags:
+        for text in tag.terms:
+            owners[text].append((TAG_OWNER + tag.name, 1.0, "any"))
+    matcher = Matcher()
+    for text, own in owners.items():
+        stem = text.endswith("*")
+        ws = tuple(words(text.rstrip("*")))
+        if not ws:
+            continue
+        rule = _Rule(text=text.rstrip("*"), words=ws, stem=stem, owners=tuple(own))
+        if stem and len(ws) == 1:
+            matcher.stems.setdefault(ws[0], []).append(rule)
+            matcher.max_stem = max(matcher.max_stem, len(ws[0]))
+        else:
+            matcher.exact.setdefault(ws[0], []).append(rule)
+    return matcher
+
+
+@dataclass(frozen=True)
+class Classification:
+    topics: tuple[str, ...]  # best first
+    primary: str | None
+    evidence: tuple[Evidence, ...]
+    scores: tuple[tuple[str, float], ...]  # every topic with a score, best first
+    tags: tuple[str, ...]
+
+
+def classify(title: str, body: str, matcher: Matcher, taxonomy: Taxonomy) -> Classification:
+    """Topics, primary topic, evidence and candidate tags of one review (pure)."""
+    s: Settings = taxonomy.settings
+    in_title = matcher.find(title)
+    in_body = matcher.find(body)
+    contrib: dict[str, list[Evidence]] = defaultdict(list)
+    tag_hits: set[str] = set()
+    for rule in sorted(set(in_title) | set(in_body), key=lambda r: r.text):
+        for owner, weight, where in rule.owners:
+            if owner.startswith(TAG_OWNER):
+                if rule in in_title or in_body[rule] >= s.tag_min_mentions:
+                    tag_hits.add(owner[len(TAG_OWNER):])
+                continue
+            if rule in in_title and where in ("any", "title"):
+                contrib[owner].append(Evidence(owner, rule.text, "title",
+                                               round(weight * s.title_factor, 2), 1))
+            if rule in in_body and where in ("any", "body"):
+                n = in_body[rule]
+                contrib[owner].append(Evidence(owner, rule.text, "body",
+                                               round(weight * min(n, s.body_cap), 2), n))
+    order = {t.id: i for i, t in enumerate(taxonomy.ordered())}
+    scores = sorted(((tid, round(sum(e.weight for e in ev), 2)) for tid, ev in contrib.items()),
+                    key=lambda x: (-x[1], order.get(x[0], len(order))))
+    best = scores[0][1] if scores else 0.0
+    chosen = tuple(tid for tid, sc in scores
+                   if sc >= s.threshold and sc >= s.relative * best and sc > 0)
+    evidence: list[Evidence] = []
+    for tid in chosen:
+        ev = sorted(contrib[tid], key=lambda e: (-e.weight, e.where != "title", e.term))
+        evidence.extend(ev[:EVIDENCE_PER_TOPIC])
+    return Classification(topics=chosen, primary=chosen[0] if chosen else None,
+                          evidence=tuple(evidence), scores=tuple(scores),
+                          tags=tuple(sorted(tag_hits, key=str.casefold)))
+
+
+def assign(posts: list[Post], taxonomy: Taxonomy) -> list[Post]:
+    """Topics, primary topic, evidence and recurring tags for every post. Linear in size."""
+    if not taxonomy.topics and not taxonomy.tags:
+        return posts
+    matcher = build_matcher(taxonomy)
+    results = [classify(p.title, p.text, matcher, taxonomy) for p in posts]
+    tag_posts = Counter(tag for r in results for tag in r.tags)
+    keep = {t for t, n in tag_posts.items() if n >= taxonomy.settings.tag_min_posts}
+    return [
+        replace(p, topics=r.topics, primary_topic=r.primary, evidence=r.evidence,
+                tags=tuple(t for t in r.tags if t in keep))
+        for p, r in zip(posts, results, strict=True)
+    ]

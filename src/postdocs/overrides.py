@@ -1,0 +1,60 @@
+"""Editors' corrections (`content/overrides.yml`) applied after enrichment: the override wins
+over the classifier and the readers, and survives regeneration because it lives in `content/`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .errors import LocatedWarning
+from .model import Evidence, Post
+from .topics_config import Override, Overrides
+
+
+def _apply_one(post: Post, o: Override, path: str) -> Post:
+    changes: dict[str, object] = {}
+    where = f"override {path}:{o.line}"
+    topics = list(post.topics)
+    if o.topics is not None:
+        topics = list(o.topics)
+    topics += [t for t in o.add_topics if t not in topics]
+    topics = [t for t in topics if t not in o.remove_topics]
+    primary = post.primary_topic
+    if o.primary_topic is not None:
+        primary = o.primary_topic
+        if primary not in topics:
+            topics.insert(0, primary)
+    if primary not in topics:
+        primary = topics[0] if topics else None
+    if tuple(topics) != post.topics or primary != post.primary_topic:
+        kept = [e for e in post.evidence if e.topic in topics]
+        added = [Evidence(t, "override", where, 0.0, 0) for t in topics
+                 if t not in post.topics]
+        changes.update(topics=tuple(topics), primary_topic=primary,
+                       evidence=tuple(kept + added))
+    if o.title is not None:
+        changes.update(title=o.title, title_source="override")
+    if o.date is not None:
+        changes.update(date=o.date, date_source="override", datetime=None)
+    return replace(post, **changes) if changes else post  # type: ignore[arg-type]
+
+
+def apply(posts: list[Post], overrides: Overrides) -> tuple[list[Post], list[LocatedWarning]]:
+    """Posts with their overrides applied, and a warning for every key that matches no post."""
+    if not overrides.entries:
+        return posts, list(overrides.warnings)
+    index: dict[str, int] = {}
+    for i, p in enumerate(posts):
+        index.setdefault(p.source, i)
+        if p.permalink:
+            index.setdefault(p.permalink, i)
+    out = list(posts)
+    warnings = list(overrides.warnings)
+    for o in overrides.entries:
+        found = index.get(o.key)
+        if found is None:
+            warnings.append(LocatedWarning(
+                overrides.path, o.line,
+                f"override '{o.key}' matches no review (expected '<file>:<line>' or a permalink)"))
+            continue
+        out[found] = _apply_one(out[found], o, overrides.path)
+    return out, warnings
