@@ -185,6 +185,7 @@ def assign(posts: list[Post], taxonomy: Taxonomy) -> list[Post]:
     keep = {t for t, n in tag_posts.items() if n >= taxonomy.settings.tag_min_posts}
     return [
         replace(p, topics=r.topics, primary_topic=r.primary, evidence=r.evidence,
-                tags=tuple(t for t in r.tags if t in keep))
+                # tags a reader found (an export's hashtags) stay, the taxonomy's follow
+                tags=tuple(dict.fromkeys((*p.tags, *(t for t in r.tags if t in keep)))))
         for p, r in zip(posts, results, strict=True)
     ]
