@@ -8,7 +8,6 @@ short suffixes, never a name Windows reserves, so a path cannot leave the docs f
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 from collections import defaultdict
 from dataclasses import replace
@@ -128,4 +127,12 @@ def page_url(path: str) -> str:
 
 def relative(from_page: str, to_path: str) -> str:
     """A link from one docs page to another docs file, as MkDocs resolves Markdown links."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_page) or ".")
+    # String work, not posixpath.relpath (which resolves both paths against the working folder):
+    # docs paths are already normalised ("reviews/<channel>/<slug>.md"), and this runs for every
+    # link of every page.
+    src = from_page.split("/")[:-1]
+    dst = to_path.split("/")
+    common = 0
+    while common < len(src) and common < len(dst) and src[common] == dst[common]:
+        common += 1
+    return "/".join([".."] * (len(src) - common) + dst[common:]) or "."

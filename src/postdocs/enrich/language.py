@@ -10,15 +10,16 @@ from .papers import URL_RE
 _HEBREW = re.compile(r"[\u0590-\u05FF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z]")
+SAMPLE = 1500  # characters that decide; a review's language shows in its first paragraphs
 
 
 def detect(text: str, default: str) -> tuple[str, Direction]:
     """`(lang, dir)`: Hebrew wins with a modest share (reviews embed many English terms).
 
-    The first few thousand characters decide: enough for a language, and linear work stays small.
+    The first characters decide: enough for a language, and linear work stays small.
     URLs are not words: a short Hebrew review that is mostly a link is still Hebrew.
     """
-    text = URL_RE.sub(" ", text[:4000])
+    text = URL_RE.sub(" ", text[:SAMPLE])
     he = len(_HEBREW.findall(text))
     ru = len(_CYRILLIC.findall(text))
     en = len(_LATIN.findall(text))

@@ -11,6 +11,7 @@ a bounded number of postings, not with its square.
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import math
 import re
@@ -53,17 +54,20 @@ def terms(post: Post) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text, weight in ((post.title, TITLE_BOOST), (post.text, 1)):
         for raw in _TERM_RE.findall(URL_RE.sub(" ", text)):
-            for term in _forms(raw.lower()):
-                if len(term) >= 2 and term not in _STOP:
-                    counts[term] += weight
+            for term in _forms(raw):
+                counts[term] += weight
     return counts
 
 
-def _forms(word: str) -> list[str]:
-    """The word (plural folded) and, for compounds ("kv-cache"), their parts."""
+@functools.lru_cache(maxsize=1 << 16)
+def _forms(raw: str) -> tuple[str, ...]:
+    """The word (lower-cased, plural folded) and, for compounds ("kv-cache"), their parts;
+    stop words and one-letter terms left out. Cached: the same words recur in every review."""
+    word = raw.lower()
     parts = [word, *re.split(r"[-_]", word)] if ("-" in word or "_" in word) else [word]
-    return [p[:-1] if len(p) > 4 and p.endswith("s") and not p.endswith("ss") else p
-            for p in parts]
+    folded = (p[:-1] if len(p) > 4 and p.endswith("s") and not p.endswith("ss") else p
+              for p in parts)
+    return tuple(t for t in folded if len(t) >= 2 and t not in _STOP)
 
 
 def _vectors(docs: Sequence[Counter[str]]) -> tuple[list[dict[str, float]], dict[str, int]]:
