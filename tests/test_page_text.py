@@ -64,3 +64,12 @@ def test_real_section_labels_get_their_colon_back(corpus: Corpus) -> None:
     assert {sl.number: sl.text for sl in posts[2947].lines}[2951] == "מבוא:"
     page = render_post(posts[3275])
     assert "\n\nכאשר:\n\n" in page and ":כאשר" not in page
+
+
+def test_links_to_the_channels_own_posts_use_its_handle(corpus: Corpus) -> None:
+    # 004:49 `https://t.me/MathyAlwithMike/78`: OCR read the handle's `I` as `l`
+    posts = {p.line: p for p in corpus.posts if p.source_file == DUMP}
+    page = render_post(posts[41])
+    assert "[https://t.me/MathyAIwithMike/78](<https://t.me/MathyAIwithMike/78>)" in page
+    assert not any("MathyAlwithMike" in sl.text for p in posts.values() for sl in p.lines)
+    assert posts[41].permalink == "https://t.me/MathyAIwithMike/78"

@@ -39,6 +39,7 @@ _ITEM_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s")
 _MOVED_PUNCT_RE = re.compile(
     r"^\s*(?P<punct>[:?])\s*(?P<text>[\u05D0-\u05EA][^:?!.,;]*?[\w\u05D0-\u05EA)])\s*$")
 _TME_RE = re.compile(r"https?://t\.me/(?P<handle>\w+)/(?P<id>\d+)")
+_TME_HANDLE_RE = re.compile(r"(?<=\bt\.me/)\w+")
 
 
 def _ocr_handle(handle: str) -> str:
@@ -119,6 +120,15 @@ def _rtl_punctuation(sl: SourceLine) -> SourceLine:
     if not m:
         return sl
     return SourceLine(sl.number, m.group("text") + m.group("punct"))
+
+
+def _own_handle(sl: SourceLine, handle: str) -> SourceLine:
+    """Links to the channel's own posts with the handle as configured: OCR read its `I` as `l`
+    (`t.me/MathyAlwithMike/69`), which links a channel that is not this one."""
+    def fix(m: re.Match[str]) -> str:
+        return handle if _ocr_handle(m.group(0)) == _ocr_handle(handle) else m.group(0)
+    text = _TME_HANDLE_RE.sub(fix, sl.text)
+    return sl if text == sl.text else SourceLine(sl.number, text)
 
 
 @dataclass
@@ -263,7 +273,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(lines))
     drafts = _split(lines, ledger, warnings, str(path))
     for d in drafts:
-        d.body = [_rtl_punctuation(sl) for sl in _join_wrapped(d.body)]
+        d.body = [_own_handle(_rtl_punctuation(sl), channel.id) for sl in _join_wrapped(d.body)]
     cands = [dates.candidates(d.header_text) for d in drafts]
     chosen = dates.resolve(cands)
     links = _permalinks(drafts, channel.id)
