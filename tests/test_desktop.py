@@ -572,3 +572,28 @@ def test_html_reactions_follow_the_exporter(tmp_path: Path) -> None:
     post = next(p for p in read_input(export, channel).posts if p.message_id == 12)
     assert [(r.emoji, r.count, r.kind) for r in post.reactions] == [
         ("🤯", 2, "emoji"), ("", 3, "custom_emoji")]
+
+
+def test_add_reports_each_file_it_leaves_out(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "ChatExport_2024-03-05"
+    shutil.copytree(FIX / "html", export)
+    extra = ["css/style.css", "js/script.js", "images/back.png", "images/back@2x.png",
+             "photos/photo_1@01-03-2024_12-00-00_thumb.jpg", "notes.txt"]
+    for rel in extra:
+        (export / rel).parent.mkdir(parents=True, exist_ok=True)
+        (export / rel).write_text(rel, encoding="utf-8")
+    root = seed_project(tmp_path)
+    assert main(["--root", str(root), "add", str(export), "--name", "Paper Notes",
+                 "--handle", "paper_notes"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(
+        "postdocs: copied 6 files (the export's messages and the media its pages use); "
+        "left out 8:\n"
+        "  2 media files of messages that make no page (media-only messages that are no part "
+        "of a post's album)\n"
+        "  1 thumbnails (the pages show the full photos)\n"
+        "  4 files of the export's own viewer (css/, js/, images/)\n"
+        "  1 other files no page uses\n")
+    copied = root / "content" / "channels" / "paper_notes"
+    assert not any((copied / rel).exists() for rel in extra)
