@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -379,11 +380,6 @@ def test_add_command_then_build_the_site(tmp_path: Path,
     assert review.is_file()
     assert "[Attention Is All You Need, re-read]" in (docs / "channels" /
                                                      "paper_notes.md").read_text()
-    topics = docs / "topics"
-    listed = "".join(p.read_text(encoding="utf-8") for p in topics.rglob("*.md")) \
-        if topics.is_dir() else ""
-    if "reviews/" in listed:  # once topics are assigned, the export's reviews join them too
-        assert "reviews/paper_notes/" in listed
     env = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", "PATH": ""}
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
                           cwd=root, env=env, capture_output=True, text=True)
@@ -398,6 +394,19 @@ def test_add_command_then_build_the_site(tmp_path: Path,
             "2-1-photo_1-01-03-2024_12-00-00.jpg").is_file()
     assert '<a href="https://t.me/paper_notes/2">on Telegram</a>' in html
     assert "<strong>that</strong>" in html and "<blockquote>" in html
+    # the export's reviews join the topic pages (the DPO review is about preference optimisation
+    # and RLHF, LoRA about fine-tuning) and are cross-linked with the seed channels' reviews
+    site = root / "site"
+    for topic, slug in [("alignment", "dpo-direct-preference-optimization"),
+                        ("fine-tuning", "lora-low-rank-adaptation-of-large-language-models")]:
+        listing = (site / "topics" / topic / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../reviews/paper_notes/{slug}/"' in listing, topic
+        review = (site / "reviews" / "paper_notes" / slug / "index.html").read_text(
+            encoding="utf-8")
+        related = review.split(">Related reviews<", 1)[1].split("<h2", 1)[0]
+        seeds = {ch["id"] for ch in yaml.safe_load(config)["channels"]} - {"paper_notes"}
+        linked = set(re.findall(r'href="\.\./\.\./([^/"]+)/[^"]+"', related))
+        assert linked & seeds, (slug, linked)
 
 
 def test_add_rejects_a_broken_export_without_changes(tmp_path: Path,
