@@ -57,6 +57,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     corpus = process(project, use_cache=not args.no_cache)
     pages = render_site(project, corpus)
     report = write_pages(project.docs, pages, force=args.force, assets=site_assets(corpus))
+    if report.recovered:
+        print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     if not args.quiet:
         _print_warnings(corpus)
         for note in corpus.notes:
@@ -195,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postdocs: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("postdocs: interrupted; previous pages left as they were", file=sys.stderr)
+        print("postdocs: interrupted; the pages are all previous or all new, never a mix",
+              file=sys.stderr)
         return 130
     except OSError as exc:  # the file system refused (disk full, permissions, a path vanished)
         where = f"{exc.filename}: " if exc.filename else ""

@@ -2,10 +2,17 @@
 
 The generator records what it wrote in a manifest. A run rewrites changed pages, removes pages of
 posts that disappeared, never touches files it did not write, and refuses to overwrite a generated
-page that was edited by hand. Changes are staged in a temporary folder first and moved into place
-only after every page was produced, so a failed run leaves the previous pages as they were.
-Media files of Desktop exports (photos, files) are owned the same way: copied next to their
-pages, recorded in the manifest with their digest, removed when their post disappears.
+page that was edited by hand. Media files of Desktop exports (photos, files) are owned the same
+way: copied next to their pages, recorded in the manifest with their digest, removed when their
+post disappears.
+
+Builds are atomic: every changed file and the new manifest are first written to a staging
+folder (`.postdocs-staging-*`) with a journal of what to move and remove; renaming that folder to
+`.postdocs-commit` is the commit point. Then the files are moved into place (SIGINT and SIGTERM
+wait meanwhile) and the folder is dropped. A run killed before the commit point left the pages
+untouched, and the next run deletes its staging folder (roll back); a run killed after it is
+finished by the next run from the journal (roll forward). Either way the pages are all old or
+all new, never a mix, once any later run (or `recover`) has started.
 """
 
 from __future__ import annotations
@@ -14,13 +21,21 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OutputError
 
 MANIFEST = ".postdocs-manifest.json"
+STAGING_PREFIX = ".postdocs-staging-"
+COMMIT = ".postdocs-commit"  # a staging folder whose journal is complete: to be applied
+DONE_PREFIX = ".postdocs-done-"  # an applied commit folder, being deleted
+JOURNAL = "journal.json"
 
 
 @dataclass
@@ -28,6 +43,7 @@ class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    recovered: str | None = None  # what was done about an interrupted earlier run
 
 
 def _digest(data: bytes) -> str:
@@ -77,8 +93,9 @@ def write_pages(
     if both:
         raise OutputError(f"a page and a media file both map to {both[0]}")
     out.mkdir(parents=True, exist_ok=True)
+    recovered = recover(out)
     manifest = load_manifest(out)
-    report = WriteReport()
+    report = WriteReport(recovered=recovered)
     new_manifest: dict[str, str] = {}
     to_write: dict[str, bytes | Path] = {}
     for rel in sorted([*pages, *assets]):
@@ -115,40 +132,119 @@ def write_pages(
             raise OutputError(
                 f"{target}: edited by hand, and its post is gone; move it away or use --force"
             )
-    # Stage everything, then move into place.
-    staging = Path(tempfile.mkdtemp(prefix=".postdocs-staging-", dir=out))
+    manifest_changed = new_manifest != manifest or not (out / MANIFEST).is_file()
+    if not to_write and not stale and not manifest_changed:
+        return report
+    removed = [rel for rel in stale if (out / rel).is_file()]
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
         for rel, data in to_write.items():
-            tmp = staging / rel
-            tmp.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(data, bytes):
-                tmp.write_bytes(data)
-            else:
-                try:
-                    shutil.copyfile(data, tmp)
-                except OSError as exc:
-                    raise OutputError(f"{data}: cannot copy media file: {exc.strerror}") from None
-        for rel in to_write:
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, target)
-            report.written.append(rel)
-        for rel in stale:
-            target = out / rel
-            if target.is_file():
-                target.unlink()
-                report.removed.append(rel)
-            parent = target.parent
-            while parent != out and parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
-                parent = parent.parent
-        if new_manifest != manifest or not (out / MANIFEST).is_file():
-            tmp_manifest = staging / MANIFEST
-            tmp_manifest.write_text(
+            _stage(staging / "files" / rel, data)
+        journal = {"write": list(to_write), "remove": stale}
+        if manifest_changed:
+            (staging / MANIFEST).write_text(
                 json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
                 encoding="utf-8",
             )
-            os.replace(tmp_manifest, out / MANIFEST)
-    finally:
+        _write_synced(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
+        os.rename(staging, out / COMMIT)  # the commit point
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _roll_forward(out)
+    report.written = list(to_write)
+    report.removed = removed
     return report
+
+
+def _stage(path: Path, data: bytes | Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+        return
+    try:
+        shutil.copyfile(data, path)
+    except OSError as exc:
+        raise OutputError(f"{data}: cannot copy media file: {exc.strerror}") from None
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM while files move into place; act on them afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda n, _f: received.append(n))
+                for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if signal.SIGTERM in received:
+            os.kill(os.getpid(), signal.SIGTERM)
+        if signal.SIGINT in received:
+            raise KeyboardInterrupt
+
+
+def _prune(out: Path, target: Path) -> None:
+    parent = target.parent
+    while parent != out and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+def _roll_forward(out: Path) -> bool:
+    """Apply a committed build (idempotent: whatever was applied before is skipped)."""
+    commit = out / COMMIT
+    if not commit.is_dir():
+        return False
+    try:
+        journal = json.loads((commit / JOURNAL).read_text(encoding="utf-8"))
+        writes = [str(r) for r in journal["write"]]
+        removes = [str(r) for r in journal["remove"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise OutputError(f"{commit}: an interrupted build's journal is damaged; delete the "
+                          "folder and build with --force") from None
+    with _signals_deferred():
+        for rel in writes:
+            source = commit / "files" / rel
+            if source.is_file():
+                target = _safe_target(out, rel)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(source, target)
+        for rel in removes:
+            target = _safe_target(out, rel)
+            if target.is_file():
+                target.unlink()
+            _prune(out, target)
+        if (commit / MANIFEST).is_file():
+            os.replace(commit / MANIFEST, out / MANIFEST)
+        done = Path(tempfile.mkdtemp(prefix=DONE_PREFIX, dir=out))
+        os.replace(commit, done / "commit")
+    shutil.rmtree(done, ignore_errors=True)
+    return True
+
+
+def recover(out: Path) -> str | None:
+    """Finish or undo what an interrupted run left in `out`; say which, or None if nothing."""
+    if not out.is_dir():
+        return None
+    said = None
+    if _roll_forward(out):
+        said = "finished the pages of an interrupted build"
+    leftovers = sorted(p for p in out.iterdir() if p.is_dir() and p.name.startswith(
+        (STAGING_PREFIX, DONE_PREFIX)))
+    for p in leftovers:
+        shutil.rmtree(p, ignore_errors=True)
+    if leftovers and said is None and any(p.name.startswith(STAGING_PREFIX) for p in leftovers):
+        said = "dropped the staged pages of an interrupted build (the pages were untouched)"
+    return said
