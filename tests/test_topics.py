@@ -110,6 +110,14 @@ def test_relative_threshold_and_primary_topic() -> None:
     assert weak.topics[0] == "rl"
 
 
+def test_a_topic_can_require_a_higher_score() -> None:
+    text = SMALL.replace("    name: Graphs\n", "    name: Graphs\n    threshold: 7\n")
+    strict = parse_taxonomy(text, "topics.yml")
+    body = "graph neural networks, graph neural networks"
+    assert classify("", body).topics == ("graphs",)  # 6 ≥ 4
+    assert topics.classify("", body, topics.build_matcher(strict), strict).topics == ()
+
+
 def test_longest_term_wins_without_overlap() -> None:
     r = classify("", "graph neural networks, graph neural network")
     ev = {e.term: e.count for e in r.evidence}

@@ -38,6 +38,7 @@ class Topic:
     terms: tuple[Term, ...]
     names: tuple[tuple[str, str], ...] = ()  # (("ru", "..."), ("he", "..."))
     featured: bool = False
+    threshold: float | None = None  # overrides settings.threshold for a broad topic
 
 
 @dataclass(frozen=True)
@@ -184,8 +185,8 @@ def _settings(data: Any, path: str) -> Settings:
     return Settings(**values)
 
 
-_TOPIC_KEYS = ("id", "name", "ru", "he", "description", "featured", "terms", "title_terms",
-               "body_terms")
+_TOPIC_KEYS = ("id", "name", "ru", "he", "description", "featured", "threshold", "terms",
+               "title_terms", "body_terms")
 
 
 def parse_taxonomy(text: str, path: str) -> Taxonomy:
@@ -218,10 +219,14 @@ def parse_taxonomy(text: str, path: str) -> Taxonomy:
         if not terms:
             raise ConfigError(path, f"topic '{tid}': no terms to match", line)
         names = tuple((lang, str(item[lang])) for lang in ("ru", "he") if item.get(lang))
+        threshold = item.get("threshold")
+        if threshold is not None:
+            threshold = _number(threshold, path, _line(item, "threshold"), "threshold")
         topics.append(Topic(id=tid, name=item["name"].strip(),
                             description=str(item.get("description") or "").strip(),
                             terms=tuple(terms), names=names,
-                            featured=bool(item.get("featured", False))))
+                            featured=bool(item.get("featured", False)),
+                            threshold=threshold))
     tags: list[TagRule] = []
     tag_spec = data.get("tags") or {}
     if not isinstance(tag_spec, dict):

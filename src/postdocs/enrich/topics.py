@@ -164,8 +164,9 @@ def classify(title: str, body: str, matcher: Matcher, taxonomy: Taxonomy) -> Cla
     scores = sorted(((tid, round(sum(e.weight for e in ev), 2)) for tid, ev in contrib.items()),
                     key=lambda x: (-x[1], order.get(x[0], len(order))))
     best = scores[0][1] if scores else 0.0
+    own = {t.id: t.threshold for t in taxonomy.topics if t.threshold is not None}
     chosen = tuple(tid for tid, sc in scores
-                   if sc >= s.threshold and sc >= s.relative * best and sc > 0)
+                   if sc >= own.get(tid, s.threshold) and sc >= s.relative * best and sc > 0)
     evidence: list[Evidence] = []
     for tid in chosen:
         ev = sorted(contrib[tid], key=lambda e: (-e.weight, e.where != "title", e.term))
