@@ -73,3 +73,16 @@ def test_links_to_the_channels_own_posts_use_its_handle(corpus: Corpus) -> None:
     assert "[https://t.me/MathyAIwithMike/78](<https://t.me/MathyAIwithMike/78>)" in page
     assert not any("MathyAlwithMike" in sl.text for p in posts.values() for sl in p.lines)
     assert posts[41].permalink == "https://t.me/MathyAIwithMike/78"
+
+
+def test_ocr_damaged_titles_are_corrected_by_overrides(corpus: Corpus) -> None:
+    # content/overrides.yml: each title checked against the review's arXiv link (the dump keeps
+    # the OCR damage, pinned in tests/data/004_posts.tsv)
+    posts = {p.line: p for p in corpus.posts if p.source_file == DUMP}
+    assert posts[265].title == 'TextGrad: Automatic "Differentiation" via Text'
+    assert posts[1263].title.startswith("Training Large Language Models for Reasoning")
+    assert posts[1645].title == "EQUIVARIANT CONTRASTIVE LEARNING"
+    assert posts[1828].title == "Beyond Preferences in AI Alignment"
+    assert posts[1535].title == "Differential Transformer"
+    assert {posts[n].title_source for n in (265, 1263, 1535)} == {"override"}
+    assert not [w for w in corpus.warnings if "overrides.yml" in w.path]
