@@ -35,7 +35,7 @@ def _front(page: str) -> dict[str, object]:
 
 
 def test_header_has_date_channel_language_topics_tags_and_paper_links() -> None:
-    post = _post(date=dt.date(2024, 5, 3), topics=("rl",), tags=("PPO",),
+    post = _post(date=dt.date(2024, 5, 3), topics=("rl",), tags=("PPO", "Chain of thought"),
                  papers=("2401.00001", "https://openreview.net/pdf?id=abc"),
                  code=("https://github.com/a/b",),
                  permalink="https://t.me/chan/42")
@@ -45,7 +45,9 @@ def test_header_has_date_channel_language_topics_tags_and_paper_links() -> None:
     assert "[<bdi>Chan Name</bdi>](../../channels/chan.md)" in header
     assert "**Language:** Russian" in header
     assert "[Reinforcement learning](../../topics/rl.md)" in header
-    assert "`PPO`" in header
+    # anchors as Material's tags plugin writes them on the tags index
+    assert ("[PPO](../../../tags/#tag:ppo), "
+            "[Chain of thought](../../../tags/#tag:chain-of-thought)") in header
     assert "(https://arxiv.org/abs/2401.00001)" in header
     assert "(https://arxiv.org/pdf/2401.00001)" in header
     assert "openreview.net" in header and "github.com/a/b" in header

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pymdownx.slugs import slugify
 
 from .excerpt import excerpt
 from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
 from .slugs import channel_path, page_path, page_url, relative, topic_path
 
+TAGS_PAGE = "tags.md"  # hand-written; Material's tags plugin lists every tag there
+_tag_slugify = slugify(case="lower")  # the tags plugin's default `tags_slugify`
 LANGUAGE_NAMES = {"ru": "Russian", "he": "Hebrew", "en": "English"}
 DESCRIPTION_LIMIT = 180
 
@@ -225,6 +229,11 @@ def paper_links(paper: str) -> str:
             f"([PDF](https://arxiv.org/pdf/{ref}))")
 
 
+def tag_anchor(tag: str) -> str:
+    """The tag's anchor on the tags index, as Material's tags plugin writes it (`tag:<slug>`)."""
+    return "tag:" + str(_tag_slugify(tag, "-"))
+
+
 def display_title(post: Post) -> str:
     """The title to show; a review whose title was lost still gets a readable link text."""
     if post.title.strip():
@@ -248,12 +257,6 @@ def bdi(text: str) -> str:
     return f"<bdi>{inline(text)}</bdi>"
 
 
-def _code(text: str) -> str:
-    """Inline code; text holding a backtick (which would end the span early) stays text."""
-    text = " ".join(strip_controls(text).split())
-    return f"`{text}`" if "`" not in text and text else f"<code>{escape_text(text)}</code>"
-
-
 def _header(post: Post, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     date = post.date.isoformat() if post.date else "date unknown"
@@ -271,7 +274,12 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
             f"[{inline(ctx.topic_name(t))}]({relative(here, topic_path(t))})" for t in post.topics
         ))
     if post.tags:
-        rows.append("**Tags:** " + ", ".join(_code(t) for t in post.tags))
+        # The built page's URL, not `tags.md#…`: MkDocs checks anchors before the tags plugin
+        # writes them; the site's link check (tests/test_pages_site.py) checks these instead.
+        tags_url = posixpath.relpath(page_url(TAGS_PAGE), page_url(here)) + "/"
+        rows.append("**Tags:** " + ", ".join(
+            f"[{inline(t, links=False)}]({tags_url}#{tag_anchor(t)})"
+            for t in post.tags))
     if post.authors:
         rows.append("**Paper authors:** " + ", ".join(inline(a) for a in post.authors))
     if post.papers:
