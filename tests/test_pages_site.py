@@ -182,6 +182,7 @@ def test_home_and_topic_pages_have_meta_and_feeds(sites: dict[str, Path]) -> Non
     assert home.meta["og:type"] == "website"
     assert home.meta["og:locale"] == "en_US"
     assert home.meta["og:title"].startswith("postdocs")
+    assert home.meta["og:description"].startswith("Reviews of machine-learning papers from")
     assert (site / "charts" / "reviews-per-month.svg").is_file()
     assert (site / "feeds" / "all.xml").is_file()
     for topic_page in sorted((site / "topics").glob("*/index.html")):

@@ -22,7 +22,9 @@ NO_TOPIC = "no topic"
 # Okabe–Ito and Tableau colours: distinguishable, also for colour-blind readers.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7",
-           "#9C755F", "#E15759")
+           "#9C755F", "#E15759", "#17BECF", "#BCBD22", "#393B79", "#AD494A", "#637939",
+           "#CE6DBD")
+HATCHES = ("", "//", "..", "xx")  # when there are more topics than colours
 _RC: Any = {
     "svg.hashsalt": "postdocs",
     "svg.fonttype": "none",
@@ -87,7 +89,9 @@ def reviews_per_month_svg(posts: Sequence[Post], topic_order: Sequence[str],
         order.append(NO_TOPIC)
     with matplotlib.rc_context(_RC):
         width = min(12.0, max(6.0, 0.35 * len(axis) + 2.5))
-        fig = Figure(figsize=(width, 3.6), dpi=100)
+        # tall enough for the legend beside the bars (one line per topic)
+        height = max(3.6, 0.17 * len(order) + 1.2)
+        fig = Figure(figsize=(width, height), dpi=100)
         FigureCanvasSVG(fig)
         ax = fig.add_subplot()
         colors = PALETTE
@@ -96,18 +100,20 @@ def reviews_per_month_svg(posts: Sequence[Post], topic_order: Sequence[str],
         for i, topic in enumerate(order):
             values = [table.get((m, topic), 0) for m in axis]
             color = "#9e9e9e" if topic == NO_TOPIC else colors[i % len(colors)]
-            ax.bar(x, values, bottom=bottom, color=color, label=topic_name(topic), width=0.8)
+            hatch = HATCHES[(i // len(colors)) % len(HATCHES)] or None
+            ax.bar(x, values, bottom=bottom, color=color, label=topic_name(topic), width=0.8,
+                   hatch=hatch, edgecolor="white" if hatch else None, linewidth=0)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
         step = max(1, len(axis) // 18)
         ax.set_xticks(x[::step], [axis[i] for i in x[::step]], rotation=60, ha="right")
         ax.set_ylabel("reviews")
+        ax.set_ylim(0, max(bottom) * 1.08 + 0.5)  # headroom above the tallest bar
         ax.set_xlim(-0.6, len(axis) - 0.4)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-        fig.set_layout_engine("tight")
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "postdocs"},
-                    facecolor="white")
+                    facecolor="white", bbox_inches="tight", pad_inches=0.15)
     return buf.getvalue()
