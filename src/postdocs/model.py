@@ -180,12 +180,15 @@ class Ledger:
     total_lines: int = 0
     categories: Counter[str] = field(default_factory=Counter)
     accounted: set[int] = field(default_factory=set)
+    where: dict[int, str] = field(default_factory=dict)  # line number → its (last) category
 
     def account(self, category: str, *numbers: int) -> None:
         if not numbers:
             return
         self.categories[category] += len(numbers)
         self.accounted.update(numbers)
+        for n in numbers:
+            self.where[n] = category
 
     def count(self, category: str, n: int = 1) -> None:
         """Count an event (a merged continuation, a media-only message) without lines."""

@@ -63,8 +63,8 @@ UNTITLED = "Untitled post"
 # PS as line breaks and folds them): strings holding one are written double-quoted, escaped.
 _YAML_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 # Front-matter keys that themes insert into HTML unescaped (Material: `<title>`, the header,
-# `<meta name="description" content="…">`): written as HTML text.
-HTML_KEYS = ("title", "description")
+# `<meta name="description" content="…">`, the tags plugin's tag names): written as HTML text.
+HTML_KEYS = ("title", "description", "tags")
 
 
 # libyaml's emitter when PyYAML has it (the pure-Python one was 40% of preprocessing time).
@@ -100,14 +100,17 @@ def html_title(text: str) -> str:
 def front_matter(data: dict[str, Any]) -> str:
     """YAML front-matter written by the YAML library's safe dumper.
 
-    `title` and `description` are written as HTML text (see `html_text`); when the title's is not
-    simply the escaped title, the exact title is kept in `title_text`, so any title round-trips.
+    `title`, `description` and `tags` are written as HTML text (see `html_text`; `html.unescape`
+    gives the text back); when the title's is not simply the escaped title, the exact title is
+    kept in `title_text`, so any title round-trips.
     Every other value is written as given; the dumper quotes whatever YAML or a front-matter
     parser could misread.
     """
     data = dict(data)
     if "description" in data:
         data["description"] = html_text(str(data["description"]))
+    if isinstance(data.get("tags"), list):
+        data["tags"] = [html_text(str(t)) for t in data["tags"]]
     if "title" in data:
         raw = str(data["title"])
         data["title"] = html_title(raw)
