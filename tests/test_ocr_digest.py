@@ -266,8 +266,9 @@ def test_real_pages_keep_math_links_and_underline(corpus: Corpus) -> None:
 
 def test_numbered_items_behind_bullets_are_one_numbered_list() -> None:
     # 004:79-81 (`- 1. …`, `- 2. …`, ` - 3. …`) rendered as lists inside a list before
+    # (a bullet after them is a sub-item of the last: at the list's level Markdown numbers it)
     assert text_to_markdown(["- 1. אחת", "- 2. שתיים", " - 3. שלוש", "- עוד"]) == (
-        "1. אחת\n2. שתיים\n3. שלוש\n- עוד\n")
+        "1. אחת\n2. שתיים\n3. שלוש\n    - עוד\n")
 
 
 def test_reviews_that_link_their_telegram_post_get_a_permalink(result: ReadResult) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from postdocs.markup import text_to_markdown
 from postdocs.model import ChannelConfig
 from postdocs.pipeline import Corpus
 from postdocs.readers import ocr_digest
-from postdocs.render import render_post
+from postdocs.render import body_markdown, render_post
+
+from .safe_html import to_html
 
 DUMP = "004_71cc8ab0bbd831e0.txt"
 
@@ -86,3 +89,21 @@ def test_ocr_damaged_titles_are_corrected_by_overrides(corpus: Corpus) -> None:
     assert posts[1535].title == "Differential Transformer"
     assert {posts[n].title_source for n in (265, 1263, 1535)} == {"override"}
     assert not [w for w in corpus.warnings if "overrides.yml" in w.path]
+
+
+def test_bullets_after_a_numbered_item_are_its_sub_items() -> None:
+    # Markdown makes a bullet that follows a numbered item one more *numbered* item (so `- 5. …`
+    # showed as `9. 5. …` on 004:1156); nested, each keeps its bullet and its own number
+    md = text_to_markdown(["1. ניתוח:", "- אחת", "- 5. שתיים", "2. בדיקות:", "- שלוש"])
+    assert md == "1. ניתוח:\n    - אחת\n    - 5&#46; שתיים\n2. בדיקות:\n    - שלוש\n"
+    html = to_html(md)
+    assert html.count("<ol>") == 1 and html.count("<ul>") == 2 and html.count("<li>") == 5
+
+
+def test_real_numbered_list_with_sub_bullets(corpus: Corpus) -> None:
+    # 004:2231-2241: `1. ניתוח תיאורטי:` and `2. בדיקות אמפיריות …`, three bullets under each
+    posts = {p.line: p for p in corpus.posts if p.source_file == DUMP}
+    html = to_html(body_markdown(posts[2223]))
+    ol = html[html.index("<ol>"):html.index("</ol>")]
+    assert ol.count("<ul>") == 2 and ol.count("<li>") == 9  # 1, 2 (3 bullets each), 3
+    assert "<li>ניתוח תיאורטי:<ul>" in ol and "<li>בדיקות אמפיריות" in ol

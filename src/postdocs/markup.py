@@ -202,6 +202,10 @@ def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) ->
             blocks.append(_block_math(raw) or block_safe(inline(raw.strip(), refs)))
             kind, expected = "", 1
         elif kind:
+            if kind == "1" and number is None:
+                # bullets under a numbered item are its sub-items (Markdown would make a bullet
+                # that follows a numbered item one more numbered item)
+                entry = "    " + entry
             blocks[-1] += "\n" + entry
         else:
             blocks.append(entry)
