@@ -1,5 +1,5 @@
-// "Copy link" on review pages: copies the review's permalink (its canonical public address,
-// written by postdocs into data-permalink; the current address when none is configured).
+// "Copy link" on review pages: copies the review's permalink, its canonical public address
+// (the current address when no site_url is configured).
 // Added by script so readers without JavaScript never see a button that does nothing.
 (function () {
   "use strict";
@@ -44,7 +44,11 @@
       if (header.querySelector(".postdocs-copy-link")) {
         return;
       }
-      var url = header.getAttribute("data-permalink") ||
+      // The canonical link is what MkDocs built for this page from `site_url` (Material keeps
+      // it current on instant navigation); postdocs' data-permalink is the same address
+      // unless the two ran with different site_url settings.
+      var canonical = document.querySelector('link[rel="canonical"]');
+      var url = (canonical && canonical.href) || header.getAttribute("data-permalink") ||
         window.location.origin + window.location.pathname;
       var button = document.createElement("button");
       button.type = "button";
