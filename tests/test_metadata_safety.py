@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.utils import meta
 
-from postdocs.model import Post
+from postdocs.model import Post, SourceLine
 from postdocs.render import front_matter, html_text, html_title, render_post
 
 from .conftest import ROOT
@@ -80,3 +80,20 @@ def test_yaml_is_only_loaded_with_safe_loaders() -> None:
             assert issubclass(cls, (yaml.SafeLoader, yaml.CSafeLoader)), f"{path}: {cls}"
     assert calls + sum(p.read_text(encoding="utf-8").count("yaml.safe_load(") for p in
                        (ROOT / "src" / "postdocs").rglob("*.py")) > 0
+
+
+def test_feed_stays_valid_xml_with_hostile_titles() -> None:
+    import datetime as dt
+    from xml.etree import ElementTree as ET
+
+    from postdocs.feeds import atom_feed
+    from postdocs.render import SiteContext
+
+    post = Post(channel="c", source_file="f.txt", line=1, slug="x", date=dt.date(2024, 1, 2),
+                title="a\x07b <script>alert(1)</script> & \u202e\x00",
+                lines=(SourceLine(2, "body \x1b text"),))
+    xml = atom_feed([post], SiteContext(site_url="https://example.org/"), "T\x0c", "feeds/x.xml")
+    assert xml is not None
+    root = ET.fromstring(xml)
+    titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
+    assert titles == ["T", "ab <script>alert(1)</script> & \u202e"]

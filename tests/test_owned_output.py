@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from postdocs.cli import main
-from postdocs.write import COMMIT, MANIFEST, load_manifest, write_pages
+from postdocs.write import COMMIT, LOCK, MANIFEST, load_manifest, write_pages
 
 from .conftest import SEEDS
 
@@ -74,7 +74,8 @@ def test_killed_while_staging_leaves_previous_pages(tmp_path: Path, n: int) -> N
     report = write_pages(out, NEW)
     assert report.recovered and "untouched" in report.recovered
     assert _tree(out) == NEW and set(load_manifest(out)) == set(NEW)
-    assert [p.name for p in out.iterdir() if p.name.startswith(".postdocs-")] == [MANIFEST]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".postdocs-")) == [
+        LOCK, MANIFEST]
 
 
 @pytest.mark.parametrize("n", [1, 5, 12, 14])
@@ -101,7 +102,8 @@ def test_sigint_while_staging_exits_130_and_leaves_previous_pages(tmp_path: Path
     proc = _child("int", 4, out)
     assert proc.returncode == 130 and "Traceback" not in proc.stderr
     assert _tree(out) == OLD
-    assert [p.name for p in out.iterdir() if p.name.startswith(".postdocs-")] == [MANIFEST]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".postdocs-")) == [
+        LOCK, MANIFEST]
 
 
 def test_sigint_while_moving_pages_waits_until_all_are_new(tmp_path: Path) -> None:
@@ -175,3 +177,16 @@ def test_cli_build_killed_midway_keeps_a_whole_site(tmp_path: Path) -> None:
     assert "dropped the staged pages of an interrupted build" in done.stderr
     new = _tree(docs)
     assert new != old and set(new) < set(old)
+
+
+def test_concurrent_builds_wait_for_each_other(tmp_path: Path) -> None:
+    """Two writers at once (a watcher and a `make site`): each finds the other's work whole."""
+    out = tmp_path / "docs"
+    write_pages(out, OLD)
+    code = CHILD.replace("    hit()\n", "    hit(); __import__('time').sleep(0.02)\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, "stage", "999", str(out)],
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    assert _tree(out) == NEW and not (out / COMMIT).exists()

@@ -7,6 +7,7 @@ Undated reviews are left out: a feed entry needs a date, and inventing one would
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
@@ -28,10 +29,16 @@ def _url(ctx: SiteContext, rel: str) -> str:
     return ctx.site_url + rel if ctx.site_url else rel
 
 
+# Characters XML 1.0 cannot hold (control characters): a title from an override or an export
+# holding one would make the whole feed unreadable.
+_NOT_XML_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}",
+                       {k: _NOT_XML_RE.sub("", v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = _NOT_XML_RE.sub("", text)
     return el
 
 

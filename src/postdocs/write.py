@@ -31,11 +31,17 @@ from pathlib import Path
 
 from .errors import OutputError
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock (one build at a time is then up to the user)
+    fcntl = None  # type: ignore[assignment]
+
 MANIFEST = ".postdocs-manifest.json"
 STAGING_PREFIX = ".postdocs-staging-"
 COMMIT = ".postdocs-commit"  # a staging folder whose journal is complete: to be applied
 DONE_PREFIX = ".postdocs-done-"  # an applied commit folder, being deleted
 JOURNAL = "journal.json"
+LOCK = ".postdocs-lock"
 
 
 @dataclass
@@ -83,6 +89,15 @@ def _safe_target(out: Path, rel: str) -> Path:
     return target
 
 
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One writer at a time (`make serve`'s watcher and a `make site`): the second waits."""
+    with (out / LOCK).open("a") as fh:
+        if fcntl is not None:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        yield
+
+
 def write_pages(
     out: Path, pages: dict[str, str], force: bool = False, assets: dict[str, str] | None = None
 ) -> WriteReport:
@@ -93,6 +108,12 @@ def write_pages(
     if both:
         raise OutputError(f"a page and a media file both map to {both[0]}")
     out.mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        return _write_locked(out, pages, force, assets)
+
+
+def _write_locked(out: Path, pages: dict[str, str], force: bool,
+                  assets: dict[str, str]) -> WriteReport:
     recovered = recover(out)
     manifest = load_manifest(out)
     report = WriteReport(recovered=recovered)
