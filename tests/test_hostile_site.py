@@ -134,6 +134,22 @@ VISIBLE = {
 }
 
 
+# Event-handler attributes and script-capable addresses anywhere in the live DOM.
+_LIVE_IN_DOM = """() => {
+  const found = [];
+  for (const el of document.querySelectorAll("*")) {
+    for (const a of el.attributes) {
+      if (a.name.startsWith("on")) found.push(`${el.tagName} ${a.name}`);
+      const address = ["href", "src", "action", "formaction"].includes(a.name);
+      if (address && /^\\s*(javascript|data|vbscript):/i.test(a.value)) {
+        found.push(`${el.tagName} ${a.value}`);
+      }
+    }
+  }
+  return found;
+}"""
+
+
 @pytest.mark.browser
 def test_browser_runs_nothing_and_every_post_reads_as_text(
         hostile: tuple[Path, list[Post]]) -> None:
@@ -153,6 +169,8 @@ def test_browser_runs_nothing_and_every_post_reads_as_text(
                 page.wait_for_load_state("load")
                 pwned = page.evaluate("() => window.__pwned")
                 assert pwned is None, f"{path.relative_to(site)}: ran {pwned!r}"
+                live = page.evaluate(_LIVE_IN_DOM)  # after the theme's scripts changed the DOM
+                assert live == [], f"{path.relative_to(site)}: {live}"
                 assert "pwned" not in page.title().lower() or "__pwned" in page.title()
             for post in posts:
                 url = site / "reviews" / post.channel / post.slug / "index.html"

@@ -164,6 +164,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
             cmd_build(argparse.Namespace(root=root, force=False, quiet=False, no_cache=False))
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
+        except Exception as exc:  # a file system error or a bug: say it, keep watching
+            if os.environ.get("POSTDOCS_DEBUG"):
+                raise
+            print(f"postdocs: error: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
