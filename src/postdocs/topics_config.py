@@ -39,6 +39,8 @@ class Topic:
     names: tuple[tuple[str, str], ...] = ()  # (("ru", "..."), ("he", "..."))
     featured: bool = False
     threshold: float | None = None  # overrides settings.threshold for a broad topic
+    relative: float | None = None  # overrides settings.relative: a broad topic joins only a
+    # review that is about it about as much as about its best topic
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,8 @@ def _settings(data: Any, path: str) -> Settings:
     return Settings(**values)
 
 
-_TOPIC_KEYS = ("id", "name", "ru", "he", "description", "featured", "threshold", "terms",
+_TOPIC_KEYS = ("id", "name", "ru", "he", "description", "featured", "threshold", "relative",
+               "terms",
                "title_terms", "body_terms")
 
 
@@ -222,11 +225,14 @@ def parse_taxonomy(text: str, path: str) -> Taxonomy:
         threshold = item.get("threshold")
         if threshold is not None:
             threshold = _number(threshold, path, _line(item, "threshold"), "threshold")
+        relative = item.get("relative")
+        if relative is not None:
+            relative = _number(relative, path, _line(item, "relative"), "relative")
         topics.append(Topic(id=tid, name=item["name"].strip(),
                             description=str(item.get("description") or "").strip(),
                             terms=tuple(terms), names=names,
                             featured=bool(item.get("featured", False)),
-                            threshold=threshold))
+                            threshold=threshold, relative=relative))
     tags: list[TagRule] = []
     tag_spec = data.get("tags") or {}
     if not isinstance(tag_spec, dict):

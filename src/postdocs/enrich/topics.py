@@ -8,8 +8,8 @@ also matches without its one-letter prefixes (ה, ו, ב, ל, מ, ש, כ: ובד
 
 Scoring: a term found in the title adds `weight × title_factor`; found in the body it adds
 `weight × min(count, body_cap)` (counts saturate, so one long review cannot win by repetition).
-A topic is given when its score reaches `threshold` and `relative` × the review's best score, so
-a passing mention does not tag a review. The best-scoring topic is the primary one.
+A topic is given when its score reaches `threshold` and `relative` × the review's best score
+(both can be set per topic), so a passing mention does not tag a review. The best-scoring topic is the primary one.
 """
 
 from __future__ import annotations
@@ -165,8 +165,10 @@ def classify(title: str, body: str, matcher: Matcher, taxonomy: Taxonomy) -> Cla
                     key=lambda x: (-x[1], order.get(x[0], len(order))))
     best = scores[0][1] if scores else 0.0
     own = {t.id: t.threshold for t in taxonomy.topics if t.threshold is not None}
+    share = {t.id: t.relative for t in taxonomy.topics if t.relative is not None}
     chosen = tuple(tid for tid, sc in scores
-                   if sc >= own.get(tid, s.threshold) and sc >= s.relative * best and sc > 0)
+                   if sc >= own.get(tid, s.threshold) and sc >= share.get(tid, s.relative) * best
+                   and sc > 0)
     evidence: list[Evidence] = []
     for tid in chosen:
         ev = sorted(contrib[tid], key=lambda e: (-e.weight, e.where != "title", e.term))
