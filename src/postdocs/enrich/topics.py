@@ -9,7 +9,8 @@ also matches without its one-letter prefixes (ה, ו, ב, ל, מ, ש, כ: ובד
 Scoring: a term found in the title adds `weight × title_factor`; found in the body it adds
 `weight × min(count, body_cap)` (counts saturate, so one long review cannot win by repetition).
 A topic is given when its score reaches `threshold` and `relative` × the review's best score
-(both can be set per topic), so a passing mention does not tag a review. The best-scoring topic is the primary one.
+(both can be set per topic), so a passing mention does not tag a review. The best-scoring
+topic is the primary one.
 """
 
 from __future__ import annotations
