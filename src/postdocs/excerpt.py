@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .enrich.papers import URL_RE
@@ -25,11 +26,18 @@ def excerpt(post: Post, limit: int = 200) -> str:
 
     The title is skipped when the body repeats it; an empty body yields an empty string.
     """
+    return _excerpt(post.text, post.title, limit)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _excerpt(text: str, title: str, limit: int) -> str:
+    """Cached: a review's excerpt appears on its page, index pages and feeds."""
     words: list[str] = []
     size = 0
-    for line in post.text.splitlines():
+    plain_title = plain(title)
+    for line in text.splitlines():
         cleaned = plain(line)
-        if not cleaned or cleaned == plain(post.title):
+        if not cleaned or cleaned == plain_title:
             continue
         for word in cleaned.split(" "):
             if size + len(word) + 1 > limit:

@@ -19,6 +19,7 @@ backslash) and which arithmatex reads as math (`\\[…\\]`). Kept live:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -62,6 +63,8 @@ _SPACE_RE = re.compile(r"\s+")
 _DIGITS_RE = re.compile(r"^(\d+)([.)])")
 _URL_SAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!&'*+,;=%]")
 _SAFE_SCHEMES = ("http://", "https://")
+# Cheap pre-check: a URL_RE match needs one of these (URL_RE is case-insensitive too).
+_MAYBE_URL_RE = re.compile(r"https?://|arxiv\.org/", re.I)
 
 
 def strip_controls(text: str) -> str:
@@ -115,10 +118,30 @@ def inline(text: str, refs: Mapping[str, str] | None = None, links: bool = True)
     `refs` maps texts to relative links of other reviews on the site: a URL keeps its own link and
     gets a link to the review after it; any other text (a date) becomes the link.
     """
+    if not refs:
+        return _inline_cached(text, links)
+    return _inline(text, refs, links)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _inline_cached(text: str, links: bool) -> str:
+    """`inline` without refs, cached: titles recur in every page that links them."""
+    return _inline(text, None, links)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _ref_pattern_cached(texts: tuple[str, ...]) -> re.Pattern[str] | None:
+    return _ref_pattern(dict.fromkeys(texts, ""))
+
+
+def _inline(text: str, refs: Mapping[str, str] | None, links: bool) -> str:
     # HTML entities copied along with the text (`&amp;`) are decoded first, once.
     text = _SPACE_RE.sub(" ", strip_controls(html.unescape(text)))
     refs = refs or {}
-    pattern = _ref_pattern(refs) if links else None
+    if not refs and "$" not in text and (not links or not _MAYBE_URL_RE.search(text)):
+        # Nothing to keep live (no math, no URL): the common line, escaped in one pass.
+        return _UNDERLINE_RE.sub(r"<u>\1</u>", escape_text(text))
+    pattern = _ref_pattern_cached(tuple(refs)) if links and refs else None
     parts: list[str] = []
     pos = 0
     tokens = sorted(
