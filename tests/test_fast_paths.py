@@ -27,3 +27,20 @@ def test_term_forms_fold_plurals_split_compounds_and_drop_stop_words() -> None:
     assert _forms("the") == ()
     assert _forms("x") == ()
     assert _forms("loss") == ("loss",)
+
+
+def test_front_matter_writes_emoji_as_themselves_and_round_trips() -> None:
+    import yaml
+
+    from postdocs.render import front_matter
+
+    cases = [
+        {"reactions_raw": "🔥3👍42🤔1", "reactions": [{"emoji": "🔥", "count": 3}]},
+        {"note": "literal \\U0001F525 text and 🔥"},  # a backslash-U written in the post
+        {"note": "line\u2028separator 🔥", "x": "\\\\U0001F525"},
+    ]
+    for data in cases:
+        text = front_matter(data)
+        body = text.removeprefix("---\n").removesuffix("---\n")
+        assert yaml.safe_load(body) == data
+    assert "🔥3👍42🤔1" in front_matter(cases[0])

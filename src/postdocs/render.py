@@ -120,7 +120,25 @@ def front_matter(data: dict[str, Any]) -> str:
         data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
         width=10_000,
     )
-    return f"---\n{dumped}---\n"
+    return f"---\n{_readable_astral(dumped, data)}---\n"
+
+
+# libyaml writes characters beyond the Basic Multilingual Plane (emoji) as `\U0001F525` escapes
+# even with allow_unicode; YAML allows them as they are inside double quotes.
+_ASTRAL_ESCAPE_RE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9A-Fa-f]{8})")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _readable_astral(dumped: str, data: dict[str, Any]) -> str:
+    """The dump with emoji written as themselves, kept only if it loads back to the same data."""
+    if "\\U" not in dumped:
+        return dumped
+    readable = _ASTRAL_ESCAPE_RE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), dumped)
+    try:
+        same = yaml.load(readable, Loader=_Loader) == data
+    except yaml.YAMLError:
+        same = False
+    return readable if same else dumped
 
 
 def post_metadata(post: Post) -> dict[str, Any]:
