@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 export PYTHONHASHSEED := 0
 
-.PHONY: site serve test lint typecheck pytest generate bench golden clean system-deps
+.PHONY: site serve test lint typecheck pytest generate vendor bench golden clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,27 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 generate: $(VENV)/.installed
 	$(BIN)/postdocs build
 
-site: generate
+# Front-end packages pinned in package.json/package-lock.json, installed from the npm registry
+# into node_modules/ (git-ignored): KaTeX is copied into the theme so the site renders math
+# without any other host; axe-core is used by the browser tests. Only KaTeX's minified script,
+# style sheet and WOFF2 fonts are copied (~0.6 MB; every browser that runs the site reads WOFF2).
+NPM ?= npm
+VENDOR := overrides/assets/vendor
+node_modules/.installed: package.json package-lock.json | system-deps
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: node_modules/.installed
+	rm -rf $(VENDOR)/katex
+	mkdir -p $(VENDOR)/katex/fonts
+	cp node_modules/katex/LICENSE node_modules/katex/dist/katex.min.js \
+	  node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
+	cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/fonts/
+	touch $@
+
+vendor: $(VENDOR)/.installed
+
+site: generate vendor
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "site/ is ready: open site/index.html or run 'make serve'"
 
@@ -39,11 +59,15 @@ serve: site
 	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/mkdocs serve --dirty -a $(HOST):$(PORT)
 
-# Debian's Chromium drives the browser tests (never a downloaded browser build).
+# Debian's Chromium drives the browser tests (never a downloaded browser build); Node.js and
+# npm install the pinned front-end packages. Both are installed through apt-get when missing.
 system-deps:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null; \
+	@pkgs=""; \
+	if [ ! -x "$(CHROMIUM)" ]; then pkgs="$$pkgs chromium fonts-noto-core"; fi; \
+	if ! command -v $(NPM) >/dev/null 2>&1; then pkgs="$$pkgs nodejs npm"; fi; \
+	if [ -n "$$pkgs" ]; then \
+	  echo "installing Debian packages:$$pkgs"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkgs >/dev/null; \
 	fi
 
 lint: $(VENV)/.installed-test
@@ -52,7 +76,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src
 
-pytest: $(VENV)/.installed-test system-deps
+pytest: $(VENV)/.installed-test system-deps vendor
 	CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -1,0 +1,241 @@
+"""Browser fixtures: the site built from the seed channels, served on 127.0.0.1, and one
+headless Debian Chromium for the whole session (never a downloaded browser build).
+
+Every page a test opens goes through `Visit`: it records every request and console message,
+lets requests to the local server through and blocks (and remembers) any other host, so a
+test can assert that the site is self-contained.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from postdocs.cli import main as postdocs_main
+from postdocs.config import load_project
+from postdocs.model import Post
+from postdocs.pipeline import Corpus, process
+from postdocs.render import render_post
+from postdocs.slugs import page_path
+
+from ..conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+KATEX_JS = ROOT / "overrides" / "assets" / "vendor" / "katex" / "katex.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _site_prefix() -> str:
+    """The path part of `site_url` ("/postdocs/"): the site is served under it, as when hosted."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    m = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", text, re.M)
+    path = urlsplit(m.group(1)).path if m else "/"
+    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`postdocs build` then `mkdocs build --strict` into a temporary folder.
+
+    POSTDOCS_TEST_SITE=<dir> reuses a site built by hand (quicker when working on the tests).
+    """
+    reuse = os.environ.get("POSTDOCS_TEST_SITE")
+    if reuse:
+        return Path(reuse)
+    assert KATEX_JS.is_file(), f"{KATEX_JS} missing: run `make vendor` (make test does)"
+    assert postdocs_main(["--root", str(ROOT), "build", "--quiet"]) == 0
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr}"
+    return out
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    prefix = "/"
+    root = "."
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=self.root, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        clean = unquote(urlsplit(path).path)
+        if not clean.startswith(self.prefix):
+            return str(Path(self.root) / "__outside_the_site__")
+        return super().translate_path("/" + clean[len(self.prefix):])
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """A missing page gets the site's own 404 page, as a static host would serve it."""
+        page = Path(self.root) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str  # "http://127.0.0.1:PORT/postdocs/"
+    host: str  # "127.0.0.1:PORT"
+
+    def url(self, path: str = "") -> str:
+        return self.base + path.lstrip("/")
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Path) -> Iterator[Server]:
+    prefix = _site_prefix()
+    handler = type("SiteHandler", (_Handler,), {"prefix": prefix, "root": str(built_site)})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    port = httpd.server_address[1]
+    try:
+        yield Server(base=f"http://127.0.0.1:{port}{prefix}", host=f"127.0.0.1:{port}")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: `make system-deps` installs it"
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+    finally:
+        pw.stop()
+
+
+@dataclass
+class Visit:
+    """One browser context and page, with everything it asked for and everything it logged."""
+
+    page: Any
+    server: Server
+    requests: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def goto(self, path: str) -> Any:
+        response = self.page.goto(self.server.url(path), wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in ("data", "blob", "about") or parts.netloc == self.server.host
+
+
+def _open_visit(browser: Any, server: Server, allow: dict[str, str] | None = None) -> Visit:
+    """A fresh context. `allow` maps a foreign URL prefix to a stub body served in its place."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US",
+                                  service_workers="block")
+    page = context.new_page()
+    visit = Visit(page=page, server=server)
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if visit.local(url):
+            r.continue_()
+            return
+        visit.foreign.append(url)
+        for prefix, body in (allow or {}).items():
+            if url.startswith(prefix):
+                r.fulfill(status=200, content_type="text/html", body=body)
+                return
+        r.abort()
+
+    context.route("**/*", route)
+    context.on("request", lambda req: visit.requests.append(req.url))
+    page.on("console", lambda msg: visit.console_errors.append(
+        f"{msg.type}: {msg.text} ({page.url})") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: visit.console_errors.append(f"pageerror: {exc} ({page.url})"))
+    return visit
+
+
+@pytest.fixture
+def visit(browser: Any, server: Server) -> Iterator[Visit]:
+    v = _open_visit(browser, server)
+    yield v
+    v.page.context.close()
+
+
+@pytest.fixture
+def open_visit(browser: Any, server: Server) -> Iterator[Any]:
+    opened: list[Visit] = []
+
+    def factory(allow: dict[str, str] | None = None) -> Visit:
+        v = _open_visit(browser, server, allow)
+        opened.append(v)
+        return v
+
+    yield factory
+    for v in opened:
+        v.page.context.close()
+
+
+# --- the reviews the tests look at, found by what their seed input says -------------------
+
+
+@pytest.fixture(scope="session")
+def site_corpus() -> Corpus:
+    return process(load_project(ROOT))
+
+
+def review_url(post: Post) -> str:
+    """The review's address relative to the site root (directory URLs)."""
+    return page_path(post).removesuffix(".md") + "/"
+
+
+def find_post(corpus: Corpus, channel: str, text: str) -> Post:
+    """The one post of `channel` whose page holds `text` (a phrase read in the seed dump)."""
+    found = [p for p in corpus.posts if p.channel == channel and text in render_post(p)]
+    assert len(found) == 1, f"{len(found)} posts of {channel} contain {text!r}"
+    return found[0]
+
+
+@functools.cache
+def axe_source() -> str:
+    assert AXE_JS.is_file(), f"{AXE_JS} missing: run `make vendor` (make test does)"
+    return AXE_JS.read_text(encoding="utf-8")

@@ -1,0 +1,238 @@
+"""The built site in a real browser: direction, search, navigation, math, offline, a11y.
+
+The reviews looked at are found by phrases read in the seed dumps:
+- rizzearch, 000_6219d51e455967f7.txt lines 12-33: "Same Task, More Tokens …", a Russian review
+  holding the word «нехилое» (no other seed has it);
+- MathyAIwithMike, 004_71cc8ab0bbd831e0.txt lines 1645-1663: the Hebrew review of
+  "Equivariant Contrastive Learning" (OCR: "FQUIVARIANT"), with the display formula
+  `$$p(T(I)) = I_T(p(I))$$`, the word "אינווריאנטיות" and the paper arXiv:2111.00899.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from postdocs.model import Post
+from postdocs.pipeline import Corpus
+
+from .conftest import ARTIFACTS, Server, Visit, axe_source, find_post, review_url
+
+pytestmark = pytest.mark.browser
+
+RU_WORD = "нехилое"
+HE_WORD = "אינווריאנטיות"
+HE_FORMULA = "p(T(I)) = I_T(p(I))"
+HE_PAPER = "2111.00899"
+
+
+@pytest.fixture(scope="module")
+def ru_post(site_corpus: Corpus) -> Post:
+    return find_post(site_corpus, "rizzearch", RU_WORD)
+
+
+@pytest.fixture(scope="module")
+def he_post(site_corpus: Corpus) -> Post:
+    return find_post(site_corpus, "MathyAIwithMike", f"$${HE_FORMULA}$$")
+
+
+def listing_for(post: Post, built_site: Path) -> str:
+    """A page that lists `post`: its primary topic page when topic pages exist, else its
+    channel page."""
+    if post.primary_topic:
+        for candidate in (f"topics/{post.primary_topic}/", f"topics/{post.primary_topic}.html"):
+            if (built_site / candidate / "index.html").is_file():
+                return candidate
+    return f"channels/{post.channel}/"
+
+
+def assert_clean(visit: Visit) -> None:
+    assert visit.console_errors == [], visit.console_errors
+    assert visit.foreign == [], f"requests to other hosts: {visit.foreign}"
+    assert all(visit.local(u) for u in visit.requests)
+
+
+def computed(visit: Visit, selector: str, prop: str) -> str:
+    value: str = visit.page.eval_on_selector(
+        selector, "(el, p) => getComputedStyle(el).getPropertyValue(p)", prop)
+    return value
+
+
+def test_hebrew_review_reads_right_to_left_in_left_to_right_chrome(
+        visit: Visit, he_post: Post) -> None:
+    visit.goto(review_url(he_post))
+    page = visit.page
+    assert page.eval_on_selector("html", "el => el.lang") == "he"
+    assert page.get_attribute(".md-content", "lang") == "he"
+    assert computed(visit, ".md-content", "direction") == "rtl"
+    assert computed(visit, ".md-typeset p", "direction") == "rtl"
+    assert computed(visit, ".md-typeset p", "text-align") in ("start", "right")
+    # The chrome keeps the site's direction.
+    assert computed(visit, "body", "direction") == "ltr"
+    assert computed(visit, ".md-header", "direction") == "ltr"
+    assert computed(visit, ".md-tabs", "direction") == "ltr"
+    # Display math is a left-to-right block inside the right-to-left text.
+    assert computed(visit, "div.arithmatex", "direction") == "ltr"
+    # Paragraphs really lie right-aligned: their right edges meet the column's right edge.
+    edges = page.evaluate("""() => {
+        const a = document.querySelector('.md-content__inner').getBoundingClientRect();
+        const ps = [...document.querySelectorAll('.md-typeset [dir=rtl] p')].slice(0, 3);
+        return ps.map(p => {
+            const r = document.createRange(); r.selectNodeContents(p);
+            const rects = [...r.getClientRects()];
+            return [a.right - Math.max(...rects.map(x => x.right)), a.left, a.right];
+        });
+    }""")
+    assert edges and all(gap < 4 for gap, _, _ in edges), edges
+    assert_clean(visit)
+
+
+def test_english_title_on_a_hebrew_page_keeps_its_punctuation(
+        visit: Visit, site_corpus: Corpus) -> None:
+    """"Scaling and evaluating sparse autoencoders?" must not show as "?Scaling …"."""
+    titled = [p for p in site_corpus.posts if p.channel == "MathyAIwithMike"
+              and re.fullmatch(r"[A-Za-z][A-Za-z0-9 ,:'\-]+\?", p.title)]
+    assert titled, "the Hebrew digest has English titles ending with '?' (seed lines 51, 1446)"
+    visit.goto(review_url(titled[0]))
+    order = visit.page.evaluate("""() => {
+        const h = document.querySelector('.md-typeset h1');
+        const t = h.firstChild;
+        const at = i => { const r = document.createRange(); r.setStart(t, i);
+                          r.setEnd(t, i + 1); return r.getBoundingClientRect().left; };
+        return [at(0), at(t.length - 1)];
+    }""")
+    first, question_mark = order
+    assert question_mark > first, "the '?' of an English title must stay at its end (right)"
+    assert_clean(visit)
+
+
+def test_russian_review_is_ltr_with_russian_language(visit: Visit, ru_post: Post) -> None:
+    visit.goto(review_url(ru_post))
+    assert visit.page.eval_on_selector("html", "el => el.lang") == "ru"
+    assert visit.page.get_attribute(".md-content", "lang") == "ru"
+    assert computed(visit, ".md-content", "direction") == "ltr"
+    assert computed(visit, ".md-typeset p", "direction") == "ltr"
+    assert_clean(visit)
+
+
+def _search(visit: Visit, query: str) -> list[str]:
+    page = visit.page
+    page.locator("input.md-search__input").click()  # the header's search box (desktop)
+    # keyboard.type inserts Hebrew without key events; Material listens to keys: press End.
+    page.keyboard.type(query)
+    page.keyboard.press("End")
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+    hrefs: list[str] = page.eval_on_selector_all(
+        ".md-search-result__item > .md-search-result__link", "els => els.map(e => e.href)")
+    return hrefs
+
+
+@pytest.mark.parametrize("lang", ["ru", "he"])
+def test_search_finds_the_review_by_a_word_of_its_language(
+        visit: Visit, server: Server, ru_post: Post, he_post: Post, lang: str) -> None:
+    post, word = (ru_post, RU_WORD) if lang == "ru" else (he_post, HE_WORD)
+    visit.goto("")
+    hrefs = _search(visit, word)
+    wanted = server.url(review_url(post))
+    assert any(h.split("#")[0] == wanted for h in hrefs), (wanted, hrefs)
+    assert_clean(visit)
+
+
+def test_search_finds_an_english_term(visit: Visit, server: Server, ru_post: Post) -> None:
+    visit.goto("")
+    hrefs = _search(visit, "FlenQA")  # the data set named in the rizzearch review (line 16)
+    assert server.url(review_url(ru_post)) in [h.split("#")[0] for h in hrefs], hrefs
+    assert_clean(visit)
+
+
+def test_listing_to_review_to_paper_with_instant_navigation(
+        open_visit: Any, built_site: Path, server: Server, he_post: Post) -> None:
+    visit: Visit = open_visit({"https://arxiv.org/": "<title>paper</title><p>stub</p>"})
+    page = visit.page
+    visit.goto(listing_for(he_post, built_site))
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.locator(f'.md-content a[href$="/{he_post.slug}/"]').first.click()
+    page.wait_for_url(server.url(review_url(he_post)))
+    page.wait_for_load_state("networkidle")
+    # Instant navigation: the review replaced the listing without a full page load.
+    assert page.evaluate("() => window.__sameDocument === true")
+    assert page.eval_on_selector("html", "el => el.lang") == "he"
+    assert computed(visit, ".md-content", "direction") == "rtl"
+    assert page.locator("div.arithmatex .katex-display").count() == 1  # math after a swap too
+    paper = page.locator(f'.md-content a[href^="https://arxiv.org/"][href*="{HE_PAPER}"]').first
+    href = paper.get_attribute("href")
+    assert href is not None
+    with page.expect_navigation():
+        paper.click()
+    assert page.url == href
+    assert visit.console_errors == [], visit.console_errors
+    assert len(visit.foreign) == 1 and HE_PAPER in visit.foreign[0], visit.foreign
+
+
+def test_math_is_typeset_by_the_bundled_katex(visit: Visit, he_post: Post) -> None:
+    visit.goto(review_url(he_post))
+    page = visit.page
+    block = page.locator("div.arithmatex").first
+    assert block.locator(".katex-display .katex-html").count() == 1
+    assert block.locator(".katex-error").count() == 0
+    annotation = block.locator("annotation[encoding='application/x-tex']").inner_text()
+    assert annotation.strip() == HE_FORMULA
+    assert "\\[" not in block.inner_text()  # the source delimiters are gone
+    fonts = [u for u in visit.requests if "/assets/vendor/katex/fonts/" in u]
+    assert fonts and all(u.endswith(".woff2") for u in fonts)
+    assert_clean(visit)
+
+
+def test_dark_and_light_toggle(visit: Visit) -> None:
+    visit.goto("")
+    page = visit.page
+    before = page.get_attribute("body", "data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").first.click()
+    after = page.get_attribute("body", "data-md-color-scheme")
+    assert {before, after} == {"default", "slate"}
+    assert_clean(visit)
+
+
+def test_missing_page_gets_a_useful_404(visit: Visit, server: Server) -> None:
+    response = visit.goto("reviews/no-such-channel/no-such-review/")
+    assert response is not None and response.status == 404
+    page = visit.page
+    assert "Page not found" in page.inner_text("h1")
+    home = page.locator(".md-content a", has_text="Home").first
+    assert home.evaluate("a => a.href") == server.url("")
+    home.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == server.url("")
+    # The 404 page's own assets load from the site (absolute paths work at any depth).
+    assert computed(visit, ".md-header", "position") in ("sticky", "fixed")
+
+
+PAGES = {
+    "home": lambda built_site, ru, he: "",
+    "topic": lambda built_site, ru, he: listing_for(ru, built_site),
+    "review-ru": lambda built_site, ru, he: review_url(ru),
+    "review-he": lambda built_site, ru, he: review_url(he),
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_accessible_self_contained_and_clean(
+        visit: Visit, built_site: Path, ru_post: Post, he_post: Post, name: str) -> None:
+    visit.goto(PAGES[name](built_site, ru_post, he_post))
+    page = visit.page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.add_script_tag(content=axe_source())
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                    for n in v["nodes"][:3])
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], "\n".join(bad)
+    assert_clean(visit)
