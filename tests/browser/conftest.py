@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -48,33 +47,21 @@ KATEX_JS = ROOT / "overrides" / "assets" / "vendor" / "katex" / "katex.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _site_prefix() -> str:
-    """The path part of `site_url` ("/postdocs/"): the site is served under it, as when hosted."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    m = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", text, re.M)
-    path = urlsplit(m.group(1)).path if m else "/"
-    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+PREFIX = "/postdocs/"  # served under a sub-path, as on GitHub Pages
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`postdocs build` then `mkdocs build --strict` into a temporary folder.
-
-    POSTDOCS_TEST_SITE=<dir> reuses a site built by hand (quicker when working on the tests).
-    """
-    reuse = os.environ.get("POSTDOCS_TEST_SITE")
-    if reuse:
-        return Path(reuse)
+def _build_site(out: Path, site_url: str) -> None:
+    """`postdocs build`, then `mkdocs build --strict` into `out` for the address it is served at
+    (Material's instant navigation only follows links that its sitemap lists for that address)."""
     assert KATEX_JS.is_file(), f"{KATEX_JS} missing: run `make vendor` (make test does)"
     assert postdocs_main(["--root", str(ROOT), "build", "--quiet"]) == 0
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true",
+               POSTDOCS_SITE_URL=site_url)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr}"
-    return out
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -113,24 +100,33 @@ class _Handler(SimpleHTTPRequestHandler):
 class Server:
     base: str  # "http://127.0.0.1:PORT/postdocs/"
     host: str  # "127.0.0.1:PORT"
+    root: Path  # the built site
 
     def url(self, path: str = "") -> str:
         return self.base + path.lstrip("/")
 
 
 @pytest.fixture(scope="session")
-def server(built_site: Path) -> Iterator[Server]:
-    prefix = _site_prefix()
-    handler = type("SiteHandler", (_Handler,), {"prefix": prefix, "root": str(built_site)})
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The site, built for and served at http://127.0.0.1:<free port>/postdocs/."""
+    out = tmp_path_factory.mktemp("site")
+    handler = type("SiteHandler", (_Handler,), {"prefix": PREFIX, "root": str(out)})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     port = httpd.server_address[1]
+    base = f"http://127.0.0.1:{port}{PREFIX}"
     try:
-        yield Server(base=f"http://127.0.0.1:{port}{prefix}", host=f"127.0.0.1:{port}")
-    finally:
+        _build_site(out, base)
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield Server(base=base, host=f"127.0.0.1:{port}", root=out)
         httpd.shutdown()
+    finally:
         httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(server: Server) -> Path:
+    return server.root
 
 
 @pytest.fixture(scope="session")
@@ -190,6 +186,8 @@ def _open_visit(browser: Any, server: Server, allow: dict[str, str] | None = Non
     context.on("request", lambda req: visit.requests.append(req.url))
     page.on("console", lambda msg: visit.console_errors.append(
         f"{msg.type}: {msg.text} ({page.url})") if msg.type == "error" else None)
+    page.on("response", lambda resp: visit.console_errors.append(
+        f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None)
     page.on("pageerror", lambda exc: visit.console_errors.append(f"pageerror: {exc} ({page.url})"))
     return visit
 

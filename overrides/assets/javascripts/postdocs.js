@@ -1,4 +1,6 @@
-/* Typeset the math that pymdownx.arithmatex marked (generic mode: `\( … \)` in a span,
+/* postdocs: small fixes on top of Material, re-applied after every instant navigation.
+
+   Math: typeset the math that pymdownx.arithmatex marked (generic mode: `\( … \)` in a span,
    `\[ … \]` in a div) with the bundled KaTeX, on the first load and after every instant
    navigation (Material's `document$` emits for both). A formula KaTeX cannot parse is shown
    as its source, never as a console error. */
@@ -31,9 +33,22 @@
     });
   }
 
+  /* Material's search overlay has role="dialog" but no name; screen readers announce it
+     as an unnamed dialog. Name it after its own input's label. */
+  function nameSearchDialog() {
+    var dialog = document.querySelector(".md-search[role=dialog]:not([aria-label])");
+    var input = document.querySelector(".md-search__input");
+    if (dialog && input) dialog.setAttribute("aria-label", input.getAttribute("aria-label"));
+  }
+
+  function onPage() {
+    typeset(document.body);
+    nameSearchDialog();
+  }
+
   if (typeof document$ !== "undefined") {
-    document$.subscribe(function () { typeset(document.body); });
+    document$.subscribe(onPage);
   } else {
-    document.addEventListener("DOMContentLoaded", function () { typeset(document.body); });
+    document.addEventListener("DOMContentLoaded", onPage);
   }
 })();
