@@ -66,7 +66,7 @@ class _Page(HTMLParser):
             key = a.get("property") or a.get("name") or ""
             self.meta[key] = a.get("content", "")
             return
-        if tag == "link" and a.get("rel") == "alternate":
+        if tag == "link" and "alternate" in (a.get("rel") or "").split():  # as feed readers do
             self.alternates.append(a.get("href", ""))
         if tag == "link" and a.get("rel") == "canonical":
             self.meta["canonical"] = a.get("href", "")
