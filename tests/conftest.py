@@ -1,13 +1,19 @@
-"""Shared fixtures: the repository root and the seed project."""
+"""Shared fixtures: the repository root, the seed project, a copy of it to build, and the one
+headless browser of the session."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from postdocs.config import Project, load_project
 from postdocs.pipeline import Corpus, process
+from postdocs.write import load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -21,3 +27,51 @@ def project() -> Project:
 @pytest.fixture(scope="session")
 def corpus(project: Project) -> Corpus:
     return process(project)
+
+
+def copy_project(dest: Path) -> Path:
+    """The project's hand-written files (config, content, overrides) copied into `dest`, without
+    the pages of earlier builds, so a test can build the site without touching the work tree."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")
+    docs = ROOT / "content" / "docs"
+    generated = {str(docs / p) for p in load_manifest(docs)}
+
+    def skip(folder: str, names: list[str]) -> list[str]:
+        return [n for n in names
+                if n.startswith(".postdocs") or str(Path(folder) / n) in generated]
+
+    shutil.copytree(ROOT / "content", dest / "content", ignore=skip)
+    return dest
+
+
+# Debian's Chromium, never a downloaded browser build. Without the background-networking flags
+# Chromium tries to reach Google's hosts at start.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for every browser test (Playwright's sync API allows one driver
+    per thread, and starting a browser costs seconds)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: `make system-deps` installs it"
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+    finally:
+        pw.stop()

@@ -9,32 +9,21 @@ checked by tests/test_pages_site.py::test_no_broken_internal_link.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from postdocs.cli import main
-from postdocs.write import load_manifest
 
-from .conftest import ROOT
+from .conftest import copy_project
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("project")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "overrides", root / "overrides")
-    docs = ROOT / "content" / "docs"
-    generated = {str(docs / p) for p in load_manifest(docs)}  # pages of earlier builds
-
-    def skip(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names
-                if n.startswith(".postdocs") or str(Path(folder) / n) in generated]
-
-    shutil.copytree(ROOT / "content", root / "content", ignore=skip)
+    root = copy_project(tmp_path_factory.mktemp("project"))
     assert main(["--root", str(root), "build", "-q"]) == 0
     # Served from the root of its host, absolute links (404 page) start at the site folder.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
@@ -74,29 +63,25 @@ def test_papers_index_is_built_in_nav_and_search(site: Path) -> None:
 
 
 @pytest.mark.browser
-def test_papers_table_sorts_by_clicked_column(site: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    def first_dates(page: object) -> list[str]:
-        return page.eval_on_selector_all(  # type: ignore[attr-defined, no-any-return]
+def test_papers_table_sorts_by_clicked_column(site: Path, browser: Any) -> None:
+    def first_dates(page: Any) -> list[str]:
+        dates: list[str] = page.eval_on_selector_all(
             ".pd-sortable tbody tr", "rows => rows.map(r => r.cells[2].textContent.trim())")
+        return dates
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM",
-                                                                     "/usr/bin/chromium"))
-        try:
-            page = browser.new_page()
-            page.goto((site / "papers" / "index.html").as_uri())
-            page.wait_for_selector(".pd-sortable table[data-pd-sortable]")
-            shown = first_dates(page)
-            dated = [d for d in shown if d != "—"]
-            assert dated == sorted(dated, reverse=True)  # newest first as generated
-            page.click(".pd-sortable th:nth-child(3)")
-            ascending = first_dates(page)
-            dated = [d for d in ascending if d != "—"]
-            assert dated == sorted(dated) and dated[0] < shown[0]
-            assert ascending[len(dated):] == ["—"] * (len(ascending) - len(dated))
-            page.click(".pd-sortable th:nth-child(3)")
-            assert [d for d in first_dates(page) if d != "—"] == sorted(dated, reverse=True)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.goto((site / "papers" / "index.html").as_uri())
+        page.wait_for_selector(".pd-sortable table[data-pd-sortable]")
+        shown = first_dates(page)
+        dated = [d for d in shown if d != "—"]
+        assert dated == sorted(dated, reverse=True)  # newest first as generated
+        page.click(".pd-sortable th:nth-child(3)")
+        ascending = first_dates(page)
+        dated = [d for d in ascending if d != "—"]
+        assert dated == sorted(dated) and dated[0] < shown[0]
+        assert ascending[len(dated):] == ["—"] * (len(ascending) - len(dated))
+        page.click(".pd-sortable th:nth-child(3)")
+        assert [d for d in first_dates(page) if d != "—"] == sorted(dated, reverse=True)
+    finally:
+        page.close()

@@ -1,5 +1,5 @@
-"""Browser fixtures: the site built from the seed channels, served on 127.0.0.1, and one
-headless Debian Chromium for the whole session (never a downloaded browser build).
+"""Browser fixtures: the site built from the seed channels, served on 127.0.0.1; the one
+headless Debian Chromium of the session comes from tests/conftest.py.
 
 Every page a test opens goes through `Visit`: it records every request and console message,
 lets requests to the local server through and blocks (and remembers) any other host, so a
@@ -29,19 +29,8 @@ from postdocs.pipeline import Corpus, process
 from postdocs.render import render_post
 from postdocs.slugs import page_path
 
-from ..conftest import ROOT
+from ..conftest import ROOT, copy_project
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 KATEX_JS = ROOT / "overrides" / "assets" / "vendor" / "katex" / "katex.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -50,16 +39,18 @@ ARTIFACTS = ROOT / "test-artifacts"
 PREFIX = "/postdocs/"  # served under a sub-path, as on GitHub Pages
 
 
-def _build_site(out: Path, site_url: str) -> None:
-    """`postdocs build`, then `mkdocs build --strict` into `out` for the address it is served at
-    (Material's instant navigation only follows links that its sitemap lists for that address)."""
+def _build_site(out: Path, site_url: str, work: Path) -> None:
+    """`postdocs build` then `mkdocs build --strict` of a copy of the project (the work tree is
+    not touched), into `out`, for the address it is served at: Material's instant navigation
+    only follows links that its sitemap lists for that address."""
     assert KATEX_JS.is_file(), f"{KATEX_JS} missing: run `make vendor` (make test does)"
-    assert postdocs_main(["--root", str(ROOT), "build", "--quiet"]) == 0
+    root = copy_project(work)
+    assert postdocs_main(["--root", str(root), "build", "--quiet"]) == 0
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true",
                POSTDOCS_SITE_URL=site_url)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=root, env=env, capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stderr}"
 
@@ -101,6 +92,7 @@ class Server:
     base: str  # "http://127.0.0.1:PORT/postdocs/"
     host: str  # "127.0.0.1:PORT"
     root: Path  # the built site
+    project: Path  # the copy of the project it was built from
 
     def url(self, path: str = "") -> str:
         return self.base + path.lstrip("/")
@@ -110,15 +102,16 @@ class Server:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The site, built for and served at http://127.0.0.1:<free port>/postdocs/."""
     out = tmp_path_factory.mktemp("site")
+    work = tmp_path_factory.mktemp("project")
     handler = type("SiteHandler", (_Handler,), {"prefix": PREFIX, "root": str(out)})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     port = httpd.server_address[1]
     base = f"http://127.0.0.1:{port}{PREFIX}"
     try:
-        _build_site(out, base)
+        _build_site(out, base, work)
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
-        yield Server(base=base, host=f"127.0.0.1:{port}", root=out)
+        yield Server(base=base, host=f"127.0.0.1:{port}", root=out, project=work)
         httpd.shutdown()
     finally:
         httpd.server_close()
@@ -127,20 +120,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def built_site(server: Server) -> Path:
     return server.root
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: `make system-deps` installs it"
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-    finally:
-        pw.stop()
 
 
 @dataclass
@@ -217,8 +196,9 @@ def open_visit(browser: Any, server: Server) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def site_corpus() -> Corpus:
-    return process(load_project(ROOT))
+def site_corpus(server: Server) -> Corpus:
+    """The posts of the served site (read from the same copy of the project)."""
+    return process(load_project(server.project))
 
 
 def review_url(post: Post) -> str:
