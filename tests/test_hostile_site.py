@@ -19,6 +19,7 @@ import sys
 import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,37 +153,31 @@ _LIVE_IN_DOM = """() => {
 
 @pytest.mark.browser
 def test_browser_runs_nothing_and_every_post_reads_as_text(
-        hostile: tuple[Path, list[Post]]) -> None:
-    from playwright.sync_api import sync_playwright
-
+        hostile: tuple[Path, list[Post]], browser: Any) -> None:
     site, posts = hostile
     dialogs: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            for path in _pages(site):
-                page.goto(path.as_uri())
-                page.wait_for_load_state("load")
-                pwned = page.evaluate("() => window.__pwned")
-                assert pwned is None, f"{path.relative_to(site)}: ran {pwned!r}"
-                live = page.evaluate(_LIVE_IN_DOM)  # after the theme's scripts changed the DOM
-                assert live == [], f"{path.relative_to(site)}: {live}"
-                assert "pwned" not in page.title().lower() or "__pwned" in page.title()
-            for post in posts:
-                url = site / "reviews" / post.channel / post.slug / "index.html"
-                page.goto(url.as_uri())
-                h1 = page.inner_text("article h1")
-                assert _shown(h1.replace("¶", "")) == _shown(post.title) or not post.title
-                body = page.inner_text("article")
-                for key, texts in VISIBLE.items():
-                    if post.slug.startswith(key):
-                        for text in texts:
-                            assert text in body, (post.slug, text)
-                assert page.evaluate("() => window.__pwned") is None
-        finally:
-            browser.close()
+    page = browser.new_page()  # the session's one Chromium (tests/conftest.py)
+    try:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in _pages(site):
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            pwned = page.evaluate("() => window.__pwned")
+            assert pwned is None, f"{path.relative_to(site)}: ran {pwned!r}"
+            live = page.evaluate(_LIVE_IN_DOM)  # after the theme's scripts changed the DOM
+            assert live == [], f"{path.relative_to(site)}: {live}"
+            assert "pwned" not in page.title().lower() or "__pwned" in page.title()
+        for post in posts:
+            url = site / "reviews" / post.channel / post.slug / "index.html"
+            page.goto(url.as_uri())
+            h1 = page.inner_text("article h1")
+            assert _shown(h1.replace("¶", "")) == _shown(post.title) or not post.title
+            body = page.inner_text("article")
+            for key, texts in VISIBLE.items():
+                if post.slug.startswith(key):
+                    for text in texts:
+                        assert text in body, (post.slug, text)
+            assert page.evaluate("() => window.__pwned") is None
+    finally:
+        page.close()
     assert dialogs == []
