@@ -175,6 +175,8 @@ def test_listing_to_review_to_paper_with_instant_navigation(
     page.evaluate("() => { window.__sameDocument = true; }")
     page.locator(f'.md-content a[href$="/{he_post.slug}/"]').first.click()
     page.wait_for_url(server.url(review_url(he_post)))
+    # Material swaps the content in after changing the address: wait for the swap.
+    page.wait_for_function("() => document.documentElement.lang === 'he'", timeout=15_000)
     page.wait_for_load_state("networkidle")
     # Instant navigation: the review replaced the listing without a full page load.
     assert page.evaluate("() => window.__sameDocument === true")
