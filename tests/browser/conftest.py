@@ -27,7 +27,7 @@ from postdocs.config import load_project
 from postdocs.model import Post
 from postdocs.pipeline import Corpus, process
 from postdocs.render import render_post
-from postdocs.slugs import page_path
+from postdocs.slugs import page_path, page_url
 
 from ..conftest import ROOT, copy_project
 
@@ -203,7 +203,7 @@ def site_corpus(server: Server) -> Corpus:
 
 def review_url(post: Post) -> str:
     """The review's address relative to the site root (directory URLs)."""
-    return page_path(post).removesuffix(".md") + "/"
+    return page_url(page_path(post))
 
 
 def find_post(corpus: Corpus, channel: str, text: str) -> Post:

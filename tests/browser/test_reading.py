@@ -19,6 +19,7 @@ import pytest
 from postdocs.model import Post
 from postdocs.pipeline import Corpus
 from postdocs.render import render_post
+from postdocs.slugs import channel_path, page_url, topic_path
 
 from .conftest import ARTIFACTS, Server, Visit, axe_source, find_post, review_url
 
@@ -41,13 +42,13 @@ def he_post(site_corpus: Corpus) -> Post:
 
 
 def listing_for(post: Post, built_site: Path) -> str:
-    """A page that lists `post`: its primary topic page when topic pages exist, else its
-    channel page."""
+    """The page that lists `post` for a reader: its primary topic's page (the channel page
+    for a review without a topic)."""
     if post.primary_topic:
-        for candidate in (f"topics/{post.primary_topic}/", f"topics/{post.primary_topic}.html"):
-            if (built_site / candidate / "index.html").is_file():
-                return candidate
-    return f"channels/{post.channel}/"
+        url = page_url(topic_path(post.primary_topic))
+        assert (built_site / url / "index.html").is_file(), f"no topic page {url}"
+        return url
+    return page_url(channel_path(post.channel))
 
 
 def assert_clean(visit: Visit) -> None:
@@ -169,6 +170,7 @@ def test_search_finds_an_english_term(visit: Visit, server: Server, ru_post: Pos
 
 def test_listing_to_review_to_paper_with_instant_navigation(
         open_visit: Any, built_site: Path, server: Server, he_post: Post) -> None:
+    assert he_post.primary_topic, "the review has a topic (equivariant contrastive learning)"
     visit: Visit = open_visit({"https://arxiv.org/": "<title>paper</title><p>stub</p>"})
     page = visit.page
     visit.goto(listing_for(he_post, built_site))
