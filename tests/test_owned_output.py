@@ -20,6 +20,9 @@ from .conftest import SEEDS
 # n-th file moved into place ("apply"), or sends itself SIGINT at the n-th staged file ("int").
 CHILD = r"""
 import os, signal, sys
+# Ctrl-C must raise KeyboardInterrupt even when the test run was started with SIGINT ignored
+# (a background job of a non-interactive shell): Python keeps an inherited SIG_IGN otherwise.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
 from postdocs import write
 mode, n, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
