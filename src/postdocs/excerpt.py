@@ -11,13 +11,18 @@ from .model import Post
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"[*_`#>|~]+")
 _SPACES = re.compile(r"\s+")
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 
 
-def plain(text: str) -> str:
-    """Text without URLs, Markdown links/marks or repeated whitespace."""
-    text = _MD_LINK.sub(r"\1", text)
+def plain(text: str, markdown: bool = False) -> str:
+    """Text without URLs, brackets a removed URL left empty, or repeated whitespace; Markdown
+    links and marks are removed only from Markdown (`*`, `_` are text in a plain post: `Q*`)."""
+    if markdown:
+        text = _MD_LINK.sub(r"\1", text)
     text = URL_RE.sub(" ", text)
-    text = _MD_MARKS.sub(" ", text)
+    text = _EMPTY_BRACKETS.sub(" ", text)
+    if markdown:
+        text = _MD_MARKS.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -26,17 +31,18 @@ def excerpt(post: Post, limit: int = 200) -> str:
 
     The title is skipped when the body repeats it; an empty body yields an empty string.
     """
-    return _excerpt(post.text, post.title, limit)
+    markdown = post.markdown is not None and not post.lines  # `Post.text` is the Markdown then
+    return _excerpt(post.text, post.title, limit, markdown)
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _excerpt(text: str, title: str, limit: int) -> str:
+def _excerpt(text: str, title: str, limit: int, markdown: bool) -> str:
     """Cached: a review's excerpt appears on its page, index pages and feeds."""
     words: list[str] = []
     size = 0
     plain_title = plain(title)
     for line in text.splitlines():
-        cleaned = plain(line)
+        cleaned = plain(line, markdown)
         if not cleaned or cleaned == plain_title:
             continue
         for word in cleaned.split(" "):
