@@ -74,7 +74,7 @@ def test_channel_page_has_description_authors_telegram_link_and_reviews() -> Non
     meta = {"ru_chan": ChannelMeta(name="x", description="Описание канала", authors=("@a", "@b"))}
     pages = channel_pages((RU, HE), meta, POSTS, CTX)
     ru = pages["channels/ru_chan.md"]
-    assert "Описание канала" in ru and "**Authors:** @a, @b" in ru
+    assert "Описание канала" in ru and "**Authors:**\n\n- @a\n- @b\n" in ru
     assert "<https://t.me/ru_chan>" in ru
     assert _titles(ru) == ["Paper 3", "Paper 6", "Paper 2", "Paper 1", "Paper 5"]
     assert "[<bdi>ערוץ</bdi>](he_chan.md) — 1 review" in pages["channels/index.md"]

@@ -398,7 +398,8 @@ def test_header_that_disagrees_with_the_configuration_is_a_warning() -> None:
 
 def test_channel_page_uses_the_header(project: Project, corpus: Corpus) -> None:
     page = render_site(project, corpus)["channels/gonzo_ML.md"]
-    assert "**Authors:** Гриша Сапунов" in page and "24.1K subscribers" in page
+    assert "**Authors:**\n\n- Гриша Сапунов" in page and "\n- Лёша Тихонов" in page
+    assert "24.1K subscribers" in page
     rizz = render_site(project, corpus)["channels/rizzearch.md"]
     assert "Кайфули на каждый день" in rizz and "@maxnygma (AI4Science посты)" in rizz
 

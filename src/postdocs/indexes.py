@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from . import chart
 from .excerpt import excerpt
 from .feeds import ALL_FEED, newest_first, topic_feed_path
-from .markup import inline, link, text_to_markdown
+from .markup import block_safe, inline, link, text_to_markdown
 from .model import ChannelConfig, ChannelMeta, Post
 from .render import SiteContext, bdi, channel_link, display_title, front_matter, language_name
 from .slugs import channel_path, page_path, relative, topic_path
@@ -119,7 +119,8 @@ def channel_pages(
             body += [f'<div lang="{ch.lang}" dir="{ch.dir}" markdown>', "",
                      text_to_markdown(description.split("\n")).rstrip("\n"), "", "</div>", ""]
         if authors:
-            body += ["**Authors:** " + ", ".join(inline(a) for a in authors), ""]
+            # One author a line: header entries are often whole sentences ("…, ныне CTO …").
+            body += ["**Authors:**", "", *(f"- {block_safe(inline(a))}" for a in authors), ""]
         telegram = f"**On Telegram:** {link(ch.url)}"
         if meta.subscribers:  # as the channel's header said when the dump was made
             telegram += f" · {inline(meta.subscribers)} subscribers"
