@@ -71,7 +71,7 @@ system-deps:
 	fi
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src

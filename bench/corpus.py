@@ -53,7 +53,7 @@ def _desktop_json(name: str, handle: str, posts: list[tuple[str, list[str], dt.d
             "id": first_id + k,
             "type": "message",
             "date": when.strftime("%Y-%m-%dT%H:%M:%S"),
-            "date_unixtime": str(int(when.replace(tzinfo=dt.timezone.utc).timestamp())),
+            "date_unixtime": str(int(when.replace(tzinfo=dt.UTC).timestamp())),
             "from": name,
             "from_id": f"channel{zlib.crc32(handle.encode())}",
             "text": text,
