@@ -4,7 +4,6 @@ folder or file-system listing order."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,22 +13,8 @@ import pytest
 
 from postdocs.config import load_project
 from postdocs.pipeline import process, render_site
-from postdocs.write import load_manifest
 
-from .conftest import ROOT
-
-
-def _copy_project(dest: Path) -> Path:
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    docs = ROOT / "content" / "docs"
-    generated = {str(docs / p) for p in load_manifest(docs)}
-
-    def skip(folder: str, names: list[str]) -> list[str]:
-        return [n for n in names
-                if n.startswith(".postdocs") or str(Path(folder) / n) in generated]
-
-    shutil.copytree(ROOT / "content", dest / "content", ignore=skip)
-    return dest
+from .conftest import ROOT, copy_project
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -49,7 +34,7 @@ def test_pages_identical_across_hash_seeds_locales_time_zones_and_folders(
     for i, env in enumerate(runs):
         root = tmp_path / f"run{i}-{'x' * i}"  # different folders, different path lengths
         root.mkdir()
-        _copy_project(root)
+        copy_project(root)
         full = {**os.environ, **env}
         subprocess.run([sys.executable, "-m", "postdocs.cli", "--no-cache", "--root", str(root),
                         "build", "-q"], check=True, env=full, capture_output=True)
