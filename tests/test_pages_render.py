@@ -41,24 +41,27 @@ def test_header_has_date_channel_language_topics_tags_and_paper_links() -> None:
                  permalink="https://t.me/chan/42")
     page = render_post(post, None, CTX)
     header = page.split('<div class="postdocs-review-header"')[1].split("</div>")[0]
-    assert "**Date:** 2024-05-03" in header
-    assert "[<bdi>Chan Name</bdi>](../../channels/chan.md)" in header
-    assert "**Language:** Russian" in header
-    assert "[Reinforcement learning](../../topics/rl.md)" in header
+    # written as the HTML MkDocs makes of the Markdown (tests/test_prerender.py), with the
+    # built pages' addresses (reviews/chan/some/)
+    assert "<strong>Date:</strong> 2024-05-03" in header
+    assert '<a href="../../../channels/chan/"><bdi>Chan Name</bdi></a>' in header
+    assert "<strong>Language:</strong> Russian" in header
+    assert '<a href="../../../topics/rl/">Reinforcement learning</a>' in header
     # anchors as Material's tags plugin writes them on the tags index
-    assert ("[PPO](../../../tags/#tag:ppo), "
-            "[Chain of thought](../../../tags/#tag:chain-of-thought)") in header
-    assert "(https://arxiv.org/abs/2401.00001)" in header
-    assert "(https://arxiv.org/pdf/2401.00001)" in header
-    assert "openreview.net" in header and "github.com/a/b" in header
-    assert "(<https://t.me/chan/42>)" in header
+    assert ('<a href="../../../tags/#tag:ppo">PPO</a>, '
+            '<a href="../../../tags/#tag:chain-of-thought">Chain of thought</a>') in header
+    assert '<a href="https://arxiv.org/abs/2401.00001">arXiv:2401.00001</a>' in header
+    assert '(<a href="https://arxiv.org/pdf/2401.00001">PDF</a>)' in header
+    assert '<a href="https://openreview.net/pdf?id=abc">' in header
+    assert '<a href="https://github.com/a/b">' in header
+    assert '<a href="https://t.me/chan/42">on Telegram</a>' in header
     assert 'data-permalink="https://example.net/site/reviews/chan/some/"' in header
 
 
 def test_undated_post_says_date_unknown_and_lost_link_is_noted() -> None:
     page = render_post(_post(link_lost=True), None, CTX)
-    assert "**Date:** date unknown" in page
-    assert "lost its link" in page and "(<https://t.me/chan>)" in page
+    assert "<strong>Date:</strong> date unknown" in page
+    assert "lost its link" in page and '<a href="https://t.me/chan">' in page
     assert "date" not in _front(page)
 
 
@@ -86,11 +89,14 @@ def test_footer_prints_each_filled_slot_with_relative_links() -> None:
     )
     page = render_post(_post(), links, CTX)
     footer = page.split('<div class="postdocs-crosslinks" markdown>')[1]
-    assert "## Also reviewed in" in footer and "[Other take](../other/x.md) — other · 2024-01-02" \
-        in footer
-    assert "## Related reviews" in footer and "[Related one](r.md)" in footer
-    assert "## Referenced by" in footer and "[Backlink](b.md)" in footer
-    assert "[Prev](p.md)" in footer and "[Next one](n.md)" in footer
+    # headings in Markdown (the table of contents lists them), links as the HTML MkDocs makes
+    # of them (tests/test_prerender.py), to the built pages' addresses
+    assert "## Also reviewed in" in footer
+    assert '<li><a href="../../other/x/">Other take</a> — other · 2024-01-02</li>' in footer
+    assert "## Related reviews" in footer and '<li><a href="../r/">Related one</a></li>' in footer
+    assert "## Referenced by" in footer and '<li><a href="../b/">Backlink</a></li>' in footer
+    assert '<p>← Previous: <a href="../p/">Prev</a></p>' in footer
+    assert '<p>Next: <a href="../n/">Next one</a> →</p>' in footer
 
 
 def test_no_links_no_footer() -> None:
@@ -109,7 +115,7 @@ def test_seed_review_links_its_arxiv_paper_and_code(project: Project, corpus: Co
     title = "An In-depth Look at Gemini's Language Abilities"
     post = next(p for p in corpus.posts if p.title == title)
     page = render_post(post, None, site_context(project))
-    assert "[arXiv:2312.11444](https://arxiv.org/abs/2312.11444)" in page
-    assert "[PDF](https://arxiv.org/pdf/2312.11444)" in page
+    assert '<a href="https://arxiv.org/abs/2312.11444">arXiv:2312.11444</a>' in page
+    assert '<a href="https://arxiv.org/pdf/2312.11444">PDF</a>' in page
     assert "github.com/neulab/gemini-benchmark" in page
-    assert "[<bdi>gonzo-обзоры ML статей</bdi>](../../channels/gonzo_ML.md)" in page
+    assert '<a href="../../../channels/gonzo_ML/"><bdi>gonzo-обзоры ML статей</bdi></a>' in page

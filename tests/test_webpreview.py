@@ -195,7 +195,7 @@ def test_gonzo_head_lines_become_front_matter(corpus: Corpus) -> None:
     assert "https://arxiv.org/abs/2306.08543" in distill.links
     page = render_post(distill)
     assert "Статья: https" not in page and "(<https://news.1rj.ru/str/gonzo_ML/1911>)" in page
-    assert "[PDF](https://arxiv.org/pdf/2312.11444)" in render_post(gemini)
+    assert '<a href="https://arxiv.org/pdf/2312.11444">PDF</a>' in render_post(gemini)
 
 
 def test_channel_header_is_metadata(corpus: Corpus) -> None:
@@ -236,7 +236,7 @@ def test_check_prints_the_ledger_and_warnings(capsys: pytest.CaptureFixture[str]
 def test_lost_link_note_links_the_channel(corpus: Corpus) -> None:
     post = next(p for p in corpus.posts if p.source == "001_72cd830eb3fd8acc.txt:53")
     page = render_post(post)
-    assert "lost its link" in page and "(<https://t.me/rizzearch>)" in page
+    assert "lost its link" in page and '<a href="https://t.me/rizzearch">' in page
     assert "👀LINK\n" not in page and "подслушано здесь" in page
     meta = yaml.safe_load(page.split("---\n")[1])
     assert "reactions_raw" not in meta and "🔥" not in page

@@ -16,10 +16,14 @@ from pymdownx.slugs import slugify
 from .excerpt import excerpt
 from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
+from .prerender import line_html
 from .slugs import channel_path, page_path, page_url, relative, topic_path
 
 TAGS_PAGE = "tags.md"  # hand-written; Material's tags plugin lists every tag there
 _tag_slugify = slugify(case="lower")  # the tags plugin's default `tags_slugify`
+# Header and cross-links written as the HTML MkDocs would make of them (prerender.py); False
+# only in tests/test_prerender.py, which builds the site both ways.
+PRERENDER = True
 LANGUAGE_NAMES = {"ru": "Russian", "he": "Hebrew", "en": "English"}
 DESCRIPTION_LIMIT = 180
 
@@ -317,8 +321,14 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
                     f"see the [channel on Telegram](<{safe_href(ctx.channel_url(post.channel))}>).")
     permalink = ctx.absolute(here)
     attr = f' data-permalink="{html.escape(permalink)}"' if permalink else ""
+    done = [line_html(here, row) for row in rows]
+    if PRERENDER and all(done):
+        # Already HTML (see prerender.py): a raw block, no Markdown work for MkDocs. No blank
+        # line after it, so the page's HTML is byte for byte that of the Markdown block.
+        return [f'<div class="postdocs-review-header"{attr}>',
+                *(f"<p>{row}</p>" for row in done), "</div>"]
     return [f'<div class="postdocs-review-header"{attr} markdown>', "", "\n\n".join(rows), "",
-            "</div>"]
+            "</div>", ""]
 
 
 def _ref(here: str, ref: PageRef) -> str:
@@ -333,14 +343,23 @@ def _footer(post: Post, links: PageLinks) -> list[str]:
                           ("Related reviews", links.related),
                           ("Referenced by", links.referenced_by)):
         if refs:
-            parts += [f"## {heading}", "", *(f"- {_ref(here, r)}" for r in refs), ""]
+            items = [f"{_ref(here, r)}" for r in refs]
+            done = [line_html(here, item) for item in items] if PRERENDER else []
+            # Headings stay Markdown (the table of contents lists them); lists already HTML
+            # (see prerender.py) are raw blocks inside the Markdown block.
+            listed = (["<ul>", *(f"<li>{item}</li>" for item in done), "</ul>"]
+                      if done and all(done) else [f"- {item}" for item in items])
+            parts += [f"## {heading}", "", *listed, ""]
     steps = []
     if links.previous:
         steps.append(f"← Previous: {_ref(here, links.previous)}")
     if links.next:
         steps.append(f"Next: {_ref(here, links.next)} →")
     if steps:
-        parts += ["## In this channel", "", "\n\n".join(steps), ""]
+        done = [line_html(here, step) for step in steps] if PRERENDER else []
+        shown = ("\n".join(f"<p>{step}</p>" for step in done) if done and all(done)
+                 else "\n\n".join(steps))
+        parts += ["## In this channel", "", shown, ""]
     if not parts:
         return []
     return ['<div class="postdocs-crosslinks" markdown>', "", *parts, "</div>"]
@@ -351,7 +370,7 @@ def render_post(post: Post, links: PageLinks | None = None,
     """The review page: front-matter, header (facts and links), the review, cross-links."""
     ctx = ctx or SiteContext()
     parts = [front_matter(post_metadata(post)), "", f"# {inline(display_title(post))}", ""]
-    parts += [*_header(post, ctx), ""]
+    parts += _header(post, ctx)
     if post.dir == "rtl":
         lang = html.escape(post.lang, quote=True)
         parts += [f'<div dir="rtl" lang="{lang}" markdown>', "", body_markdown(post, links),
