@@ -69,23 +69,47 @@ class Matcher:
     exact: dict[str, list[_Rule]] = field(default_factory=dict)  # first word → rules
     stems: dict[str, list[_Rule]] = field(default_factory=dict)  # one-word stems
     max_stem: int = 0
+    _candidates: dict[str, tuple[tuple[str, _Rule], ...]] = field(default_factory=dict)
+
+    def candidates(self, word: str) -> tuple[tuple[str, _Rule], ...]:
+        """The rules a word can start, in the order `find` tries them (memoised per word).
+
+        Per variant of the word: every multi- or one-word rule starting with it (checked against
+        the following words at each match), then the longest one-word stem it starts with.
+        """
+        cached = self._candidates.get(word)
+        if cached is not None:
+            return cached
+        out: list[tuple[str, _Rule]] = []
+        for v in variants(word):
+            out.extend((v, rule) for rule in self.exact.get(v, ()))
+            for n in range(min(len(v), self.max_stem), MIN_STEM - 1, -1):
+                stems = self.stems.get(v[:n])
+                if stems:
+                    out.append(("", stems[0]))  # "" marks a stem: taken only if nothing else was
+                    break
+        result = self._candidates[word] = tuple(out)
+        return result
 
     def find(self, text: str) -> Counter[_Rule]:
         """Every rule matched in the text, with counts; the longest match wins, no overlaps."""
         toks = words(text)
         found: Counter[_Rule] = Counter()
         i = 0
-        while i < len(toks):
+        n_toks = len(toks)
+        while i < n_toks:
+            cands = self.candidates(toks[i])
+            if not cands:
+                i += 1
+                continue
             best: _Rule | None = None
-            for v in variants(toks[i]):
-                for rule in self.exact.get(v, ()):
-                    if _rest_matches(rule, toks, i, v) and (
-                            best is None or len(rule.words) > len(best.words)):
+            for v, rule in cands:
+                if not v:
+                    if best is None:
                         best = rule
-                for n in range(min(len(v), self.max_stem), MIN_STEM - 1, -1):
-                    for rule in self.stems.get(v[:n], ()):
-                        if best is None:
-                            best = rule
+                elif _rest_matches(rule, toks, i, v) and (
+                        best is None or len(rule.words) > len(best.words)):
+                    best = rule
             if best is None:
                 i += 1
                 continue
