@@ -44,3 +44,23 @@ def test_front_matter_writes_emoji_as_themselves_and_round_trips() -> None:
         body = text.removeprefix("---\n").removesuffix("---\n")
         assert yaml.safe_load(body) == data
     assert "🔥3👍42🤔1" in front_matter(cases[0])
+
+
+_key = st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True)
+_scalar = st.one_of(st.text(max_size=30), st.integers(), st.booleans(), st.none(),
+                    st.floats(allow_nan=False),
+                    st.sampled_from(["yes", "No", "~", "null", "2024-01-01", "1e3", "0x1F", "- a",
+                                     "a: b", "a #b", "'q'", '"q"', "\u2028", "\ufeff", "🔥3",
+                                     "\\U0001F525", ":", "a:", " lead", "trail ", "@x", "`x`",
+                                     "!tag", "&a", "*a", "|", ">", "%x", "? x", "[a]", "{a}"]))
+_values = st.recursive(_scalar, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(_key, inner, max_size=3)), max_leaves=12)
+
+
+@given(st.dictionaries(_key, _values, max_size=6))
+def test_yaml_block_loads_back_as_the_same_data(data: dict[str, object]) -> None:
+    import yaml
+
+    from postdocs.render import yaml_block
+
+    assert yaml.safe_load(yaml_block(data)) == (data or None)

@@ -63,25 +63,104 @@ class SiteContext:
 # Bidi embeddings, overrides and isolates: in a title they reorder the header and tab text.
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 UNTITLED = "Untitled post"
-# Characters a plain or single-quoted YAML scalar cannot carry unchanged (YAML reads NEL, LS and
-# PS as line breaks and folds them): strings holding one are written double-quoted, escaped.
-_YAML_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 # Front-matter keys that themes insert into HTML unescaped (Material: `<title>`, the header,
 # `<meta name="description" content="…">`, the tags plugin's tag names): written as HTML text.
 HTML_KEYS = ("title", "description", "tags")
 
 
-# libyaml's emitter when PyYAML has it (the pure-Python one was 40% of preprocessing time).
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """The safe dumper, with strings that hold control characters written double-quoted."""
+# Characters YAML cannot carry as they are inside a quoted scalar: outside its printable set,
+# line breaks it folds (NEL, LS, PS, CR, LF), tab, and the byte-order mark. Written as escapes.
+_YAML_ESCAPE_RE = re.compile(
+    "[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_YAML_DOUBLE_QUOTED_RE = re.compile(r'[\\"]|' + _YAML_ESCAPE_RE.pattern)
+_YAML_PLAIN_RE = re.compile(r"[^\W\d_][^\n]*")  # starts with a letter: no indicator, no number
+_YAML_PLAIN_BREAKERS = (": ", " #")
+_YAML_RESOLVER = yaml.resolver.Resolver()
+_YAML_STR = "tag:yaml.org,2002:str"
+_YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _YAML_UNSAFE_RE.search(value) else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def _yaml_escape(ch: str) -> str:
+    if ch in _YAML_ESCAPES:
+        return _YAML_ESCAPES[ch]
+    code = ord(ch)
+    return f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF else (
+        f"\\U{code:08X}")
 
 
-_Dumper.add_representer(str, _represent_str)
+def yaml_str(value: str) -> str:
+    """A string as a YAML scalar that loads back as exactly that string.
+
+    Plain when nothing in it could read as YAML syntax or another type (`yes`, `2024-01-01`,
+    `~`), single-quoted when it only needs quoting, double-quoted with escapes when it holds a
+    character YAML would fold or reject (line breaks, controls). Emoji and every other printable
+    character are written as they are.
+    """
+    if _YAML_ESCAPE_RE.search(value):
+        return '"' + _YAML_DOUBLE_QUOTED_RE.sub(lambda m: _yaml_escape(m.group(0)), value) + '"'
+    if (_YAML_PLAIN_RE.fullmatch(value) and not value.endswith((" ", ":"))
+            and not any(b in value for b in _YAML_PLAIN_BREAKERS)
+            and _YAML_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _YAML_STR):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _yaml_scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):  # as PyYAML writes floats: always with a dot or as .inf/.nan
+        if value != value:
+            return ".nan"
+        if value in (float("inf"), float("-inf")):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value).lower()
+        return text.replace("e", ".0e", 1) if "." not in text and "e" in text else text
+    if isinstance(value, list | tuple):
+        return "[]"  # only empty ones get here
+    if isinstance(value, dict):
+        return "{}"
+    return yaml_str(str(value))
+
+
+def _yaml_mapping(data: Mapping[Any, Any], indent: str, out: list[str]) -> None:
+    for key, value in data.items():
+        head = f"{indent}{yaml_str(str(key))}:"
+        if isinstance(value, dict) and value:
+            out.append(head)
+            _yaml_mapping(value, indent + "  ", out)
+        elif isinstance(value, list | tuple) and value:
+            out.append(head)
+            _yaml_sequence(value, indent, out)  # a sequence in a mapping is not indented
+        else:
+            out.append(f"{head} {_yaml_scalar(value)}")
+
+
+def _yaml_sequence(items: list[Any] | tuple[Any, ...], indent: str, out: list[str]) -> None:
+    for item in items:
+        if isinstance(item, dict) and item:
+            start = len(out)
+            _yaml_mapping(item, indent + "  ", out)
+            out[start] = f"{indent}- {out[start][len(indent) + 2:]}"
+        elif isinstance(item, list | tuple) and item:
+            out.append(f"{indent}-")
+            _yaml_sequence(item, indent + "  ", out)
+        else:
+            out.append(f"{indent}- {_yaml_scalar(item)}")
+
+
+def yaml_block(data: Mapping[str, Any]) -> str:
+    """A mapping as block-style YAML (front-matter), keys in the given order.
+
+    Written here rather than by the YAML library's dumper, which took most of the time of
+    rendering a page; tests load the result back with the safe loader for arbitrary values.
+    """
+    out: list[str] = []
+    _yaml_mapping(data, "", out)
+    return "\n".join(out) + "\n"
 
 
 def html_text(text: str, fallback: str = "") -> str:
@@ -102,12 +181,12 @@ def html_title(text: str) -> str:
 
 
 def front_matter(data: dict[str, Any]) -> str:
-    """YAML front-matter written by the YAML library's safe dumper.
+    """YAML front-matter (see `yaml_block`).
 
     `title`, `description` and `tags` are written as HTML text (see `html_text`; `html.unescape`
     gives the text back); when the title's is not simply the escaped title, the exact title is
     kept in `title_text`, so any title round-trips.
-    Every other value is written as given; the dumper quotes whatever YAML or a front-matter
+    Every other value is written as given; `yaml_str` quotes whatever YAML or a front-matter
     parser could misread.
     """
     data = dict(data)
@@ -120,29 +199,7 @@ def front_matter(data: dict[str, Any]) -> str:
         data["title"] = html_title(raw)
         if html.unescape(data["title"]) != raw:
             data = {"title": data["title"], "title_text": raw} | data
-    dumped = yaml.dump(
-        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=False,
-        width=10_000,
-    )
-    return f"---\n{_readable_astral(dumped, data)}---\n"
-
-
-# libyaml writes characters beyond the Basic Multilingual Plane (emoji) as `\U0001F525` escapes
-# even with allow_unicode; YAML allows them as they are inside double quotes.
-_ASTRAL_ESCAPE_RE = re.compile(r"(?<!\\)((?:\\\\)*)\\U([0-9A-Fa-f]{8})")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _readable_astral(dumped: str, data: dict[str, Any]) -> str:
-    """The dump with emoji written as themselves, kept only if it loads back to the same data."""
-    if "\\U" not in dumped:
-        return dumped
-    readable = _ASTRAL_ESCAPE_RE.sub(lambda m: m.group(1) + chr(int(m.group(2), 16)), dumped)
-    try:
-        same = yaml.load(readable, Loader=_Loader) == data
-    except yaml.YAMLError:
-        same = False
-    return readable if same else dumped
+    return f"---\n{yaml_block(data)}---\n"
 
 
 def post_metadata(post: Post) -> dict[str, Any]:
