@@ -75,7 +75,7 @@ _YAML_ESCAPE_RE = re.compile(
 _YAML_DOUBLE_QUOTED_RE = re.compile(r'[\\"]|' + _YAML_ESCAPE_RE.pattern)
 _YAML_PLAIN_RE = re.compile(r"[^\W\d_][^\n]*")  # starts with a letter: no indicator, no number
 _YAML_PLAIN_BREAKERS = (": ", " #")
-_YAML_RESOLVER = yaml.resolver.Resolver()
+_YAML_RESOLVER: Any = yaml.resolver.Resolver()  # PyYAML is untyped
 _YAML_STR = "tag:yaml.org,2002:str"
 _YAML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
