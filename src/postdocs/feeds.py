@@ -3,6 +3,8 @@
 Generated as files in the docs folder (not by a plugin), so any MkDocs-compatible builder
 publishes them. Deterministic: entries and `updated` come from review dates, never the clock.
 Undated reviews are left out: a feed entry needs a date, and inventing one would mislead readers.
+A feed holds the newest `FEED_ENTRIES` reviews, as feeds do: readers poll it for what is new, and
+a feed of every review of a large site would be megabytes fetched again at every poll.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .slugs import page_path, page_url
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ALL_FEED = "feeds/all.xml"
+FEED_ENTRIES = 50
 
 
 def topic_feed_path(topic: str) -> str:
@@ -54,7 +57,7 @@ def atom_feed(posts: Sequence[Post], ctx: SiteContext, title: str, path: str,
               page: str = "", allow_empty: bool = False) -> str | None:
     """The Atom XML for the dated reviews among `posts`; None when none is dated (unless
     `allow_empty`: the site-wide feed always exists, since every page links it)."""
-    entries = newest_first(posts)
+    entries = newest_first(posts)[:FEED_ENTRIES]
     if not entries and not allow_empty:
         return None
     ET.register_namespace("", ATOM)

@@ -7,6 +7,7 @@ new `Post`s (``dataclasses.replace``); render turns a `Post` into page text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -164,9 +165,9 @@ class Post:
         """`<dump file name>:<first line>`: the post's stable identity across builds."""
         return f"{self.source_file}:{self.line}"
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
-        """The body as plain text (for classification, excerpts, similarity)."""
+        """The body as plain text (for classification, excerpts, similarity); computed once."""
         if self.markdown is not None and not self.lines:
             return self.markdown
         return "\n".join(line.text for line in self.lines)

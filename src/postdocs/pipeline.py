@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, link, overrides, replies, slugs
+from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
@@ -49,6 +49,7 @@ def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
 
 
 def process(project: Project, use_cache: bool = True) -> Corpus:
+    memo.next_build()
     results = read_all(project, use_cache)
     metas: dict[str, ChannelMeta] = {}
     posts: list[Post] = []
@@ -79,15 +80,20 @@ def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteCont
                        topic_order=tuple(t.id for t in ordered))
 
 
+_PAGES: memo.Memo[str] = memo.Memo()  # (post, links) → review page, for one site context
+
+
 def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     """Every generated page: relative path in the docs folder → text."""
     ctx = site_context(project, corpus.taxonomy)
     pages: dict[str, str] = {}
+    _PAGES.within(ctx)
     for post in corpus.posts:
         path = slugs.page_path(post)
         if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
             raise AssertionError(f"two posts map to {path}")
-        pages[path] = render_post(post, corpus.links.get(post.source), ctx)
+        links = corpus.links.get(post.source)
+        pages[path] = _PAGES.get((post, links), functools.partial(render_post, post, links, ctx))
     pages.update(indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx))
     pages.update(indexes.topic_pages(corpus.posts, ctx))
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
+from ..memo import Memo
 from ..model import Post
 from . import dates, language, papers, reactions
 
@@ -35,5 +37,8 @@ def enrich_post(post: Post) -> Post:
     return replace(post, **changes)  # type: ignore[arg-type]
 
 
+_ENRICHED: Memo[Post] = Memo()
+
+
 def enrich(posts: list[Post]) -> list[Post]:
-    return [enrich_post(p) for p in posts]
+    return [_ENRICHED.get(p, functools.partial(enrich_post, p)) for p in posts]

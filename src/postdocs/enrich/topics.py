@@ -15,11 +15,13 @@ topic is the primary one.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
+from ..memo import Memo
 from ..model import Evidence, Post
 from ..topics_config import Settings, Taxonomy
 
@@ -203,12 +205,19 @@ def classify(title: str, body: str, matcher: Matcher, taxonomy: Taxonomy) -> Cla
                           tags=tuple(sorted(tag_hits, key=str.casefold)))
 
 
+_MATCHER: Memo[Matcher] = Memo()
+_CLASSIFIED: Memo[Classification] = Memo()
+
+
 def assign(posts: list[Post], taxonomy: Taxonomy) -> list[Post]:
     """Topics, primary topic, evidence and recurring tags for every post. Linear in size."""
     if not taxonomy.topics and not taxonomy.tags:
         return posts
-    matcher = build_matcher(taxonomy)
-    results = [classify(p.title, p.text, matcher, taxonomy) for p in posts]
+    _MATCHER.within(taxonomy)
+    _CLASSIFIED.within(taxonomy)
+    matcher = _MATCHER.get("matcher", functools.partial(build_matcher, taxonomy))
+    results = [_CLASSIFIED.get((p.title, text), functools.partial(
+        classify, p.title, text, matcher, taxonomy)) for p in posts for text in (p.text,)]
     tag_posts = Counter(tag for r in results for tag in r.tags)
     keep = {t for t, n in tag_posts.items() if n >= taxonomy.settings.tag_min_posts}
     return [

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from ..enrich.papers import URL_RE
+from ..memo import Memo
 from ..model import Post
 
 MAX_RELATED = 5
@@ -49,10 +50,18 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
+_TERMS: Memo[Counter[str]] = Memo()
+
+
 def terms(post: Post) -> Counter[str]:
     """Latin-script terms of a review (title weighted up), lower-cased, plurals folded."""
+    text = post.text
+    return _TERMS.get((post.title, text), functools.partial(_terms, post.title, text))
+
+
+def _terms(title: str, body: str) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for text, weight in ((post.title, TITLE_BOOST), (post.text, 1)):
+    for text, weight in ((title, TITLE_BOOST), (body, 1)):
         for raw in _TERM_RE.findall(URL_RE.sub(" ", text)):
             for term in _forms(raw):
                 counts[term] += weight

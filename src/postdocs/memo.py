@@ -1,0 +1,51 @@
+"""Results of pure per-post steps kept between builds of one process (`postdocs watch`).
+
+A live preview rebuilds the whole site after every edit; most posts did not change, so their
+enrichment, classification and page text are looked up instead of computed again. A memo holds
+what the previous and the current build used and forgets the rest, so it never grows beyond
+two builds' worth. Keys are the steps' full inputs (frozen, hashable values): a hit returns
+exactly what the step would compute, and a cold build (`postdocs build`) computes everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+_MISSING = object()
+_ALL: list[Memo[object]] = []
+
+
+class Memo(Generic[V]):
+    """key → value of one pure step, over the current and the previous build."""
+
+    def __init__(self) -> None:
+        self._previous: dict[Hashable, V] = {}
+        self._current: dict[Hashable, V] = {}
+        self._context: object = _MISSING
+        _ALL.append(self)  # type: ignore[arg-type]
+
+    def within(self, context: object) -> None:
+        """Results hold for one value of something every call shares (the taxonomy, the site's
+        names): when it changes, nothing remembered is reused."""
+        if context != self._context:
+            self._previous, self._current, self._context = {}, {}, context
+
+    def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        value = self._current.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._previous.get(key, _MISSING)
+            if value is _MISSING:
+                value = compute()
+            self._current[key] = value  # type: ignore[assignment]
+        return value  # type: ignore[return-value]
+
+    def next_build(self) -> None:
+        self._previous, self._current = self._current, {}
+
+
+def next_build() -> None:
+    """Start a build: what the last build used stays available, anything older is dropped."""
+    for memo in _ALL:
+        memo.next_build()
