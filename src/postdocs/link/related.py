@@ -79,19 +79,24 @@ def _forms(raw: str) -> tuple[str, ...]:
     return tuple(t for t in folded if len(t) >= 2 and t not in _STOP)
 
 
-def _vectors(docs: Sequence[Counter[str]]) -> tuple[list[dict[str, float]], dict[str, int]]:
+def _vectors(docs: Sequence[Counter[str]]
+             ) -> tuple[list[dict[str, float]], list[list[str]], dict[str, int]]:
+    """Each review's normalised tf-idf vector over its top terms, those terms by weight (best
+    first, ties by term), and the document frequency of every term."""
     df: Counter[str] = Counter()
     for d in docs:
         df.update(d.keys())
     n = len(docs)
+    idf = {t: math.log(n / c) for t, c in df.items() if c >= 2}
     vectors: list[dict[str, float]] = []
+    ranked: list[list[str]] = []
     for d in docs:
-        weights = {t: (1 + math.log(c)) * math.log(n / df[t]) for t, c in d.items()
-                   if df[t] >= 2}
-        top = heapq.nsmallest(VECTOR_TERMS, weights, key=lambda t: (-weights[t], t))
+        weights = {t: (1 + math.log(c)) * idf[t] for t, c in d.items() if t in idf}
+        top = sorted(weights, key=lambda t: (-weights[t], t))[:VECTOR_TERMS]
         norm = math.sqrt(sum(weights[t] ** 2 for t in top)) or 1.0
         vectors.append({t: weights[t] / norm for t in sorted(top) if weights[t] > 0})
-    return vectors, dict(df)
+        ranked.append([t for t in top if weights[t] > 0])
+    return vectors, ranked, dict(df)
 
 
 def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
@@ -106,7 +111,7 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     page lists separately). Ties are broken in favour of other channels, then by input order.
     """
     n = len(posts)
-    vectors, df = _vectors([terms(p) for p in posts])
+    vectors, ranked, df = _vectors([terms(p) for p in posts])
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
     postings: dict[str, list[int]] = defaultdict(list)
@@ -123,7 +128,7 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     for i, p in enumerate(posts):
         vec = vectors[i]
         skip = exclude[i] | {i}
-        partial = _candidates(i, vec, vectors, postings, df, strict_df, loose_df, skip)
+        partial = _candidates(ranked[i], vec, vectors, postings, df, strict_df, loose_df, skip)
         if len(partial) < MAX_RELATED and p.primary_topic:
             for j in _nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED):
                 if j not in skip:
@@ -141,23 +146,23 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     return out
 
 
-def _candidates(i: int, vec: dict[str, float], vectors: list[dict[str, float]],
+def _candidates(ranked: list[str], vec: dict[str, float], vectors: list[dict[str, float]],
                 postings: dict[str, list[int]], df: dict[str, int], strict_df: int,
                 loose_df: int, skip: frozenset[int]) -> dict[int, float]:
-    """Reviews sharing one of review i's top terms, with the partial dot product over those terms.
+    """Reviews sharing one of the review's top terms (`ranked`: its terms by weight), with the
+    partial dot product over those terms.
 
     Terms are visited rarest first and the number of postings read is capped, so one review costs
     at most about `POSTINGS_BUDGET` steps however large the site is. Terms above the strict
     document-frequency cut-off are read only while fewer than five candidates were found.
     """
-    query = heapq.nsmallest(QUERY_TERMS, vec, key=lambda t: (-vec[t], t))
-    query.sort(key=lambda t: (df[t], t))
+    query = sorted(ranked[:QUERY_TERMS], key=lambda t: (df[t], t))
     partial: dict[int, float] = defaultdict(float)
     budget = POSTINGS_BUDGET
     for t in query:
         if df[t] > loose_df or budget <= 0:
             break
-        if df[t] > strict_df and len(partial.keys() - skip) >= MAX_RELATED:
+        if df[t] > strict_df and len(partial) - len(skip & partial.keys()) >= MAX_RELATED:
             break
         w = vec[t]
         for j in postings[t]:
