@@ -196,8 +196,8 @@ def test_unexpected_exception_is_one_line_and_exit_1(tmp_path: Path,
     def boom(*_: object, **__: object) -> None:
         raise RuntimeError("something nobody expected")
 
-    monkeypatch.setattr(pipeline, "render_site", boom)
-    monkeypatch.setattr("postdocs.cli.render_site", boom)
+    monkeypatch.setattr(pipeline, "iter_pages", boom)
+    monkeypatch.setattr("postdocs.cli.iter_pages", boom)
     code, err = _run(tmp_path, capsys)
     assert code == 1 and err.startswith("postdocs: internal error: RuntimeError: something")
     assert err.count("\n") == 1

@@ -3,6 +3,7 @@ every line that is not boilerplate is kept in a post (conservation), and renderi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 from pathlib import Path
@@ -110,5 +111,5 @@ def test_ocr_reader_keeps_every_line(text: str) -> None:
 
 def _check_render_stable(posts: tuple[Post, ...]) -> None:
     for post in posts:
-        post = Post(**{**post.__dict__, "slug": "x"})
+        post = dataclasses.replace(post, slug="x")
         assert render_post(post) == render_post(post)

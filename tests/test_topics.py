@@ -354,7 +354,7 @@ def test_override_changes_topics_on_the_next_build_and_nothing_else(
     after = _pages(root)
     assert set(after) == set(before)
     changed = {k for k in after if after[k] != before[k]}
-    page = next(k for k in changed if f"source: {source}\n".encode() in after[k])
+    page = next(k for k in changed if f"source: '{source}'\n".encode() in after[k])
     assert not [k for k in changed if k.startswith("channels/")]
     # other reviews change at most in their "related reviews" cross-links (which use topics)
     for k in changed - {page}:

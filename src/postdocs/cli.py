@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, memo
 from .config import load_project
 from .errors import OutputError, PostdocsError, UnaccountedLinesError
-from .pipeline import Corpus, process, render_site, site_assets
+from .pipeline import Corpus, iter_pages, process, site_assets
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_build(args: argparse.Namespace) -> int:
     project = load_project(args.root)
     corpus = process(project, use_cache=not args.no_cache)
-    pages = render_site(project, corpus)
-    report = write_pages(project.docs, pages, force=args.force, assets=site_assets(corpus))
+    report = write_pages(project.docs, iter_pages(project, corpus), force=args.force,
+                         assets=site_assets(corpus))
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     if not args.quiet:
@@ -64,7 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
         print(
-            f"postdocs: {len(corpus.posts)} posts, {len(pages)} pages: "
+            f"postdocs: {len(corpus.posts)} posts, {report.total} files: "
             f"{len(report.written)} written, {report.unchanged} unchanged, "
             f"{len(report.removed)} removed"
         )
@@ -152,6 +152,7 @@ def _input_state(root: Path) -> tuple[tuple[str, int, int], ...]:
 def cmd_watch(args: argparse.Namespace) -> int:
     """Poll the inputs; rebuild on change. Errors are printed and watching goes on."""
     root: Path = args.root
+    memo.enable()  # rebuilds reuse the results of unchanged posts (memo.py)
     last = _input_state(root)
     print(f"postdocs: watching {root / 'content'} for changes", file=sys.stderr)
     while True:

@@ -4,7 +4,8 @@ A live preview rebuilds the whole site after every edit; most posts did not chan
 enrichment, classification and page text are looked up instead of computed again. A memo holds
 what the previous and the current build used and forgets the rest, so it never grows beyond
 two builds' worth. Keys are the steps' full inputs (frozen, hashable values): a hit returns
-exactly what the step would compute, and a cold build (`postdocs build`) computes everything.
+exactly what the step would compute. Off unless `enable()` was called (by the watcher): a
+one-off build computes every step once anyway, and would only hold more in memory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 _MISSING = object()
 _ALL: list[Memo[object]] = []
+_enabled = False
+
+
+def enable(on: bool = True) -> None:
+    """Keep results between builds of this process (a long-running watcher)."""
+    global _enabled
+    _enabled = on
+    for memo in _ALL:
+        memo.clear()
 
 
 class Memo(Generic[V]):
@@ -29,10 +39,12 @@ class Memo(Generic[V]):
     def within(self, context: object) -> None:
         """Results hold for one value of something every call shares (the taxonomy, the site's
         names): when it changes, nothing remembered is reused."""
-        if context != self._context:
+        if _enabled and context != self._context:
             self._previous, self._current, self._context = {}, {}, context
 
     def get(self, key: Hashable, compute: Callable[[], V]) -> V:
+        if not _enabled:
+            return compute()
         value = self._current.get(key, _MISSING)
         if value is _MISSING:
             value = self._previous.get(key, _MISSING)
@@ -40,6 +52,9 @@ class Memo(Generic[V]):
                 value = compute()
             self._current[key] = value  # type: ignore[assignment]
         return value  # type: ignore[return-value]
+
+    def clear(self) -> None:
+        self._previous, self._current, self._context = {}, {}, _MISSING
 
     def next_build(self) -> None:
         self._previous, self._current = self._current, {}

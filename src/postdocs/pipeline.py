@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
@@ -85,26 +86,33 @@ _PAGES: memo.Memo[str] = memo.Memo()  # (post, links) → review page, for one s
 
 def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     """Every generated page: relative path in the docs folder → text."""
-    ctx = site_context(project, corpus.taxonomy)
     pages: dict[str, str] = {}
+    for path, text in iter_pages(project, corpus):
+        if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
+            raise AssertionError(f"two pages map to {path}")
+        pages[path] = text
+    return pages
+
+
+def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, str]]:
+    """Every generated page as (relative path in the docs folder, text), one at a time: the
+    writer stages each and lets it go, so a large site is never held in memory whole."""
+    ctx = site_context(project, corpus.taxonomy)
     _PAGES.within(ctx)
     for post in corpus.posts:
-        path = slugs.page_path(post)
-        if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
-            raise AssertionError(f"two posts map to {path}")
         links = corpus.links.get(post.source)
-        pages[path] = _PAGES.get((post, links), functools.partial(render_post, post, links, ctx))
-    pages.update(indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx))
-    pages.update(indexes.topic_pages(corpus.posts, ctx))
+        yield slugs.page_path(post), _PAGES.get(
+            (post, links), functools.partial(render_post, post, links, ctx))
+    yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
+    yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})
-    pages.update(feeds.feeds(corpus.posts, ctx, ctx.site_name, topics))
+    yield from feeds.feeds(corpus.posts, ctx, ctx.site_name, topics).items()
     svg = chart.reviews_per_month_svg(corpus.posts, ctx.topic_order, ctx.topic_name)
     if svg:
-        pages[indexes.CHART] = svg
-    pages[PAPERS_PAGE] = papers_page(corpus.papers)
-    pages["_snippets/home.md"] = indexes.home_snippet(project.channels, corpus.posts, ctx,
-                                                      has_chart=svg is not None)
-    return pages
+        yield indexes.CHART, svg
+    yield PAPERS_PAGE, papers_page(corpus.papers)
+    yield "_snippets/home.md", indexes.home_snippet(project.channels, corpus.posts, ctx,
+                                                    has_chart=svg is not None)
 
 
 def site_assets(corpus: Corpus) -> dict[str, str]:

@@ -18,13 +18,14 @@ all new, never a mix, once any later run (or `recover`) has started.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,7 @@ class WriteReport:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     recovered: str | None = None  # what was done about an interrupted earlier run
+    total: int = 0  # generated files (pages, feeds, media) in the folder after the run
 
 
 def _digest(data: bytes) -> str:
@@ -82,11 +84,26 @@ def load_manifest(out: Path) -> dict[str, str]:
         raise OutputError(f"{path}: manifest is damaged; delete it to start afresh") from None
 
 
-def _safe_target(out: Path, rel: str) -> Path:
-    target = (out / rel).resolve()
-    if out.resolve() not in target.parents:
-        raise OutputError(f"refusing to write outside {out}: {rel}")
-    return target
+class _Targets:
+    """Paths inside the output folder: each folder is resolved once (not each file), and a
+    path that leaves the folder (`..`, a symlinked folder pointing elsewhere) is refused."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.root = out.resolve()
+        self._dirs: dict[str, Path] = {}
+
+    def __call__(self, rel: str) -> Path:
+        folder, _, name = rel.rpartition("/")
+        if name in ("", ".", ".."):
+            raise OutputError(f"refusing to write outside {self.out}: {rel}")
+        where = self._dirs.get(folder)
+        if where is None:
+            where = (self.out / folder).resolve() if folder else self.root
+            if where != self.root and self.root not in where.parents:
+                raise OutputError(f"refusing to write outside {self.out}: {rel}")
+            self._dirs[folder] = where
+        return where / name
 
 
 @contextmanager
@@ -99,69 +116,70 @@ def _locked(out: Path) -> Iterator[None]:
 
 
 def write_pages(
-    out: Path, pages: dict[str, str], force: bool = False, assets: dict[str, str] | None = None
+    out: Path, pages: Mapping[str, str] | Iterable[tuple[str, str]], force: bool = False,
+    assets: Mapping[str, str] | None = None,
 ) -> WriteReport:
-    """Bring `out` in line with `pages` (relative path → text) and `assets` (relative path →
-    source file, copied byte for byte: media next to their pages)."""
-    assets = assets or {}
-    both = sorted(set(pages) & set(assets))
-    if both:
-        raise OutputError(f"a page and a media file both map to {both[0]}")
+    """Bring `out` in line with `pages` (relative path → text; a mapping, or pairs as they are
+    rendered: each page is staged and dropped at once, so the site is never all in memory) and
+    `assets` (relative path → source file, copied byte for byte: media next to their pages)."""
     out.mkdir(parents=True, exist_ok=True)
+    pairs = pages.items() if isinstance(pages, Mapping) else pages
     with _locked(out):
-        return _write_locked(out, pages, force, assets)
+        return _write_locked(out, pairs, force, dict(assets or {}))
 
 
-def _write_locked(out: Path, pages: dict[str, str], force: bool,
+def _write_locked(out: Path, pages: Iterable[tuple[str, str]], force: bool,
                   assets: dict[str, str]) -> WriteReport:
     recovered = recover(out)
     manifest = load_manifest(out)
     report = WriteReport(recovered=recovered)
     new_manifest: dict[str, str] = {}
-    to_write: dict[str, bytes | Path] = {}
-    for rel in sorted([*pages, *assets]):
-        data: bytes | Path
-        if rel in pages:
-            data = pages[rel].encode("utf-8")
-            digest = _digest(data)
-        else:
-            data = Path(assets[rel])
-            digest = _file_digest(data)
-        new_manifest[rel] = digest
-        target = _safe_target(out, rel)
-        if target.is_file():
-            current = _file_digest(target)
-            if current == digest:
-                report.unchanged += 1
-                continue
-            if rel not in manifest:
-                if not force:
-                    raise OutputError(
-                        f"{target}: exists and was not written by postdocs; "
-                        "move it away or use --force"
-                    )
-            elif manifest[rel] != current and not force:
-                raise OutputError(
-                    f"{target}: edited by hand since postdocs wrote it; put corrections in "
-                    "content/overrides.yml, or use --force to overwrite"
-                )
-        to_write[rel] = data
-    stale = sorted(set(manifest) - set(new_manifest))
-    for rel in stale:
-        target = _safe_target(out, rel)
-        if target.is_file() and _file_digest(target) != manifest[rel] and not force:
-            raise OutputError(
-                f"{target}: edited by hand, and its post is gone; move it away or use --force"
-            )
-    manifest_changed = new_manifest != manifest or not (out / MANIFEST).is_file()
-    if not to_write and not stale and not manifest_changed:
-        return report
-    removed = [rel for rel in stale if (out / rel).is_file()]
+    written: list[str] = []
+    target_of = _Targets(out)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
-        for rel, data in to_write.items():
+        items: Iterator[tuple[str, bytes | Path]] = itertools.chain(
+            ((rel, text.encode("utf-8")) for rel, text in pages),
+            ((rel, Path(src)) for rel, src in sorted(assets.items())))
+        for rel, data in items:
+            if rel in new_manifest:
+                what = "a page and a media file" if rel in assets else "two pages"
+                raise OutputError(f"{what} both map to {rel}")
+            digest = _digest(data) if isinstance(data, bytes) else _file_digest(data)
+            new_manifest[rel] = digest
+            target = target_of(rel)
+            if target.is_file():
+                current = _file_digest(target)
+                if current == digest:
+                    report.unchanged += 1
+                    continue
+                if rel not in manifest:
+                    if not force:
+                        raise OutputError(
+                            f"{target}: exists and was not written by postdocs; "
+                            "move it away or use --force"
+                        )
+                elif manifest[rel] != current and not force:
+                    raise OutputError(
+                        f"{target}: edited by hand since postdocs wrote it; put corrections in "
+                        "content/overrides.yml, or use --force to overwrite"
+                    )
             _stage(staging / "files" / rel, data)
-        journal = {"write": list(to_write), "remove": stale}
+            written.append(rel)
+        report.total = len(new_manifest)
+        stale = sorted(set(manifest) - set(new_manifest))
+        for rel in stale:
+            target = target_of(rel)
+            if target.is_file() and _file_digest(target) != manifest[rel] and not force:
+                raise OutputError(
+                    f"{target}: edited by hand, and its post is gone; move it away or use --force"
+                )
+        manifest_changed = new_manifest != manifest or not (out / MANIFEST).is_file()
+        if not written and not stale and not manifest_changed:
+            shutil.rmtree(staging, ignore_errors=True)
+            return report
+        removed = [rel for rel in stale if (out / rel).is_file()]
+        journal = {"write": written, "remove": stale}
         if manifest_changed:
             (staging / MANIFEST).write_text(
                 json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
@@ -173,7 +191,7 @@ def _write_locked(out: Path, pages: dict[str, str], force: bool,
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _roll_forward(out)
-    report.written = list(to_write)
+    report.written = written
     report.removed = removed
     return report
 
@@ -235,15 +253,16 @@ def _roll_forward(out: Path) -> bool:
     except (OSError, ValueError, KeyError, TypeError):
         raise OutputError(f"{commit}: an interrupted build's journal is damaged; delete the "
                           "folder and build with --force") from None
+    target_of = _Targets(out)
     with _signals_deferred():
         for rel in writes:
             source = commit / "files" / rel
             if source.is_file():
-                target = _safe_target(out, rel)
+                target = target_of(rel)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
         for rel in removes:
-            target = _safe_target(out, rel)
+            target = target_of(rel)
             if target.is_file():
                 target.unlink()
             _prune(out, target)
