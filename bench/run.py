@@ -1,9 +1,11 @@
 """`make bench`: postdocs against tg-archive and Hugo on synthetic corpora at 1×, 10×, 100×.
 
 For each size: preprocessing alone (posts/s, MB/s), a full `make site`-equivalent build, a
-no-change rebuild, a one-post-changed rebuild as live preview does it (`postdocs build` +
-`mkdocs build --dirty`), peak memory (`/usr/bin/time -v`), and the two reference builds on the
-same posts. Several runs, median reported. Results go to bench/results.md.
+no-change rebuild, a one-post-changed rebuild in live preview (`live.py`: `postdocs watch` +
+`mkdocs serve --dirty` running as `make serve` runs them; one line of one input edited, timed
+until the served page shows the edit), peak memory (`/usr/bin/time -v`; the live preview's two
+processes by their peak RSS), and the two reference builds on the same posts. Several runs,
+median reported. Results go to bench/results.md.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import make
+from live import measure_one_post
 
 from postdocs.config import load_project
 from postdocs.pipeline import process
@@ -75,16 +78,6 @@ def reset(project: Path, pristine: Path) -> None:
     shutil.rmtree(project / ".postdocs-cache", ignore_errors=True)  # a full build starts cold
 
 
-def change_one_post(project: Path, n: int) -> None:
-    """Edit one line of one input, as an author fixing a typo would."""
-    channels = sorted((project / "content" / "channels").rglob("*.txt"))
-    target = channels[len(channels) // 2]
-    lines = target.read_text(encoding="utf-8").split("\n")
-    idx = next(i for i, line in enumerate(lines) if len(line) > 80)
-    lines[idx] = lines[idx] + f" (edit {n})"
-    target.write_text("\n".join(lines), encoding="utf-8")
-
-
 def bench_postdocs(project: Path, res: SizeResult, runs: int) -> None:
     postdocs = [str(VENV_BIN / "postdocs"), "--root", str(project), "build", "-q"]
     mkdocs = [str(VENV_BIN / "mkdocs"), "build", "--strict", "-q", "-f",
@@ -101,11 +94,20 @@ def bench_postdocs(project: Path, res: SizeResult, runs: int) -> None:
         res.add("full", Timing(pre.seconds + mk.seconds, max(pre.max_rss_kb, mk.max_rss_kb)))
         a, b = run(postdocs, project), run(mkdocs, project)
         res.add("nochange", Timing(a.seconds + b.seconds, max(a.max_rss_kb, b.max_rss_kb)))
-        change_one_post(project, n)
-        a, b = run(postdocs, project), run([*mkdocs[:2], "--dirty", *mkdocs[2:]], project)
-        res.add("onepost", Timing(a.seconds + b.seconds, max(a.max_rss_kb, b.max_rss_kb)))
         print(f"  run {n + 1}: preprocess {pre.seconds:.2f}s, full {pre.seconds + mk.seconds:.2f}s,"
-              f" one-post {a.seconds + b.seconds:.2f}s", flush=True)
+              f" no-change {a.seconds + b.seconds:.2f}s", flush=True)
+
+
+def bench_live(project: Path, res: SizeResult, runs: int) -> None:
+    """The one-post rebuild as `make serve` does it (see live.py), with what each side took."""
+    times = measure_one_post(project, VENV_BIN, runs)
+    res.t["onepost"] = times.total
+    res.t["live_postdocs"] = times.postdocs
+    res.t["live_mkdocs"] = times.mkdocs
+    res.rss["live"] = times.peak_kb
+    print(f"  live preview, one post changed: {' '.join(f'{t:.2f}s' for t in times.total)} "
+          f"(postdocs {times.median('postdocs'):.2f}s, MkDocs {times.median('mkdocs'):.2f}s)",
+          flush=True)
 
 
 def bench_tgarchive(project: Path, ref_bin: Path, work: Path, res: SizeResult, runs: int) -> None:
@@ -174,6 +176,13 @@ def report(results: list[SizeResult], refs: bool) -> str:
             f"| {r.scale}× | {r.posts} | {r.mbytes:.1f} | {pre:.2f} | {r.posts / pre:,.0f} | "
             f"{r.mbytes / pre:.1f} | {r.med('full'):.1f} | {r.med('nochange'):.1f} | "
             f"{r.med('onepost'):.1f} | {peak:.0f} |")
+    lines += ["", "## One-post rebuild in live preview (medians, seconds)", "",
+              "| size | edit → served page | postdocs rebuild | MkDocs dirty rebuild | rest |",
+              "|---|---|---|---|---|"]
+    for r in results:
+        rest = r.med("onepost") - r.med("live_postdocs") - r.med("live_mkdocs")
+        lines.append(f"| {r.scale}× | {r.med('onepost'):.2f} | {r.med('live_postdocs'):.2f} | "
+                     f"{r.med('live_mkdocs'):.2f} | {rest:.2f} |")
     if refs:
         lines += ["", "## Reference points (same posts)", "",
                   "| size | tg-archive s | Hugo s | postdocs ÷ tg-archive | postdocs ÷ Hugo |",
@@ -219,6 +228,7 @@ def main() -> int:
         res = SizeResult(scale=scale, mbytes=stats["bytes"] / 1e6)
         runs = args.runs if scale < 100 else args.runs_large
         bench_postdocs(project, res, runs)
+        bench_live(project, res, max(runs, 3))
         res.posts = len(process(load_project(project)).posts)
         if refs:
             bench_tgarchive(project, args.ref_bin, args.work / f"{scale}x-tgarchive", res,
@@ -228,8 +238,14 @@ def main() -> int:
         print(report(results, refs), flush=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = (f"# Benchmark results\n\nRun {stamp} on {os.cpu_count()} cores, "
-            f"{args.runs} runs per measurement below 100x, {args.runs_large} at 100x (median). "
-            "Reproduce with `make bench`.\n\n"
+            f"{args.runs} runs per measurement below 100x, {args.runs_large} at 100x (median; "
+            "at least 3 edits for the one-post rebuild). Reproduce with `make bench`.\n\n"
+            "*one-post* is live preview as `make serve` runs it: `postdocs watch` and "
+            "`mkdocs serve --dirty` on a local port; one line of one input is edited and the "
+            "time runs until the served page of that review shows the edit. *rest* is the time "
+            "neither process reports as building: noticing the change (postdocs' debounce, "
+            "MkDocs' 0.5 s polling of the docs folder and its 0.1 s delay) and the HTTP "
+            "polls. *peak MB* includes the two live-preview processes.\n\n"
             + report(results, refs))
     args.out.write_text(text, encoding="utf-8")
     print(f"written to {args.out}")

@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--eval", metavar="FILE", type=Path,
                    help="compare with a labelled file; print precision, recall and F1 per topic")
     w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
-    w.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
+    w.add_argument("--interval", type=float, default=0.1, metavar="S",
+                   help="rebuild once the inputs have been quiet for S seconds (default 0.1)")
     a = sub.add_parser("add", help="add a Telegram Desktop export as a channel "
                        "(config entry + copy into content/channels/<handle>/)")
     a.add_argument("export", type=Path,
@@ -133,42 +134,34 @@ def cmd_topics(args: argparse.Namespace) -> int:
     return print_topics(corpus, explain=args.explain)
 
 
-def _input_state(root: Path) -> tuple[tuple[str, int, int], ...]:
-    content = root / "content"
-    paths = [p for p in content.glob("*.yml")]
-    channels = content / "channels"
-    if channels.is_dir():
-        paths += [p for p in channels.rglob("*") if p.is_file()]
-    state = []
-    for p in sorted(paths):
-        try:
-            st = p.stat()
-        except OSError:
-            continue
-        state.append((str(p), st.st_mtime_ns, st.st_size))
-    return tuple(state)
-
-
 def cmd_watch(args: argparse.Namespace) -> int:
-    """Poll the inputs; rebuild on change. Errors are printed and watching goes on."""
+    """Rebuild as soon as an input changes (file system events, `watch.py`). Errors are
+    printed and watching goes on."""
+    from .watch import watch
+
     root: Path = args.root
     memo.enable()  # rebuilds reuse the results of unchanged posts (memo.py)
-    last = _input_state(root)
-    print(f"postdocs: watching {root / 'content'} for changes", file=sys.stderr)
-    while True:
-        time.sleep(args.interval)
-        state = _input_state(root)
-        if state == last:
-            continue
-        last = state
+
+    def rebuild() -> None:
+        start = time.perf_counter()
         try:
-            cmd_build(argparse.Namespace(root=root, force=False, quiet=False, no_cache=False))
+            cmd_build(argparse.Namespace(root=root, force=False, quiet=False,
+                                         no_cache=args.no_cache))
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
         except Exception as exc:  # a file system error or a bug: say it, keep watching
             if os.environ.get("POSTDOCS_DEBUG"):
                 raise
             print(f"postdocs: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        else:
+            print(f"postdocs: rebuilt in {time.perf_counter() - start:.2f} s", flush=True)
+
+    def ready() -> None:
+        print(f"postdocs: watching {root / 'content'} for changes", file=sys.stderr,
+              flush=True)
+
+    watch(root, rebuild, debounce=args.interval, ready=ready)
+    return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
