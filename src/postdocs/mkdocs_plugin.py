@@ -1,0 +1,95 @@
+"""`postdocs` MkDocs plugin: makes `mkdocs build` faster and changes nothing it writes.
+
+Optional by design (listed in mkdocs.yml; ProperDocs or Zensical may run without it): the
+site must be byte-identical without it (tests/test_mkdocs_plugin.py builds the seed site both
+ways). What it does:
+
+- Python-Markdown tries each of its ~15 inline patterns (a regular-expression search and some
+  Python around it) on every piece of text of every page. Most patterns need one particular
+  character to match (a link `[`, an entity `&`, code `` ` ``…); the plugin's inline processor
+  skips a pattern when its text holds none of them, which its search could not match anyway.
+  Patterns it does not know are always tried.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import markdown
+from markdown import inlinepatterns, treeprocessors, util
+from markdown.extensions import Extension
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+
+# A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
+# characters one of which every match contains.
+_NEEDS: dict[str, str] = {
+    inlinepatterns.BACKTICK_RE: "`",
+    inlinepatterns.ESCAPE_RE: "\\",
+    inlinepatterns.LINK_RE: "[",             # also reference and short-reference links
+    inlinepatterns.IMAGE_LINK_RE: "[",       # also image references
+    inlinepatterns.AUTOLINK_RE: "<",
+    inlinepatterns.AUTOMAIL_RE: "<",
+    inlinepatterns.HTML_RE: "<",
+    inlinepatterns.ENTITY_RE: "&",
+    inlinepatterns.LINE_BREAK_RE: "\n",
+}
+
+
+def needed_characters(pattern: Any) -> str | None:
+    """Characters one of which any match of `pattern` contains; None: unknown, always try it."""
+    if isinstance(pattern, inlinepatterns.DelimiterProcessor):
+        # `*`/`_` emphasis: a match is one of its delimiter tokens
+        if pattern.compiled_re.pattern != "|".join(map(re.escape, pattern.tokens)):
+            return None
+        return "".join(token[0] for token in pattern.tokens) or None
+    if type(pattern).__module__ == "pymdownx.arithmatex":
+        # `$…$` and `\(…\)`; both alternatives of its pattern start with `\` or `$`
+        return "$\\"
+    return _NEEDS.get(getattr(pattern, "pattern", None) or "")
+
+
+class SkippingInlineProcessor(treeprocessors.InlineProcessor):  # type: ignore[misc]
+    """Python-Markdown's inline processor, skipping patterns that cannot match the text."""
+
+    _needs: list[str | None]
+
+    def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
+        self._needs = [needed_characters(p) for p in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    # Replaces the base class's private `__handleInline` (name-mangled), which `run` and
+    # `__applyPattern` call: the same loop, plus the skip.
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
+        if not isinstance(data, util.AtomicString):
+            start = 0
+            patterns, needs = self.inlinePatterns, self._needs
+            while patternIndex < len(patterns):
+                need = needs[patternIndex]
+                if need is not None and not any(c in data for c in need):
+                    patternIndex += 1
+                    start = 0
+                    continue
+                data, matched, start = self._InlineProcessor__applyPattern(
+                    patterns[patternIndex], data, patternIndex, start)
+                if not matched:
+                    patternIndex += 1
+        return data
+
+
+class SkippingInlineExtension(Extension):  # type: ignore[misc]
+    """Puts `SkippingInlineProcessor` in place of Python-Markdown's inline processor."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        index = md.treeprocessors.get_index_for_name("inline")
+        priority = md.treeprocessors._priority[index].priority
+        md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
+
+
+class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Registered as `postdocs` (pyproject.toml entry point); see the module's docstring."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config.markdown_extensions.append(SkippingInlineExtension())
+        return config
