@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -88,6 +89,7 @@ def _yaml_escape(ch: str) -> str:
         f"\\U{code:08X}")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # names, terms and topic ids recur on every page
 def yaml_str(value: str) -> str:
     """A string as a YAML scalar that loads back as exactly that string.
 

@@ -54,7 +54,7 @@ def variants(word: str) -> list[str]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # each rule is one object: compared and hashed by identity
 class _Rule:
     """A compiled term: its words, whether the last is a stem, and who it counts for."""
 
@@ -99,8 +99,11 @@ class Matcher:
         found: Counter[_Rule] = Counter()
         i = 0
         n_toks = len(toks)
+        known = self._candidates.get
         while i < n_toks:
-            cands = self.candidates(toks[i])
+            cands = known(toks[i])
+            if cands is None:
+                cands = self.candidates(toks[i])
             if not cands:
                 i += 1
                 continue
