@@ -9,6 +9,10 @@ ways). What it does:
   character to match (a link `[`, an entity `&`, code `` ` ``…); the plugin's inline processor
   skips a pattern when its text holds none of them, which its search could not match anyway.
   Patterns it does not know are always tried.
+- MkDocs keeps every page's Markdown source and HTML to the end of the build. The plugin drops
+  the source once the page is rendered and the HTML once the page is written (nothing reads them
+  later: titles come from the front-matter or the rendered `<h1>`; search has indexed the page):
+  about a quarter less peak memory at 10×.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import markdown
 from markdown import inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
 # A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
 # characters one of which every match contains.
@@ -93,3 +99,15 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config.markdown_extensions.append(SkippingInlineExtension())
         return config
+
+    @event_priority(-100)  # after every other plugin
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        # Not None: MkDocs reads None as "not read yet" (Page.title is then None).
+        page.markdown = ""
+        return html
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        page.content = None
+        return output
