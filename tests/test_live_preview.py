@@ -79,8 +79,18 @@ def test_edit_is_served_and_search_index_stays_whole(site_project: Path) -> None
         channels_yml.write_text(good + "\n  - [broken\n", encoding="utf-8")
         lp._until(lambda: "postdocs: error" in lp.log("watch"), 60, "the error to be printed")
         channels_yml.write_text(good, encoding="utf-8")
+        before_okapi = lp.log("watch")
         _edit_body_line(project, post, "okapi-marker-23")
         lp.wait_served(url, "okapi-marker-23", timeout=120)
+
+        # The first rebuild printed every input's warnings, later ones only the edited input's.
+        def warned(log: str) -> set[str]:
+            return {line.split(":")[1].split("/")[-1] for line in log.splitlines()
+                    if line.startswith("warning: ") and "content/channels/" in line}
+
+        first = before_okapi.split("postdocs: rebuilt in")[0]
+        assert len(warned(first)) > 1
+        assert warned(lp.log("watch")[len(before_okapi):]) <= {post.source_file}
 
 
 def test_watch_reacts_to_inputs_only(tmp_path: Path) -> None:

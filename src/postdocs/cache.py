@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from . import memo
 from .model import ChannelConfig, ReadResult
 
 CACHE_DIR = ".postdocs-cache"
@@ -49,6 +50,11 @@ def input_key(path: Path, channel: ChannelConfig) -> str:
     return h.hexdigest()
 
 
+# In a watcher's process, results of unchanged inputs stay in memory between rebuilds
+# (unpickling them was a good part of a one-post rebuild).
+_READ: memo.Memo[ReadResult] = memo.Memo()
+
+
 class ReadCache:
     """`get(path, channel, read)`: a cached `ReadResult`, or `read()` stored for next time."""
 
@@ -65,6 +71,9 @@ class ReadCache:
         except OSError:
             return read()  # the reader reports the unreadable file properly
         self.used.add(key)
+        return _READ.get(key, lambda: self._load(key, read))
+
+    def _load(self, key: str, read: Callable[[], ReadResult]) -> ReadResult:
         entry = self.folder / f"{key}.pickle"
         if entry.is_file():
             try:

@@ -7,12 +7,14 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
 
 from . import __version__, memo
 from .config import load_project
 from .errors import OutputError, PostdocsError, UnaccountedLinesError
+from .model import ReadResult
 from .pipeline import Corpus, iter_pages, process, site_assets
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
@@ -53,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -> int:
+    """`shown` (the watcher's): reader results whose warnings were printed by an earlier
+    rebuild; an input read again (changed) has new results, so its warnings show again."""
     project = load_project(args.root)
     corpus = process(project, use_cache=not args.no_cache)
     report = write_pages(project.docs, iter_pages(project, corpus), force=args.force,
@@ -61,7 +65,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     if not args.quiet:
-        _print_warnings(corpus)
+        _print_warnings(corpus, skip={id(r) for r in shown or ()})
+        if shown is not None:
+            shown[:] = corpus.results
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
         print(
@@ -72,9 +78,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_warnings(corpus: Corpus) -> None:
+def _print_warnings(corpus: Corpus, skip: Container[int] = ()) -> None:
     """Reader warnings (`file:line: message`): whatever was guessed or kept raw."""
     for r in corpus.results:
+        if id(r) in skip:
+            continue
         for w in r.warnings:
             print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
     for w in corpus.warnings:  # configuration: stale or unknown overrides
@@ -141,12 +149,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     root: Path = args.root
     memo.enable()  # rebuilds reuse the results of unchanged posts (memo.py)
+    shown: list[ReadResult] = []  # a rebuild prints the warnings of changed inputs only
 
     def rebuild() -> None:
         start = time.perf_counter()
         try:
             cmd_build(argparse.Namespace(root=root, force=False, quiet=False,
-                                         no_cache=args.no_cache))
+                                         no_cache=args.no_cache), shown)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
         except Exception as exc:  # a file system error or a bug: say it, keep watching

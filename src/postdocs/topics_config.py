@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from . import memo
 from .errors import ConfigError, LocatedWarning
 
 TOPICS_FILE = "topics.yml"
@@ -124,8 +125,17 @@ _LineLoader.add_constructor(
 )
 
 
+# A watcher parses topics.yml and overrides.yml again on every rebuild; unchanged text is parsed
+# once (callers never modify what they get).
+_PARSED: memo.Memo[Any] = memo.Memo()
+
+
 def load_yaml(text: str, path: str) -> Any:
     """Parse YAML safely; a syntax error becomes a ConfigError naming file and line."""
+    return _PARSED.get((path, text), lambda: _parse_yaml(text, path))
+
+
+def _parse_yaml(text: str, path: str) -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

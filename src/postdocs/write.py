@@ -137,6 +137,8 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, str]], force: bool,
     written: list[str] = []
     target_of = _Targets(out)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    pending: list[tuple[str, bytes | Path]] = []  # changed files not yet staged
+    pending_bytes = 0
     try:
         items: Iterator[tuple[str, bytes | Path]] = itertools.chain(
             ((rel, text.encode("utf-8")) for rel, text in pages),
@@ -164,8 +166,13 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, str]], force: bool,
                         f"{target}: edited by hand since postdocs wrote it; put corrections in "
                         "content/overrides.yml, or use --force to overwrite"
                     )
-            _stage(staging / "files" / rel, data)
+            pending.append((rel, data))
+            pending_bytes += len(data) if isinstance(data, bytes) else 0
             written.append(rel)
+            if pending_bytes > _PENDING_BYTES:
+                _stage_all(staging, pending)
+                pending_bytes = 0
+        _stage_all(staging, pending)
         report.total = len(new_manifest)
         stale = sorted(set(manifest) - set(new_manifest))
         for rel in stale:
@@ -194,6 +201,19 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, str]], force: bool,
     report.written = written
     report.removed = removed
     return report
+
+
+# Changed files are staged together, not one by one as pages are rendered: `mkdocs serve`
+# polls the docs folder every 0.5 s and builds 0.1 s after the last change it saw, so files
+# trickling into the staging folder during a rebuild started a build that found nothing new and
+# held up the real one. A cap keeps a full rebuild from holding every page in memory.
+_PENDING_BYTES = 8 << 20
+
+
+def _stage_all(staging: Path, pending: list[tuple[str, bytes | Path]]) -> None:
+    for rel, data in pending:
+        _stage(staging / "files" / rel, data)
+    pending.clear()
 
 
 def _stage(path: Path, data: bytes | Path) -> None:
