@@ -22,9 +22,10 @@ from .conftest import ROOT, copy_project
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def _site(root: Path, config: str, site: str) -> dict[str, bytes]:
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", config,
-                    "-d", site], cwd=root, env=ENV, check=True, capture_output=True)
+def _site(root: Path, config: str, site: str, strict: bool = True) -> dict[str, bytes]:
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", site,
+                    *(["--strict"] if strict else [])],
+                   cwd=root, env=ENV, check=True, capture_output=True)
     folder = root / site
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
             if p.suffix == ".html" or p.name == "search_index.json"}
@@ -76,3 +77,27 @@ def test_skipping_inline_processor_renders_as_python_markdown(paragraphs: list[s
     text = "\n\n".join(paragraphs)
     assert (_site_markdown(SkippingInlineExtension()).convert(text)
             == _site_markdown().convert(text))
+
+
+def test_one_markdown_instance_carries_nothing_from_page_to_page(tmp_path: Path) -> None:
+    # Reference links, heading ids, stashed HTML and fenced code of one page must not show in
+    # the next (the plugin renders every page with one Python-Markdown instance).
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text(
+        "# Intro\n\n[x]: https://example.org/a\n\nSee [x].\n\n<div>raw</div>\n\n"
+        "```python\nprint(1)\n```\n\n$$\na^2\n$$\n\n## Intro\n", encoding="utf-8")
+    (docs / "b.md").write_text("# Intro\n\nSee [x] and [y].\n\n## Intro\n", encoding="utf-8")
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    # the site's Markdown extensions, in a plain project
+    site_config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    extensions = site_config.split("\nmarkdown_extensions:")[1].split("\nvalidation:")[0]
+    body = ("site_name: t\ntheme:\n  name: material\nplugins:\n  - search\n  - postdocs\n"
+            "markdown_extensions:" + extensions.replace("content/docs/_snippets", "docs"))
+    (tmp_path / "with.yml").write_text(body, encoding="utf-8")
+    (tmp_path / "without.yml").write_text(body.replace("  - postdocs\n", ""), encoding="utf-8")
+    built = [_site(tmp_path, cfg, site, strict=False)
+             for cfg, site in [("with.yml", "s1"), ("without.yml", "s2")]]
+    assert built[0] == built[1]
+    page_b = built[0]["b/index.html"].decode()
+    assert "See [x] and [y]." in page_b and 'id="intro_1"' in page_b

@@ -9,6 +9,10 @@ ways). What it does:
   character to match (a link `[`, an entity `&`, code `` ` ``…); the plugin's inline processor
   skips a pattern when its text holds none of them, which its search could not match anyway.
   Patterns it does not know are always tried.
+- MkDocs builds a new Python-Markdown instance (all extensions set up again) for every page;
+  the plugin renders with one instance per build, reset between pages as Python-Markdown
+  provides for (`Markdown.reset`). MkDocs 1.6.1 only: `_render` is its `Page.render` with that
+  one change.
 - MkDocs keeps every page's Markdown source and HTML to the end of the build. The plugin drops
   the source once the page is rendered and the HTML once the page is written (nothing reads them
   later: titles come from the front-matter or the rendered `<h1>`; search has indexed the page):
@@ -17,16 +21,21 @@ ways). What it does:
 
 from __future__ import annotations
 
+import logging
 import re
+import types
 from typing import Any
 
 import markdown
+import mkdocs
 from markdown import inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure import pages
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 # A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
 # characters one of which every match contains.
@@ -93,12 +102,48 @@ class SkippingInlineExtension(Extension):  # type: ignore[misc]
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
 
 
+def _render(page: Page, config: MkDocsConfig, files: Files, md: markdown.Markdown) -> None:
+    """MkDocs 1.6.1's `Page.render`, with `md` (reset) instead of a new Markdown instance."""
+    if page.markdown is None:
+        raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+    md.reset()
+    raw_html_ext = pages._RawHTMLPreprocessor()
+    raw_html_ext._register(md)
+    extract_anchors_ext = pages._ExtractAnchorsTreeprocessor(page.file, files, config)
+    extract_anchors_ext._register(md)
+    relative_path_ext = pages._RelativePathTreeprocessor(page.file, files, config)
+    relative_path_ext._register(md)
+    extract_title_ext = pages._ExtractTitleTreeprocessor()
+    extract_title_ext._register(md)
+    page.content = md.convert(page.markdown)
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = extract_title_ext.title
+    page.present_anchor_ids = (
+        extract_anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+    )
+    if pages.log.getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative_path_ext.links_to_anchors
+
+
 class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Registered as `postdocs` (pyproject.toml entry point); see the module's docstring."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config.markdown_extensions.append(SkippingInlineExtension())
         return config
+
+    _markdown: markdown.Markdown | None = None
+
+    def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:
+        if mkdocs.__version__ != "1.6.1":
+            return page
+        if self._markdown is None:
+            self._markdown = markdown.Markdown(extensions=config.markdown_extensions,
+                                               extension_configs=config.mdx_configs or {})
+        md = self._markdown
+        page.render = types.MethodType(  # type: ignore[method-assign]
+            lambda p, config, files: _render(p, config, files, md), page)
+        return page
 
     @event_priority(-100)  # after every other plugin
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
