@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import types
 from typing import Any
 
@@ -36,6 +37,8 @@ from mkdocs.structure import pages
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+
+from . import mkdocs_live
 
 # A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
 # characters one of which every match contains.
@@ -156,3 +159,34 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         page.content = None
         return output
+
+    # Live preview (`mkdocs serve --dirty`): see mkdocs_live.py.
+    _dirty = False
+    _last_build: float | None = None
+    _started = 0.0
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._dirty = dirty
+        self._rebuilt: set[str] = set()
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._started = time.time()
+        self._rebuilt = set()
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if self._dirty and index is not None:
+            mkdocs_live.patch_search_index(index, self._rebuilt)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self._dirty and self._last_build is not None:
+            for file in mkdocs_live.snippet_includers(files, self._last_build):
+                mkdocs_live.force_rebuild(file)
+        return files
+
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> Any:
+        self._rebuilt.add(page.url)
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._last_build = self._started

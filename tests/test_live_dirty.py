@@ -1,0 +1,55 @@
+"""Dirty rebuilds under `mkdocs serve --dirty` (mkdocs_live.py, through the `postdocs` plugin):
+several pages rebuilt at once are each indexed once, and a page that includes a changed snippet
+(the home page) is rebuilt."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from postdocs.cli import main
+from postdocs.write import load_manifest
+
+from .conftest import ROOT, copy_project
+
+sys.path.insert(0, str(ROOT / "bench"))
+from live import LivePreview  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def _locations(index: dict[str, list[dict[str, str]]]) -> list[str]:
+    return [d["location"] for d in index["docs"]]
+
+
+def test_several_rebuilt_pages_are_indexed_once_and_snippet_pages_rebuild(
+        tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    assert main(["--root", str(project), "build", "-q"]) == 0
+    docs = project / "content" / "docs"
+    reviews = sorted(p for p in load_manifest(docs) if p.startswith("reviews/"))
+    pages = [reviews[10], reviews[len(reviews) // 2], reviews[-5]]
+    with LivePreview(project, BIN) as lp:
+        lp.wait_ready(timeout=180)
+        before = json.loads(lp.fetch("search/search_index.json") or "{}")
+        assert len(_locations(before)) == len(set(_locations(before)))
+        # what a rebuild of postdocs does: rewrite several pages and the home snippet at once
+        for n, page in enumerate(pages):
+            with (docs / page).open("a", encoding="utf-8") as fh:
+                fh.write(f"\nmarker-{n}-okapi\n")
+        home = docs / "_snippets" / "home.md"
+        home.write_text(home.read_text(encoding="utf-8").replace(
+            " reviews** from", " reviews** (marker-home-okapi) from", 1), encoding="utf-8")
+        for n, page in enumerate(pages):
+            lp.wait_served(page.removesuffix(".md") + "/", f"marker-{n}-okapi", timeout=120)
+        lp.wait_served("", "marker-home-okapi", timeout=60)
+        after = json.loads(lp.fetch("search/search_index.json") or "{}")
+    locations = _locations(after)
+    assert len(locations) == len(set(locations)), "a rebuilt page is indexed twice"
+    assert {loc.split("#")[0] for loc in locations} == {
+        loc.split("#")[0] for loc in _locations(before)}
+    for n, page in enumerate(pages):
+        url = page.removesuffix(".md") + "/"
+        assert any(f"marker-{n}-okapi" in d["text"] for d in after["docs"]
+                   if d["location"].split("#")[0] == url)
