@@ -92,6 +92,20 @@ def test_edit_is_served_and_search_index_stays_whole(site_project: Path) -> None
         assert len(warned(first)) > 1
         assert warned(lp.log("watch")[len(before_okapi):]) <= {post.source_file}
 
+        # A new title: a new page URL, and the pages that link to the review are rebuilt too.
+        # The old page leaves the index and is no longer served (it stayed, before the fix).
+        dump = next((project / "content" / "channels").rglob(post.source_file))
+        lines = dump.read_text(encoding="utf-8").split("\n")
+        lines[post.line - 1] += " Zebra"
+        dump.write_text("\n".join(lines), encoding="utf-8")
+        lp._until(lambda: lp.fetch(url) is None, 60, "the old page to be gone")
+        renamed = json.loads(lp.fetch("search/search_index.json") or "{}")
+        locations = _page_locations(renamed)
+        assert len(locations) == len(set(locations)), "a rebuilt page is indexed twice"
+        added = set(locations) - set(_page_locations(before))
+        assert set(_page_locations(before)) - set(locations) == {url}
+        assert len(added) == 1 and "zebra" in added.pop()
+
 
 def test_watch_reacts_to_inputs_only(tmp_path: Path) -> None:
     """Inputs (content/*.yml, anything under content/channels/) trigger one rebuild per burst

@@ -25,6 +25,7 @@ import logging
 import re
 import time
 import types
+from pathlib import Path
 from typing import Any
 
 import markdown
@@ -168,19 +169,24 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._dirty = dirty
         self._rebuilt: set[str] = set()
+        self._pages: dict[str, str] = {}  # this build's page URLs → HTML files
+        self._served: dict[str, str] = {}  # the same, last build
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._started = time.time()
         self._rebuilt = set()
+        self._pages = {}
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         if self._dirty and index is not None:
-            mkdocs_live.patch_search_index(index, self._rebuilt)
+            mkdocs_live.patch_search_index(index, self._rebuilt, self._pages)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self._dirty and self._last_build is not None:
             for file in mkdocs_live.snippet_includers(files, self._last_build):
                 mkdocs_live.force_rebuild(file)
+        if self._dirty:
+            self._pages.update(mkdocs_live.page_urls(files))
         return files
 
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
@@ -190,3 +196,7 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._last_build = self._started
+        if self._dirty and self._served:
+            for html in mkdocs_live.gone_pages(self._served, self._pages):
+                Path(html).unlink(missing_ok=True)
+        self._served = dict(self._pages)
