@@ -11,8 +11,8 @@ ways). What it does:
   Patterns it does not know are always tried.
 - MkDocs builds a new Python-Markdown instance (all extensions set up again) for every page;
   the plugin renders with one instance per build, reset between pages as Python-Markdown
-  provides for (`Markdown.reset`). MkDocs 1.6.1 only: `_render` is its `Page.render` with that
-  one change.
+  provides for (`Markdown.reset`). MkDocs 1.6.1's own pages only: `_render` is its
+  `Page.render` with that one change.
 - MkDocs keeps every page's Markdown source and HTML to the end of the build. The plugin drops
   the source once the page is rendered and the HTML once the page is written (nothing reads them
   later: titles come from the front-matter or the rendered `<h1>`; search has indexed the page):
@@ -139,7 +139,9 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     _markdown: markdown.Markdown | None = None
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:
-        if mkdocs.__version__ != "1.6.1":
+        # Only MkDocs 1.6.1's own pages (not ProperDocs', which also loads this plugin, nor a
+        # page class with a render of its own).
+        if mkdocs.__version__ != "1.6.1" or type(page).render is not pages.Page.render:
             return page
         if self._markdown is None:
             self._markdown = markdown.Markdown(extensions=config.markdown_extensions,
