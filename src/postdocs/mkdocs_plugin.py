@@ -134,6 +134,9 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config.markdown_extensions.append(SkippingInlineExtension())
+        # The plugin outlives a build under `mkdocs serve` (it has `on_startup`): each build
+        # starts a Markdown instance of its own configuration.
+        self._markdown = None
         return config
 
     _markdown: markdown.Markdown | None = None
