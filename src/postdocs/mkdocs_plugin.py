@@ -237,6 +237,12 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._rebuilt.add(page.url)
         return context
 
+    @event_priority(-100)  # after every plugin that adds paths to watch
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if mkdocs.__version__ == "1.6.1":
+            mkdocs_live.use_file_events(server)
+        return server
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._last_build = self._started
         if self._dirty and self._served:
