@@ -124,7 +124,7 @@ class LivePreview:
             return None
 
     def _until(self, ready: Callable[[], bool], timeout: float, what: str,
-               step: float = 0.02) -> None:
+               step: float = 0.05) -> None:
         end = time.monotonic() + timeout
         while not ready():
             for p in self.procs:
