@@ -3,6 +3,8 @@ pages a fresh build gives."""
 
 from __future__ import annotations
 
+import dataclasses
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,8 @@ import pytest
 
 from postdocs import memo, pipeline
 from postdocs.config import load_project
+from postdocs.link import related
+from postdocs.pipeline import Corpus
 
 from .conftest import copy_project
 
@@ -56,3 +60,34 @@ def test_rebuild_after_an_edit_reuses_other_posts_and_equals_a_fresh_build(
     calls.clear()
     assert _site(root) == second
     assert len(calls) == reviews
+
+
+def test_related_redoes_exactly_the_reviews_an_edit_can_change(corpus: Corpus) -> None:
+    """The watcher's incremental related reviews equal a full computation after edits of titles
+    (terms), topics, tags and excluded reviews, several rounds in a row."""
+    rng = random.Random(20261123)
+    posts = list(corpus.posts)
+    exclude = [frozenset[int]() for _ in posts]
+    words = ["diffusion", "okapi", "transformer", "reward", "mamba", "kernel", "zebra"]
+    memo.enable()
+    try:
+        related.related(posts, exclude)
+        for _ in range(6):
+            for i in rng.sample(range(len(posts)), 3):
+                p = posts[i]
+                kind = rng.randrange(4)
+                if kind == 0:
+                    posts[i] = dataclasses.replace(p, title=p.title + " " + rng.choice(words))
+                elif kind == 1:
+                    posts[i] = dataclasses.replace(p, topics=(*p.topics[1:], "rl"))
+                elif kind == 2:
+                    posts[i] = dataclasses.replace(p, tags=(*p.tags, "Mamba"))
+                else:
+                    exclude[i] = frozenset({rng.randrange(len(posts))})
+            incremental = related.related(posts, exclude)
+            memo.enable(False)
+            assert incremental == related.related(posts, exclude)
+            memo.enable()
+            related.related(posts, exclude)  # the state the next round starts from
+    finally:
+        memo.enable(False)

@@ -19,6 +19,10 @@ _ALL: list[Memo[object]] = []
 _enabled = False
 
 
+def enabled() -> bool:
+    return _enabled
+
+
 def enable(on: bool = True) -> None:
     """Keep results between builds of this process (a long-running watcher)."""
     global _enabled

@@ -17,7 +17,9 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from .. import memo
 from ..enrich.papers import URL_RE
 from ..memo import Memo
 from ..model import Post
@@ -104,11 +106,33 @@ def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
 
 
+@dataclass
+class _Run:
+    """What one computation of `related` read and gave, per review, so that the watcher's next
+    build can redo only the reviews whose inputs changed (see `_stale`)."""
+
+    n: int
+    vectors: list[dict[str, float]]
+    ranked: list[list[str]]
+    df: dict[str, int]
+    postings: dict[str, list[int]]
+    by_topic: dict[str, list[int]]
+    attrs: list[tuple[object, ...]]  # per review: what scoring reads of it besides its vector
+    out: list[list[int]]
+    shortlists: list[tuple[int, ...]]  # per review: the reviews it scored
+    windows: list[str | None]  # per review: the topic whose members were added as candidates
+
+
+_LAST: list[_Run] = []  # the watcher's previous run (only while memo.py is on)
+
+
 def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[list[int]]:
     """Up to five related reviews per review (indices), best first, never itself.
 
     `exclude[i]` are reviews not to list for review i (other reviews of the same paper, which the
     page lists separately). Ties are broken in favour of other channels, then by input order.
+    In the watcher, a review whose inputs did not change keeps its previous result (exactly what
+    computing it again gives: `_stale` lists everything a review's result is computed from).
     """
     n = len(posts)
     vectors, ranked, df = _vectors([terms(p) for p in posts])
@@ -123,13 +147,25 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     for i, p in enumerate(posts):
         for topic in p.topics:
             by_topic[topic].append(i)
+    attrs: list[tuple[object, ...]] = [
+        (p.source, p.topics, p.tags, p.channel, p.primary_topic, exclude[i])
+        for i, p in enumerate(posts)]
+    run = _Run(n, vectors, ranked, df, dict(postings), dict(by_topic), attrs, [], [], [])
+    previous = _LAST[0] if _LAST and memo.enabled() else None
+    redo = _stale(previous, run) if previous is not None else None
 
-    out: list[list[int]] = []
     for i, p in enumerate(posts):
+        if redo is not None and previous is not None and i not in redo:
+            run.out.append(previous.out[i])
+            run.shortlists.append(previous.shortlists[i])
+            run.windows.append(previous.windows[i])
+            continue
         vec = vectors[i]
         skip = exclude[i] | {i}
         partial = _candidates(ranked[i], vec, vectors, postings, df, strict_df, loose_df, skip)
+        window = None
         if len(partial) < MAX_RELATED and p.primary_topic:
+            window = p.primary_topic
             for j in _nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED):
                 if j not in skip:
                     partial.setdefault(j, 0.0)
@@ -142,8 +178,44 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
                      + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
             if score > 0:
                 scored.append((-round(score, 4), posts[j].channel == p.channel, j))
-        out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
-    return out
+        run.out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
+        run.shortlists.append(tuple(shortlist))
+        run.windows.append(window)
+    _LAST[:] = [run] if memo.enabled() else []
+    return run.out
+
+
+def _stale(old: _Run, new: _Run) -> set[int] | None:
+    """The reviews whose result may differ from the previous run's; None: all of them.
+
+    A review's result is computed from: its vector and ranked terms, its own attributes (topics,
+    tags, channel, primary topic, excluded reviews), the document frequency of its query terms
+    and the postings of those terms (the reviews listed and their weight for the term), the
+    members of its primary topic (when it fell back to them), and the vectors and attributes of
+    the reviews it scored. Each of these is compared with the previous run.
+    """
+    if old.n != new.n:
+        return None  # indices moved: everything
+    changed = {i for i in range(new.n)
+               if new.vectors[i] != old.vectors[i] or new.ranked[i] != old.ranked[i]
+               or new.attrs[i] != old.attrs[i]}
+    terms: set[str] = set()
+    for i in changed:  # a changed vector changes its weight in every posting list of its terms
+        terms.update(old.vectors[i], new.vectors[i])
+    terms.update(t for t in old.df.keys() | new.df.keys() if old.df.get(t) != new.df.get(t))
+    terms.update(t for t in old.postings.keys() | new.postings.keys()
+                 if old.postings.get(t) != new.postings.get(t))
+    topics = {t for t in old.by_topic.keys() | new.by_topic.keys()
+              if old.by_topic.get(t) != new.by_topic.get(t)}
+    redo = set(changed)
+    for i in range(new.n):
+        if i in redo:
+            continue
+        if (not terms.isdisjoint(new.ranked[i][:QUERY_TERMS])
+                or not changed.isdisjoint(old.shortlists[i])
+                or (old.windows[i] is not None and old.windows[i] in topics)):
+            redo.add(i)
+    return redo
 
 
 def _candidates(ranked: list[str], vec: dict[str, float], vectors: list[dict[str, float]],
