@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from postdocs.link import channel_sequence, link
 from postdocs.link.identity import (
@@ -63,7 +64,7 @@ def by_date(corpus: Corpus, channel: str, day: dt.date) -> Post:
 
 
 def links_of(corpus: Corpus, post: Post) -> PageLinks:
-    return corpus.links[post.source]
+    return corpus.links[page_path(post)]
 
 
 # --- paper identity on the seeds -------------------------------------------------------------
@@ -189,6 +190,11 @@ def test_links_are_deterministic(corpus: Corpus) -> None:
     assert again == corpus.links and papers == corpus.papers
 
 
+def _for(links: dict[str, PageLinks], posts: list[Post], source: str) -> PageLinks:
+    """The cross-links of the post read from `source` (`file:line`)."""
+    return links[page_path(next(p for p in posts if p.source == source))]
+
+
 def test_equally_related_other_channel_comes_first() -> None:
     body = "transformer attention kv-cache quantization sparsity"
     posts, _ = assign([
@@ -199,7 +205,7 @@ def test_equally_related_other_channel_comes_first() -> None:
         make("c", 9, "Unrelated two", "diffusion images denoising"),
     ])
     links, _ = link(posts)
-    related = [r.title for r in links["a.txt:1"].related]
+    related = [r.title for r in _for(links, posts, "a.txt:1").related]
     assert related[:2] == ["Other channel", "Same channel"]
 
 
@@ -248,15 +254,15 @@ def test_telegram_and_arxiv_links_resolve_to_reviews() -> None:
              links=("https://t.me/chanI/13",)),
     ])
     links, _ = link(posts)
-    refs = [(r.kind, r.text, r.target.title) for r in links["other.txt:1"].references]
+    refs = [(r.kind, r.text, r.target.title) for r in _for(links, posts, "other.txt:1").references]
     assert refs == [
         ("telegram", "https://t.me/chanI/12", "Target review"),
         ("arxiv", "https://arxiv.org/abs/2401.00001", "Target review"),
         ("telegram", "https://news.1rj.ru/str/chanl/12", "Target review"),  # OCR: I read as l
     ]
-    assert [r.title for r in links["chanI.txt:1"].referenced_by] == ["Citing review"]
-    assert links["chanI.txt:5"].references == ()
-    page = render_post(posts[1], links["other.txt:1"])
+    assert [r.title for r in _for(links, posts, "chanI.txt:1").referenced_by] == ["Citing review"]
+    assert _for(links, posts, "chanI.txt:5").references == ()
+    page = render_post(posts[1], _for(links, posts, "other.txt:1"))
     assert "([review on this site](../chanI/target-review.md))" in page
 
 
@@ -306,7 +312,7 @@ def test_links_follow_the_set_of_posts(corpus: Corpus) -> None:
                 *(r.target for r in pl.references), *filter(None, (pl.previous, pl.next))]
         assert {r.path for r in refs} <= pages
     mathy = by_title(corpus, MATHY, "Scaling and evaluating sparse autoencoders")
-    assert links[mathy.source].same_paper == ()
+    assert links[page_path(mathy)].same_paper == ()
     assert all(len(p.reviews) == 1 for p in papers)
 
 
@@ -316,7 +322,7 @@ def test_links_in_export_markdown_get_the_review_link() -> None:
                      markdown="As [we wrote](<https://t.me/chan/12>) before.")
     posts, _ = assign([target, citing])
     links, _ = link(posts)
-    page = render_post(posts[1], links["other.txt:1"])
+    page = render_post(posts[1], _for(links, posts, "other.txt:1"))
     assert ("[we wrote](<https://t.me/chan/12>) ([review on this site]"
             "(../chan/target-review.md))") in page
 
@@ -342,7 +348,48 @@ def test_date_mentions_need_the_verb_and_are_not_versions() -> None:
              date=d(2024, 6, 29)),
     ])
     links, _ = link(posts)
-    refs = [(r.kind, r.text, r.target.title) for r in links["c.txt:3"].references]
+    refs = [(r.kind, r.text, r.target.title) for r in _for(links, posts, "c.txt:3").references]
     assert refs == [("date", "27.06", "Target")]  # GPT-3.5 is not 3 May
-    page = render_post(posts[2], links["c.txt:3"])
+    page = render_post(posts[2], _for(links, posts, "c.txt:3"))
     assert "([27.06](target.md)) סקרתי" in page
+
+
+def test_channels_whose_inputs_share_a_file_name_keep_their_own_cross_links(
+        tmp_path: Path) -> None:
+    """Two channels with an input of the same name (every Desktop export is a `result.json`)
+    have posts with the same `source`: each page still gets its own cross-links, and an
+    override can name either channel's review."""
+    from postdocs.config import load_project
+    from postdocs.pipeline import process, render_site
+
+    from .conftest import SEEDS
+
+    dump = (SEEDS / "001_72cd830eb3fd8acc.txt").read_bytes()
+    channels = ""
+    for handle in ("first", "second"):
+        (tmp_path / "content" / "channels" / handle).mkdir(parents=True)
+        (tmp_path / "content" / "channels" / handle / "dump.txt").write_bytes(dump)
+        channels += (f"  - id: {handle}\n    lang: ru\n    dir: ltr\n    format: web-preview\n"
+                     f"    files: [{handle}/dump.txt]\n")
+    (tmp_path / "content" / "docs").mkdir()
+    (tmp_path / "content" / "channels.yml").write_text("channels:\n" + channels,
+                                                       encoding="utf-8")
+    project = load_project(tmp_path)
+    posts = process(project, use_cache=False).posts
+    second = next(p for p in posts if p.channel == "second")
+    (tmp_path / "content" / "overrides.yml").write_text(
+        f"overrides:\n  'second/{second.source}':\n    title: Renamed in the second channel\n",
+        encoding="utf-8")
+    corpus = process(project, use_cache=False)
+    pages = render_site(project, corpus)
+    reviews = {p: t for p, t in pages.items() if p.startswith("reviews/")}
+    assert len(reviews) == len(corpus.posts) == 2 * sum(1 for p in posts if p.channel == "first")
+    for path, text in reviews.items():
+        assert '<a href="./">' not in text, f"{path} links to itself"
+        twin = path.replace("reviews/first/", "reviews/second/") if "/first/" in path else (
+            path.replace("reviews/second/", "reviews/first/"))
+        if "/first/" in path and twin in reviews:  # the same review in the other channel
+            assert "../../second/" in text.split("Also reviewed in")[1].split("</ul>")[0]
+    titles = {p.channel: p.title for p in corpus.posts if p.source == second.source}
+    assert titles["second"] == "Renamed in the second channel"
+    assert titles["first"] == second.title

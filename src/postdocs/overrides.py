@@ -45,6 +45,7 @@ def apply(posts: list[Post], overrides: Overrides) -> tuple[list[Post], list[Loc
     index: dict[str, int] = {}
     for i, p in enumerate(posts):
         index.setdefault(p.source, i)
+        index.setdefault(f"{p.channel}/{p.source}", i)  # when channels' files share a name
         if p.permalink:
             index.setdefault(p.permalink, i)
     out = list(posts)
@@ -54,7 +55,8 @@ def apply(posts: list[Post], overrides: Overrides) -> tuple[list[Post], list[Loc
         if found is None:
             warnings.append(LocatedWarning(
                 overrides.path, o.line,
-                f"override '{o.key}' matches no review (expected '<file>:<line>' or a permalink)"))
+                f"override '{o.key}' matches no review (expected '<file>:<line>', "
+                "'<channel>/<file>:<line>' or a permalink)"))
             continue
         out[found] = _apply_one(out[found], o, overrides.path)
     return out, warnings

@@ -26,7 +26,7 @@ class Corpus:
     results: list[ReadResult]
     metas: dict[str, ChannelMeta]
     notes: list[str] = field(default_factory=list)
-    # Cross-links per review, keyed by `Post.source`; filled by the link stage.
+    # Cross-links per review, keyed by its page path; filled by the link stage.
     links: dict[str, PageLinks] = field(default_factory=dict)
     papers: tuple[Paper, ...] = ()  # every paper reviewed on the site (link stage)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
@@ -100,7 +100,7 @@ def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, str]]:
     ctx = site_context(project, corpus.taxonomy)
     _PAGES.within(ctx)
     for post in corpus.posts:
-        links = corpus.links.get(post.source)
+        links = corpus.links.get(slugs.page_path(post))
         yield slugs.page_path(post), _PAGES.get(
             (post, links), functools.partial(render_post, post, links, ctx))
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()

@@ -1,8 +1,9 @@
 """Link stage: cross-links computed once every post of every channel is known (two phases).
 
 Runs after enrich and slug assignment, before render, and is pure: posts in, the cross-links of
-every review (keyed by `Post.source`) and the papers of the site out. Everything is recomputed
-from the whole set of posts, so links stay right when a channel is added or a post disappears.
+every review (keyed by its page path, unique on the site) and the papers of the site out.
+Everything is computed from the whole set of posts, so links stay right when a channel is added
+or a post disappears (the watcher recomputes only the related reviews an edit can change).
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def _papers(posts: Sequence[Post], groups: list[list[int]],
 
 
 def link(posts: Sequence[Post]) -> tuple[dict[str, PageLinks], tuple[Paper, ...]]:
-    """The cross-links of every review (keyed by `Post.source`) and every paper on the site."""
+    """The cross-links of every review and every paper on the site. Keyed by the review's page
+    path: `Post.source` (file:line) is not unique when two channels' dumps share a file name
+    (every Telegram Desktop export is a `result.json`)."""
     refs = [post_ref(p) for p in posts]
     order = _by_date(posts)
     groups = identity.group(posts)
@@ -118,7 +121,7 @@ def link(posts: Sequence[Post]) -> tuple[dict[str, PageLinks], tuple[Paper, ...]
     ordered_groups = [sorted(members, key=order) for members in groups]
     for i, post in enumerate(posts):
         others = [j for j in ordered_groups[paper_of[i]][:MAX_SAME_PAPER + 1] if j != i]
-        out[post.source] = PageLinks(
+        out[page_path(post)] = PageLinks(
             same_paper=tuple(refs[j] for j in others[:MAX_SAME_PAPER]),
             related=tuple(refs[j] for j in near[i]),
             referenced_by=tuple(refs[j] for j in sorted(backlinks[i], key=order)),
