@@ -379,8 +379,8 @@ def test_add_command_then_build_the_site(tmp_path: Path,
     docs = root / "content" / "docs"
     review = docs / "reviews" / "paper_notes" / "attention-is-all-you-need-re-read.md"
     assert review.is_file()
-    assert "[Attention Is All You Need, re-read]" in (docs / "channels" /
-                                                     "paper_notes.md").read_text()
+    assert ">Attention Is All You Need, re-read</a>" in (docs / "channels" /
+                                                         "paper_notes.md").read_text()
     env = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", "PATH": ""}
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
                           cwd=root, env=env, capture_output=True, text=True)

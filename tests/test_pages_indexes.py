@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from xml.etree import ElementTree as ET
 
+import pytest
+
+from postdocs import render
 from postdocs.chart import months, reviews_per_month_svg
 from postdocs.config import Project
 from postdocs.indexes import channel_pages, home_snippet, topic_pages
@@ -39,6 +42,13 @@ POSTS = [
     _post(5, topics=("rl",)),  # undated, after 1 in dump order
     _post(6, date=dt.date(2024, 7, 9), topics=()),
 ]
+
+
+@pytest.fixture(autouse=True)
+def markdown_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review lists in their Markdown form, whose text these tests read; tests/test_prerender.py
+    proves the HTML form postdocs writes builds the same site byte for byte."""
+    monkeypatch.setattr(render, "PRERENDER", False)
 
 
 def _titles(page: str) -> list[str]:

@@ -54,6 +54,13 @@ def test_seed_site_is_byte_identical_with_and_without_prerendered_html(
         assert header.search(markdown[k]) and not header.search(html[k]), k
         assert (b"\n- [" in markdown[k]) == (b"\n<ul>\n<li><a href=" in html[k]), k
     assert sum(b"<li><a href=" in html[k] for k in reviews) > 150
+    # topic and channel pages list their reviews as HTML too
+    lists = [k for k in html if k.startswith(("md:topics/", "md:channels/"))
+             and not k.endswith("index.md")]
+    assert len(lists) > 15
+    for k in lists:
+        assert b"\n- **[" in markdown[k] and b"\n- **[" not in html[k], k
+        assert b"<ul>\n<li><strong><a href=" in html[k], k
 
 
 CHANNEL = ChannelConfig(id="chan", name="Chan #1", url="https://t.me/chan", lang="ru",
