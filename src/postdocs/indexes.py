@@ -3,10 +3,11 @@ in the global navigation (every page carries the navigation: listing posts there
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from . import chart, render
+from . import chart, memo, render
 from .excerpt import excerpt
 from .feeds import ALL_FEED, newest_first, topic_feed_path
 from .markup import block_safe, inline, link, text_to_markdown
@@ -48,10 +49,18 @@ def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -
     return "\n".join(lines)
 
 
+_ENTRY_HTML: memo.Memo[str | None] = memo.Memo()  # the watcher converts each entry once
+
+
 def _entry_html(post: Post, here: str, ctx: SiteContext) -> str | None:
     """`_entry` as the HTML MkDocs makes of it (prerender.py), or None if a line is not in the
     subset that converter knows."""
-    lines = [line.strip() for line in _entry(post, here, ctx).split("\n")]
+    entry = _entry(post, here, ctx)
+    return _ENTRY_HTML.get((here, entry), functools.partial(_html_of_entry, here, entry))
+
+
+def _html_of_entry(here: str, entry: str) -> str | None:
+    lines = [line.strip() for line in entry.split("\n")]
     title = lines[0].removeprefix("- ")
     if not (title.startswith("**[") and title.endswith(")**")):
         return None

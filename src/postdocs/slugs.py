@@ -7,6 +7,7 @@ short suffixes, never a name Windows reserves, so a path cannot leave the docs f
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import defaultdict
@@ -25,6 +26,7 @@ _RESERVED = {"con", "prn", "aux", "nul", "index", "tags", *(f"com{i}" for i in r
              *(f"lpt{i}" for i in range(10))}
 
 
+@functools.lru_cache(maxsize=1 << 16)  # titles recur in every build of the watcher
 def base_slug(title: str) -> str:
     """A short ASCII slug of the title (transliterated), never empty, never reserved."""
     slug = slugify(title, max_length=MAX_SLUG, word_boundary=True, save_order=True) or "post"

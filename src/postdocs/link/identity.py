@@ -10,6 +10,7 @@ Candidate pairs come from an inverted index over each title's rarest tokens: no 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -64,6 +65,7 @@ def primary_arxiv(post: Post) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)  # titles recur in every build of the watcher
 def title_tokens(title: str) -> tuple[str, ...]:
     """Lower-case Latin tokens of an English title; empty when the title is not one.
 
@@ -105,8 +107,9 @@ def _one_edit(a: str, b: str) -> bool:
 _DIGIT_RE = re.compile(r"\d")
 
 
-def _numbers(tokens: Sequence[str]) -> set[str]:
-    return {t for t in tokens if _DIGIT_RE.search(t)}
+@functools.lru_cache(maxsize=1 << 16)
+def _numbers(tokens: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(t for t in tokens if _DIGIT_RE.search(t))
 
 
 def title_similarity(a: Sequence[str], b: Sequence[str]) -> float:
@@ -116,7 +119,7 @@ def title_similarity(a: Sequence[str], b: Sequence[str]) -> float:
     """
     if min(len(a), len(b)) < THRESHOLD * max(len(a), len(b)):
         return 0.0  # too many tokens of the longer title cannot be matched
-    if _numbers(a) != _numbers(b):
+    if _numbers(tuple(a)) != _numbers(tuple(b)):
         return 0.0
     rest = list(b)
     exact = 0
@@ -201,7 +204,7 @@ def group(posts: Sequence[Post]) -> list[list[int]]:
         if ident.arxiv:
             union(by_arxiv.setdefault(ident.arxiv, i), i)
     scored = []
-    numbers = [_numbers(ident.tokens) for ident in ids]
+    numbers = [_numbers(tuple(ident.tokens)) for ident in ids]
     for i, j in _candidate_pairs([ident.tokens for ident in ids]):
         if numbers[i] != numbers[j]:
             continue  # the check title_similarity starts with, hoisted out of the pair loop
