@@ -167,22 +167,24 @@ def exponent(a: SizeResult, b: SizeResult, key: str) -> float:
 
 def report(results: list[SizeResult], refs: bool) -> str:
     head = ("| size | reviews | MB | preprocess s | reviews/s | MB/s | full build s | no-change s "
-            "| one-post s | peak MB |")
+            "| one-post s | build peak MB |")
     lines = ["## postdocs", "", head, "|" + "---|" * 10]
     for r in results:
         pre = r.med("preprocess")
-        peak = max(r.rss.values()) / 1024
+        peak = max(r.rss.get(k, 0) for k in ("preprocess", "mkdocs", "full", "nochange")) / 1024
         lines.append(
             f"| {r.scale}× | {r.posts} | {r.mbytes:.1f} | {pre:.2f} | {r.posts / pre:,.0f} | "
             f"{r.mbytes / pre:.1f} | {r.med('full'):.1f} | {r.med('nochange'):.1f} | "
             f"{r.med('onepost'):.1f} | {peak:.0f} |")
     lines += ["", "## One-post rebuild in live preview (medians, seconds)", "",
-              "| size | edit → served page | postdocs rebuild | MkDocs dirty rebuild | rest |",
-              "|---|---|---|---|---|"]
+              "| size | edit → served page | postdocs rebuild | MkDocs dirty rebuild | rest "
+              "| peak MB |",
+              "|---|---|---|---|---|---|"]
     for r in results:
         rest = r.med("onepost") - r.med("live_postdocs") - r.med("live_mkdocs")
         lines.append(f"| {r.scale}× | {r.med('onepost'):.2f} | {r.med('live_postdocs'):.2f} | "
-                     f"{r.med('live_mkdocs'):.2f} | {rest:.2f} |")
+                     f"{r.med('live_mkdocs'):.2f} | {rest:.2f} | "
+                     f"{r.rss.get('live', 0) / 1024:.0f} |")
     if refs:
         lines += ["", "## Reference points (same posts)", "",
                   "| size | tg-archive s | Hugo s | postdocs ÷ tg-archive | postdocs ÷ Hugo |",
@@ -244,8 +246,9 @@ def main() -> int:
             "`mkdocs serve --dirty` on a local port; one line of one input is edited and the "
             "time runs until the served page of that review shows the edit. *rest* is the time "
             "neither process reports as building: noticing the change (postdocs' debounce, "
-            "MkDocs' 0.5 s polling of the docs folder and its 0.1 s delay) and the HTTP "
-            "polls. *peak MB* includes the two live-preview processes.\n\n"
+            "MkDocs' file events and its 0.1 s delay) and the HTTP polls. *build peak MB* is "
+            "the largest resident size of `postdocs build` or `mkdocs build`; the live "
+            "preview's is the larger of its two processes' peaks.\n\n"
             + report(results, refs))
     args.out.write_text(text, encoding="utf-8")
     print(f"written to {args.out}")
