@@ -33,6 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
 import markdown
 import mkdocs
 from markdown import inlinepatterns, treeprocessors, util
@@ -161,6 +163,23 @@ def _streamed_search_index(search: Any, original: Callable[..., None]) -> Callab
     return on_post_build
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled theme templates kept in memory by name and source checksum: under
+    `mkdocs serve` every rebuild makes a new Jinja environment, which compiled Material's
+    templates again (about 0.3 s per rebuild). The rendered pages are the same."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
 class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Registered as `postdocs` (pyproject.toml entry point); see the module's docstring."""
 
@@ -178,6 +197,14 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return config
 
     _markdown: markdown.Markdown | None = None
+    _templates: _MemoryBytecodeCache | None = None
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment:
+        if self._templates is None:
+            self._templates = _MemoryBytecodeCache()
+        env.bytecode_cache = self._templates
+        return env
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:
         # Only MkDocs 1.6.1's own pages (not ProperDocs', which also loads this plugin, nor a
