@@ -60,12 +60,8 @@ def _entry_html(post: Post, here: str, ctx: SiteContext) -> str | None:
 
 
 def _html_of_entry(here: str, entry: str) -> str | None:
-    lines = [line.strip() for line in entry.split("\n")]
-    title = lines[0].removeprefix("- ")
-    if not (title.startswith("**[") and title.endswith(")**")):
-        return None
-    linked = line_html(here, title[2:-2])  # `**[title](page)**`: the link, then in <strong>
-    done = [linked and f"<strong>{linked}</strong>", *(line_html(here, line) for line in lines[1:])]
+    lines = [line.strip() for line in entry.removeprefix("- ").split("\n")]
+    done = [line_html(here, line) for line in lines]
     if not all(done):
         return None
     return "<li>" + "<br />\n  ".join(d for d in done if d is not None) + "</li>"

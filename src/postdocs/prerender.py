@@ -22,6 +22,8 @@ from .slugs import page_url, relative
 # references), the address no space, parenthesis or angle bracket.
 _LINK_RE = re.compile(r"\[([^\[\]]*)\]\((?:<([^<>\s]+)>|([^<>()\s]+))\)")
 _STRONG_RE = re.compile(r"\*\*([^*\[\]<>&]+)\*\*")
+# `**[text](url)**` after the link is converted: one whole link in bold.
+_STRONG_LINK_RE = re.compile(r"\*\*(<a href=\"[^\"<>]*\">[^*<>]*</a>)\*\*")
 # Left over after conversion, these mean Markdown syntax that is not handled here.
 _LIVE_RE = re.compile(r"[\[\]$\\*`]|  |&(?![a-zA-Z]+;|#[0-9]+;|#x[0-9a-fA-F]+;)")
 
@@ -49,5 +51,5 @@ def line_html(here: str, markdown: str) -> str | None:
     anything else."""
     out = _LINK_RE.sub(
         lambda m: f'<a href="{_attr(_href(here, m[2] or m[3]))}">{m[1]}</a>', markdown)
-    out = _STRONG_RE.sub(r"<strong>\1</strong>", out)
+    out = _STRONG_LINK_RE.sub(r"<strong>\1</strong>", _STRONG_RE.sub(r"<strong>\1</strong>", out))
     return None if _LIVE_RE.search(out) or "\n" in out else out
