@@ -169,8 +169,12 @@ def change_one_post(project: Path, marker: str) -> None:
 
 
 def _page_with(docs: Path, marker: str) -> str | None:
+    """The review page whose own text holds `marker`: not a page that merely lists the edited
+    review (its cross-link lists are HTML lines, and may drop it after the next edit)."""
     for page in sorted((docs / "reviews").rglob("*.md")):
-        if marker in page.read_text(encoding="utf-8"):
+        text = page.read_text(encoding="utf-8")
+        if marker in text and any(marker in line for line in text.split("\n")
+                                  if not line.startswith("<")):
             return page.relative_to(docs).as_posix()
     return None
 

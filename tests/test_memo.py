@@ -14,6 +14,7 @@ from postdocs import memo, pipeline
 from postdocs.config import load_project
 from postdocs.link import related
 from postdocs.pipeline import Corpus
+from postdocs.write import KnownPage
 
 from .conftest import copy_project
 
@@ -25,9 +26,15 @@ def memo_on() -> Iterator[None]:
     memo.enable(False)
 
 
-def _site(root: Path) -> dict[str, str]:
+def _site(root: Path, calls: list[str] | None = None) -> tuple[dict[str, str], int]:
+    """The generated pages, and how many reviews were rendered while the pages were listed (as
+    the watcher lists them for the writer: a review remembered from the last build comes as a
+    `KnownPage`, rendered again here only to compare texts)."""
     project = load_project(root)
-    return pipeline.render_site(project, pipeline.process(project, use_cache=False))
+    pairs = list(pipeline.iter_pages(project, pipeline.process(project, use_cache=False)))
+    rendered = len(calls) if calls is not None else 0
+    return {path: text.text() if isinstance(text, KnownPage) else text
+            for path, text in pairs}, rendered
 
 
 def test_rebuild_after_an_edit_reuses_other_posts_and_equals_a_fresh_build(
@@ -41,8 +48,7 @@ def test_rebuild_after_an_edit_reuses_other_posts_and_equals_a_fresh_build(
         return real(post, links, ctx)
 
     monkeypatch.setattr(pipeline, "render_post", counting)
-    first = _site(root)
-    reviews = len(calls)
+    first, reviews = _site(root, calls)
     assert reviews > 200
     # an author fixes a typo in one gonzo-ML review (a body line, not its title)
     dump = next((root / "content" / "channels" / "gonzo_ML").glob("*.txt"))
@@ -51,15 +57,14 @@ def test_rebuild_after_an_edit_reuses_other_posts_and_equals_a_fresh_build(
     lines[at] += " (typo fixed)"
     dump.write_text("\n".join(lines), encoding="utf-8")
     calls.clear()
-    second = _site(root)
+    second, rendered = _site(root, calls)
     # the edited review, and the few whose cross-links changed, are rendered again; not the rest
-    assert 1 <= len(calls) < reviews // 10
+    assert 1 <= rendered < reviews // 10
     changed = {path for path in second if second[path] != first.get(path)}
     assert any("(typo fixed)" in second[path] for path in changed)
     memo.enable(False)  # a fresh build of the same inputs, nothing remembered
     calls.clear()
-    assert _site(root) == second
-    assert len(calls) == reviews
+    assert _site(root, calls) == (second, reviews)
 
 
 def test_related_redoes_exactly_the_reviews_an_edit_can_change(corpus: Corpus) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from postdocs.cli import main
-from postdocs.write import COMMIT, LOCK, MANIFEST, load_manifest, write_pages
+from postdocs.errors import OutputError
+from postdocs.write import (
+    COMMIT,
+    LOCK,
+    MANIFEST,
+    KnownPage,
+    load_manifest,
+    page_digest,
+    write_pages,
+)
 
 from .conftest import SEEDS
 
@@ -193,3 +202,31 @@ def test_concurrent_builds_wait_for_each_other(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     assert _tree(out) == NEW and not (out / COMMIT).exists()
+
+
+def test_a_known_page_is_rendered_only_when_its_file_is_not_that_page(tmp_path: Path) -> None:
+    """The watcher hands the writer a `KnownPage` (digest + how to render) for reviews it
+    rendered before: no rendering while the file on disk is that page; rendered and written when
+    the file is missing; a hand edit is still caught (and kept) unless forced."""
+    out = tmp_path / "docs"
+    write_pages(out, NEW)
+    rendered: list[str] = []
+
+    def known(rel: str) -> KnownPage:
+        def render() -> str:
+            rendered.append(rel)
+            return NEW[rel]
+        return KnownPage(page_digest(NEW[rel]), render)
+
+    report = write_pages(out, [(rel, known(rel)) for rel in NEW])
+    assert rendered == [] and report.unchanged == len(NEW) and report.written == []
+    (out / "d0" / "p0.md").unlink()
+    (out / "d1" / "p1.md").write_text("by hand\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="edited by hand"):
+        write_pages(out, [(rel, known(rel)) for rel in NEW])
+    assert (out / "d1" / "p1.md").read_text(encoding="utf-8") == "by hand\n"
+    rendered.clear()
+    report = write_pages(out, [(rel, known(rel)) for rel in NEW], force=True)
+    assert sorted(rendered) == ["d0/p0.md", "d1/p1.md"] == sorted(report.written)
+    assert _tree(out) == NEW and load_manifest(out) == {
+        rel: page_digest(text) for rel, text in NEW.items()}

@@ -57,6 +57,26 @@ class Memo(Generic[V]):
             self._current[key] = value  # type: ignore[assignment]
         return value  # type: ignore[return-value]
 
+    def known(self, key: Hashable) -> V | None:
+        """The remembered value of `key` (kept for this build too), or None."""
+        if not _enabled:
+            return None
+        value = self._current.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._previous.get(key, _MISSING)
+            if value is _MISSING:
+                return None
+            self._current[key] = value  # type: ignore[assignment]
+        return value  # type: ignore[return-value]
+
+    def remember(self, key: Hashable, value: V) -> None:
+        if _enabled:
+            self._current[key] = value
+
+    def __len__(self) -> int:
+        """At most the number of values held (a value may be in both builds)."""
+        return len(self._current) + len(self._previous)
+
     def clear(self) -> None:
         self._previous, self._current, self._context = {}, {}, _MISSING
 

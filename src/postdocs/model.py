@@ -7,9 +7,8 @@ new `Post`s (``dataclasses.replace``); render turns a `Post` into page text.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from .errors import LocatedWarning
@@ -17,7 +16,7 @@ from .errors import LocatedWarning
 Direction = Literal["ltr", "rtl"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceLine:
     """One line of an input, with its 1-based line number in that input."""
 
@@ -25,14 +24,14 @@ class SourceLine:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reaction:
     emoji: str
     count: int
     kind: str = "emoji"  # emoji | custom_emoji | paid (Desktop exports)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaFile:
     """A file of a Desktop export shown on a post's page (photos) or linked from it."""
 
@@ -41,7 +40,7 @@ class MediaFile:
     target: str  # file name in the page's media folder (safe, unique within the post)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a topic was given: which term matched where, with which weight."""
 
@@ -79,7 +78,7 @@ class ChannelMeta:
     stats: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageRef:
     """A link from one generated page to another: the target's docs-relative path (e.g.
     ``reviews/rizzearch/some-title.md``), the link text, and a short note (channel · date)."""
@@ -89,7 +88,7 @@ class PageRef:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """A span of a review's text that points at another review on the site."""
 
@@ -98,7 +97,7 @@ class Reference:
     target: PageRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageLinks:
     """The cross-links shown in a review page's footer, computed after every post is read.
 
@@ -125,7 +124,7 @@ class Paper:
     first_date: dt.date | None = None  # of the earliest dated review
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One review as read from an input, enriched stage by stage."""
 
@@ -159,18 +158,33 @@ class Post:
     tags: tuple[str, ...] = ()
     slug: str = ""
     extra: tuple[tuple[str, str], ...] = ()  # reader-specific front-matter (e.g. forwarded_from)
+    # `text`, once computed (slots, not a `__dict__`: ~20,000 posts × the stages' copies)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def source(self) -> str:
         """`<dump file name>:<first line>`: the post's stable identity across builds."""
         return f"{self.source_file}:{self.line}"
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
         """The body as plain text (for classification, excerpts, similarity); computed once."""
-        if self.markdown is not None and not self.lines:
-            return self.markdown
-        return "\n".join(line.text for line in self.lines)
+        text = self._text
+        if text is None:
+            if self.markdown is not None and not self.lines:
+                text = self.markdown
+            else:
+                text = "\n".join(line.text for line in self.lines)
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def evolve(self, **changes: object) -> Post:
+        """`dataclasses.replace`, keeping the computed `text` when the body is unchanged: the
+        stages make a new Post each, and each would join (and hold) the body once more."""
+        new = replace(self, **changes)  # type: ignore[arg-type]
+        if self._text is not None and "lines" not in changes and "markdown" not in changes:
+            object.__setattr__(new, "_text", self._text)
+        return new
 
 
 @dataclass

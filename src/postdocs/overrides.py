@@ -3,8 +3,6 @@ over the classifier and the readers, and survives regeneration because it lives 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .errors import LocatedWarning
 from .model import Evidence, Post
 from .topics_config import Override, Overrides
@@ -35,7 +33,7 @@ def _apply_one(post: Post, o: Override, path: str) -> Post:
         changes.update(title=o.title, title_source="override")
     if o.date is not None:
         changes.update(date=o.date, date_source="override", datetime=None)
-    return replace(post, **changes) if changes else post  # type: ignore[arg-type]
+    return post.evolve(**changes) if changes else post
 
 
 def apply(posts: list[Post], overrides: Overrides) -> tuple[list[Post], list[LocatedWarning]]:

@@ -16,6 +16,7 @@ from .papers_index import PAPERS_PAGE, papers_page
 from .readers import read_input
 from .render import SiteContext, media_path, render_post
 from .topics_config import Taxonomy, load_overrides, load_taxonomy
+from .write import KnownPage, PageText, page_digest
 
 
 @dataclass
@@ -81,7 +82,9 @@ def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteCont
                        topic_order=tuple(t.id for t in ordered))
 
 
-_PAGES: memo.Memo[str] = memo.Memo()  # (post, links) → review page, for one site context
+# (post, links) → the digest of its review page, for one site context. Only the digest: the
+# watcher would otherwise hold every page's text (at 100× the seeds, about 320 MB).
+_PAGES: memo.Memo[str] = memo.Memo()
 
 
 def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
@@ -90,19 +93,30 @@ def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
     for path, text in iter_pages(project, corpus):
         if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
             raise AssertionError(f"two pages map to {path}")
-        pages[path] = text
+        pages[path] = text.text() if isinstance(text, KnownPage) else text
     return pages
 
 
-def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, str]]:
+def _review_page(post: Post, links: PageLinks | None, ctx: SiteContext) -> PageText:
+    """A review's page: its text, or, when the watcher rendered the same inputs before, a
+    `KnownPage` that the writer renders again only if the file on disk is not that page."""
+    render = functools.partial(render_post, post, links, ctx)
+    digest = _PAGES.known((post, links))
+    if digest is not None:
+        return KnownPage(digest, render)
+    text = render()
+    _PAGES.remember((post, links), page_digest(text))
+    return text
+
+
+def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, PageText]]:
     """Every generated page as (relative path in the docs folder, text), one at a time: the
     writer stages each and lets it go, so a large site is never held in memory whole."""
     ctx = site_context(project, corpus.taxonomy)
     _PAGES.within(ctx)
     for post in corpus.posts:
-        links = corpus.links.get(slugs.page_path(post))
-        yield slugs.page_path(post), _PAGES.get(
-            (post, links), functools.partial(render_post, post, links, ctx))
+        yield slugs.page_path(post), _review_page(
+            post, corpus.links.get(slugs.page_path(post)), ctx)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .errors import InputError
 from .model import Post
 
@@ -27,5 +25,5 @@ def resolve(posts: list[Post]) -> list[Post]:
             continue
         extra = (*post.extra, ("in_reply_to", f"{target.slug}.md"),
                  ("in_reply_to_title", target.title))
-        out.append(replace(post, extra=extra))
+        out.append(post.evolve(extra=extra))
     return out

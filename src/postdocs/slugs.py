@@ -11,7 +11,6 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import replace
 
 from slugify import slugify
 
@@ -76,7 +75,7 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
     taken: set[tuple[str, str]] = set(groups)  # every plain slug is reserved for its owner
     for (channel, base), idx in sorted(groups.items()):
         idx.sort(key=lambda i: age_key(posts[i]))
-        out[idx[0]] = replace(posts[idx[0]], slug=base)
+        out[idx[0]] = posts[idx[0]].evolve(slug=base)
         if len(idx) == 1:
             continue
         suffixed = []
@@ -85,7 +84,7 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
             if (channel, slug) in taken:  # e.g. a post titled "<title> 42" exists already
                 slug = f"{slug}-{_hash(posts[i])}"
             taken.add((channel, slug))
-            out[i] = replace(posts[i], slug=slug)
+            out[i] = posts[i].evolve(slug=slug)
             suffixed.append(f"{posts[i].source} → {slug}")
         notes.append(
             f"{channel}/{base}: {len(idx)} posts share this slug; {posts[idx[0]].source} keeps it"

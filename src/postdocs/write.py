@@ -25,7 +25,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +52,26 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     recovered: str | None = None  # what was done about an interrupted earlier run
     total: int = 0  # generated files (pages, feeds, media) in the folder after the run
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """A page the caller rendered before and can render again: the digest of its UTF-8 bytes,
+    and how to make its text. The writer needs the text only if the file on disk differs, so
+    a long-running watcher need not hold every page's text between builds."""
+
+    digest: str
+    render: Callable[[], str]
+
+    def text(self) -> str:
+        return self.render()
+
+
+PageText = str | KnownPage
+
+
+def page_digest(text: str) -> str:
+    return _digest(text.encode("utf-8"))
 
 
 def _digest(data: bytes) -> str:
@@ -116,19 +136,20 @@ def _locked(out: Path) -> Iterator[None]:
 
 
 def write_pages(
-    out: Path, pages: Mapping[str, str] | Iterable[tuple[str, str]], force: bool = False,
+    out: Path, pages: Mapping[str, str] | Iterable[tuple[str, PageText]], force: bool = False,
     assets: Mapping[str, str] | None = None,
 ) -> WriteReport:
     """Bring `out` in line with `pages` (relative path → text; a mapping, or pairs as they are
     rendered: each page is staged and dropped at once, so the site is never all in memory) and
-    `assets` (relative path → source file, copied byte for byte: media next to their pages)."""
+    `assets` (relative path → source file, copied byte for byte: media next to their pages).
+    A page's text may be a `KnownPage`: rendered only if its file is not already that page."""
     out.mkdir(parents=True, exist_ok=True)
     pairs = pages.items() if isinstance(pages, Mapping) else pages
     with _locked(out):
         return _write_locked(out, pairs, force, dict(assets or {}))
 
 
-def _write_locked(out: Path, pages: Iterable[tuple[str, str]], force: bool,
+def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
                   assets: dict[str, str]) -> WriteReport:
     recovered = recover(out)
     manifest = load_manifest(out)
@@ -140,21 +161,29 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, str]], force: bool,
     pending: list[tuple[str, bytes | Path]] = []  # changed files not yet staged
     pending_bytes = 0
     try:
-        items: Iterator[tuple[str, bytes | Path]] = itertools.chain(
-            ((rel, text.encode("utf-8")) for rel, text in pages),
+        items: Iterator[tuple[str, bytes | Path | KnownPage]] = itertools.chain(
+            ((rel, text if isinstance(text, KnownPage) else text.encode("utf-8"))
+             for rel, text in pages),
             ((rel, Path(src)) for rel, src in sorted(assets.items())))
-        for rel, data in items:
+        for rel, item in items:
             if rel in new_manifest:
                 what = "a page and a media file" if rel in assets else "two pages"
                 raise OutputError(f"{what} both map to {rel}")
-            digest = _digest(data) if isinstance(data, bytes) else _file_digest(data)
+            digest = (item.digest if isinstance(item, KnownPage)
+                      else _digest(item) if isinstance(item, bytes) else _file_digest(item))
             new_manifest[rel] = digest
             target = target_of(rel)
-            if target.is_file():
-                current = _file_digest(target)
-                if current == digest:
-                    report.unchanged += 1
-                    continue
+            current = _file_digest(target) if target.is_file() else None
+            if current == digest:
+                report.unchanged += 1
+                continue
+            if isinstance(item, KnownPage):
+                rendered = item.text().encode("utf-8")
+                new_manifest[rel] = _digest(rendered)  # what is written, whatever was remembered
+                data: bytes | Path = rendered
+            else:
+                data = item
+            if current is not None:
                 if rel not in manifest:
                     if not force:
                         raise OutputError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
 from ..memo import Memo
 from ..model import Post
@@ -34,7 +33,7 @@ def enrich_post(post: Post) -> Post:
             if written:
                 changes["date"] = written
                 changes["date_source"] = "written"
-    return replace(post, **changes)  # type: ignore[arg-type]
+    return post.evolve(**changes)
 
 
 _ENRICHED: Memo[Post] = Memo()

@@ -19,7 +19,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..memo import Memo
 from ..model import Evidence, Post
@@ -224,7 +224,7 @@ def assign(posts: list[Post], taxonomy: Taxonomy) -> list[Post]:
     tag_posts = Counter(tag for r in results for tag in r.tags)
     keep = {t for t, n in tag_posts.items() if n >= taxonomy.settings.tag_min_posts}
     return [
-        replace(p, topics=r.topics, primary_topic=r.primary, evidence=r.evidence,
+        p.evolve(topics=r.topics, primary_topic=r.primary, evidence=r.evidence,
                 # tags a reader found (an export's hashtags) stay, the taxonomy's follow
                 tags=tuple(dict.fromkeys((*p.tags, *(t for t in r.tags if t in keep)))))
         for p, r in zip(posts, results, strict=True)
