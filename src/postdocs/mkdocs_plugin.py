@@ -9,6 +9,8 @@ ways). What it does:
   character to match (a link `[`, an entity `&`, code `` ` ``…); the plugin's inline processor
   skips a pattern when its text holds none of them, which its search could not match anyway.
   Patterns it does not know are always tried.
+- MkDocs parses every page's whole Markdown source as HTML to collect anchor ids; the plugin
+  skips that where no `id` or `name` attribute can be (review pages have none).
 - MkDocs builds a new Python-Markdown instance (all extensions set up again) for every page;
   the plugin renders with one instance per build, reset between pages as Python-Markdown
   provides for (`Markdown.reset`). MkDocs 1.6.1's own pages only: `_render` is its
@@ -117,12 +119,30 @@ class SkippingInlineExtension(Extension):  # type: ignore[misc]
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
 
 
+# Where an HTML attribute named `id` or `name` could start, in lowercased text: MkDocs'
+# HTMLParser reads an attribute name from after a space, `/` or quote up to a space, `/`, `=`
+# or `>`, and lowercases it.
+_MAY_NAME_ANCHOR = re.compile(r"""(?<=['"\s/])(?:id|name)(?=[\s/=>]|\Z)""")
+
+
+class _AnchorIdsPreprocessor(pages._RawHTMLPreprocessor):
+    """MkDocs' preprocessor that collects the `id`s (and `<a name>`s) of a page's raw HTML,
+    for its anchor checks: it parses the whole Markdown source as HTML. A page where no such
+    attribute can be has none, and is not parsed."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if _MAY_NAME_ANCHOR.search("\n".join(lines).lower()) is None:
+            self.present_anchor_ids = set()
+            return lines
+        return super().run(lines)
+
+
 def _render(page: Page, config: MkDocsConfig, files: Files, md: markdown.Markdown) -> None:
     """MkDocs 1.6.1's `Page.render`, with `md` (reset) instead of a new Markdown instance."""
     if page.markdown is None:
         raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
     md.reset()
-    raw_html_ext = pages._RawHTMLPreprocessor()
+    raw_html_ext = _AnchorIdsPreprocessor()
     raw_html_ext._register(md)
     extract_anchors_ext = pages._ExtractAnchorsTreeprocessor(page.file, files, config)
     extract_anchors_ext._register(md)
