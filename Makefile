@@ -30,8 +30,9 @@ generate: $(VENV)/.installed
 	$(BIN)/postdocs build
 
 # Front-end packages pinned in package.json/package-lock.json, installed from the npm registry
-# into node_modules/ (git-ignored): KaTeX is copied into the theme so the site renders math
-# without any other host; axe-core is used by the browser tests. Only KaTeX's minified script,
+# into node_modules/ (git-ignored): KaTeX and GLightbox are copied into the theme so the site
+# renders math and opens photos in a lightbox without any other host; axe-core is used by the
+# browser tests. Only KaTeX's minified script,
 # style sheet and WOFF2 fonts are copied (~0.6 MB; every browser that runs the site reads WOFF2).
 NPM ?= npm
 VENDOR := overrides/assets/vendor
@@ -40,11 +41,13 @@ node_modules/.installed: package.json package-lock.json | system-deps
 	touch $@
 
 $(VENDOR)/.installed: node_modules/.installed
-	rm -rf $(VENDOR)/katex
-	mkdir -p $(VENDOR)/katex/fonts
+	rm -rf $(VENDOR)/katex $(VENDOR)/glightbox
+	mkdir -p $(VENDOR)/katex/fonts $(VENDOR)/glightbox
 	cp node_modules/katex/LICENSE node_modules/katex/dist/katex.min.js \
 	  node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
 	cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/fonts/
+	cp node_modules/glightbox/LICENSE.md node_modules/glightbox/dist/js/glightbox.min.js \
+	  node_modules/glightbox/dist/css/glightbox.min.css $(VENDOR)/glightbox/
 	touch $@
 
 vendor: $(VENDOR)/.installed

@@ -267,7 +267,8 @@ def _media_markdown(post: Post) -> list[str]:
     for i, media in enumerate(post.media, start=1):
         rel = f"{post.slug}/{media.target}"
         if media.kind == "photo":
-            blocks.append(f"![Photo {i}]({rel}){{ .on-glb }}")  # opens in a lightbox
+            # a link to the full image, which the site's lightbox opens (postdocs.js)
+            blocks.append(f'[![Photo {i}]({rel})]({rel}){{ .glightbox data-type="image" }}')
         else:
             blocks.append(f"📎 [{escape_text(Path(media.source).name)}]({rel})")
     return blocks

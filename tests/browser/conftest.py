@@ -8,12 +8,13 @@ test can assert that the site is self-contained.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,12 +40,16 @@ ARTIFACTS = ROOT / "test-artifacts"
 PREFIX = "/postdocs/"  # served under a sub-path, as on GitHub Pages
 
 
-def _build_site(out: Path, site_url: str, work: Path) -> None:
+def _build_site(out: Path, site_url: str, work: Path,
+                add: Sequence[Sequence[str]] = ()) -> None:
     """`postdocs build` then `mkdocs build --strict` of a copy of the project (the work tree is
     not touched), into `out`, for the address it is served at: Material's instant navigation
-    only follows links that its sitemap lists for that address."""
+    only follows links that its sitemap lists for that address. `add`: arguments of `postdocs
+    add` for more channels (Desktop exports)."""
     assert KATEX_JS.is_file(), f"{KATEX_JS} missing: run `make vendor` (make test does)"
     root = copy_project(work)
+    for args in add:
+        assert postdocs_main(["--root", str(root), "add", *args]) == 0
     assert postdocs_main(["--root", str(root), "build", "--quiet"]) == 0
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", DISABLE_MKDOCS_2_WARNING="true",
                POSTDOCS_SITE_URL=site_url)
@@ -98,9 +103,11 @@ class Server:
         return self.base + path.lstrip("/")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The site, built for and served at http://127.0.0.1:<free port>/postdocs/."""
+@contextlib.contextmanager
+def serving(tmp_path_factory: pytest.TempPathFactory,
+            add: Sequence[Sequence[str]] = ()) -> Iterator[Server]:
+    """The site (with the channels `add` adds), built for and served at
+    http://127.0.0.1:<free port>/postdocs/."""
     out = tmp_path_factory.mktemp("site")
     work = tmp_path_factory.mktemp("project")
     handler = type("SiteHandler", (_Handler,), {"prefix": PREFIX, "root": str(out)})
@@ -108,13 +115,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = httpd.server_address[1]
     base = f"http://127.0.0.1:{port}{PREFIX}"
     try:
-        _build_site(out, base, work)
+        _build_site(out, base, work, add)
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)
         thread.start()
         yield Server(base=base, host=f"127.0.0.1:{port}", root=out, project=work)
         httpd.shutdown()
     finally:
         httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The seed site, built for and served at http://127.0.0.1:<free port>/postdocs/."""
+    with serving(tmp_path_factory) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,9 @@
    Math: typeset the math that pymdownx.arithmatex marked (generic mode: `\( … \)` in a span,
    `\[ … \]` in a div) with the bundled KaTeX, on the first load and after every instant
    navigation (Material's `document$` emits for both). A formula KaTeX cannot parse is shown
-   as its source, never as a console error. */
+   as its source, never as a console error.
+
+   Photos: open in a lightbox (GLightbox, bundled). */
 (function () {
   "use strict";
 
@@ -41,9 +43,32 @@
     if (dialog && input) dialog.setAttribute("aria-label", input.getAttribute("aria-label"));
   }
 
+  /* Photos of Desktop exports are links to the full image with the class `glightbox`
+     (render.py): with the bundled GLightbox they open in a lightbox, without JavaScript the
+     link still opens the image. One lightbox, told about each new page's photos. */
+  var lightbox = null;
+  function lightboxes() {
+    if (typeof GLightbox === "undefined") return;
+    if (lightbox === null) {
+      lightbox = GLightbox({
+        selector: ".glightbox",
+        touchNavigation: true,
+        loop: false,
+        zoomable: true,
+        draggable: true,
+        openEffect: "zoom",
+        closeEffect: "zoom",
+        slideEffect: "slide"
+      });
+    } else {
+      lightbox.reload();
+    }
+  }
+
   function onPage() {
     typeset(document.body);
     nameSearchDialog();
+    lightboxes();
   }
 
   if (typeof document$ !== "undefined") {
