@@ -185,11 +185,20 @@ def _open_visit(browser: Any, server: Server, allow: dict[str, str] | None = Non
     return visit
 
 
+@contextlib.contextmanager
+def visiting(browser: Any, server: Server) -> Iterator[Visit]:
+    """A fresh browser context on `server`'s site, closed afterwards."""
+    v = _open_visit(browser, server)
+    try:
+        yield v
+    finally:
+        v.page.context.close()
+
+
 @pytest.fixture
 def visit(browser: Any, server: Server) -> Iterator[Visit]:
-    v = _open_visit(browser, server)
-    yield v
-    v.page.context.close()
+    with visiting(browser, server) as v:
+        yield v
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ..test_desktop import FIX
-from .conftest import Server, Visit, _open_visit, serving
+from .conftest import Server, Visit, serving, visiting
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +27,8 @@ def photo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def photo_visit(browser: Any, photo_site: Server) -> Iterator[Visit]:
-    v = _open_visit(browser, photo_site)
-    yield v
-    v.page.context.close()
+    with visiting(browser, photo_site) as v:
+        yield v
 
 
 def _opens_in_the_lightbox(v: Visit) -> None:
