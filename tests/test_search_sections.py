@@ -75,7 +75,9 @@ def test_plain_html_takes_the_fast_path_and_the_rest_does_not() -> None:
 TAGS = ["p", "h1", "h2", "h3", "div", "span", "a", "pre", "code", "ul", "ol", "li", "em",
         "sub", "sup", "object", "br", "img", "hr", "table", "td"]
 ATTRS = ['', ' id="i1"', ' id="i2"', ' class="headerlink"', " data-search-exclude",
-         ' class="linenodiv"', ' id="z" class="headerlink"', ' title="a &amp; b"', " id=''"]
+         ' class="linenodiv"', ' id="z" class="headerlink"', ' title="a &amp; b"', " id=''",
+         " DATA-SEARCH-EXCLUDE", ' class="LINENODIV"', ' class="linenod&#105;v"',
+         ' CLASS="headerlink"', ' Id="i3"']
 TEXTS = ["x", " ", "\n", "  \n ", "a b", "&amp;", "&lt;p&gt;", "שלום", "Привет\nмир", "&#35;",
          "\t", "&nbsp;"]
 

@@ -119,10 +119,10 @@ class SkippingInlineExtension(Extension):  # type: ignore[misc]
         md.treeprocessors.register(SkippingInlineProcessor(md), "inline", priority)
 
 
-# Where an HTML attribute named `id` or `name` could start, in lowercased text: MkDocs'
-# HTMLParser reads an attribute name from after a space, `/` or quote up to a space, `/`, `=`
-# or `>`, and lowercases it.
-_MAY_NAME_ANCHOR = re.compile(r"""(?<=['"\s/])(?:id|name)(?=[\s/=>]|\Z)""")
+# Where an HTML attribute named `id` or `name` could be: MkDocs' HTMLParser reads an attribute
+# name from after a space, `/` or quote up to a space, `/`, `=` or `>`, and lowercases it (no
+# character but ASCII `I D N A M E` lowercases to one of these letters).
+_MAY_NAME_ANCHOR = re.compile(r"""(?<=['"\s/])(?:[iI][dD]|[nN][aA][mM][eE])(?=[\s/=>]|\Z)""")
 
 
 class _AnchorIdsPreprocessor(pages._RawHTMLPreprocessor):
@@ -131,7 +131,7 @@ class _AnchorIdsPreprocessor(pages._RawHTMLPreprocessor):
     attribute can be has none, and is not parsed."""
 
     def run(self, lines: list[str]) -> list[str]:
-        if _MAY_NAME_ANCHOR.search("\n".join(lines).lower()) is None:
+        if _MAY_NAME_ANCHOR.search("\n".join(lines)) is None:
             self.present_anchor_ids = set()
             return lines
         return super().run(lines)
@@ -228,6 +228,10 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self._templates is None:
             self._templates = _MemoryBytecodeCache()
         env.bytecode_cache = self._templates
+        # Jinja checks every template's file again each time a page includes it (a stat per
+        # partial per page); a build's templates do not change while it runs, and `mkdocs
+        # serve` makes a new environment for each build.
+        env.auto_reload = False
         return env
 
     def on_pre_page(self, page: Page, /, *, config: MkDocsConfig, files: Files) -> Page:

@@ -52,6 +52,8 @@ _RAW_TEXT = re.compile(r"<(?:script|style|textarea|title|xmp|iframe|noembed|nofr
                        r"noscript|plaintext)\b|<[!?]", re.IGNORECASE)
 
 _START, _END, _TEXT = 0, 1, 2
+_READS_ATTRS = _HEADINGS | {"a"}
+_EXCLUDES = re.compile("data-search-exclude|linenodiv", re.IGNORECASE)
 
 
 def _tokens(html: str) -> list[tuple[Any, ...]] | None:
@@ -69,8 +71,13 @@ def _tokens(html: str) -> list[tuple[Any, ...]] | None:
         if text is not None:
             out.append((_TEXT, unescape(text)))
         elif m.group("start") is not None:
-            attrs = {a.group(1).lower(): _attr_value(a) for a in _ATTRS.finditer(m["attrs"])}
-            out.append((_START, m.group("start").lower(), attrs, bool(m.group("closed"))))
+            tag, raw = m.group("start").lower(), m.group("attrs")
+            # Parser reads attributes of headings (`id`), links (`class="headerlink"`) and any
+            # tag that excludes its content from search; the rest need not be parsed.
+            attrs = ({a.group(1).lower(): _attr_value(a) for a in _ATTRS.finditer(raw)}
+                     if raw and (tag in _READS_ATTRS or "&" in raw or _EXCLUDES.search(raw))
+                     else {})
+            out.append((_START, tag, attrs, bool(m.group("closed"))))
         else:
             out.append((_END, m.group("end").lower()))
     return out if pos == len(html) else None
