@@ -4,13 +4,16 @@ next run) — checked with real processes killed by SIGKILL and interrupted by S
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from postdocs import memo, write
 from postdocs.cli import main
 from postdocs.errors import OutputError
 from postdocs.write import (
@@ -230,3 +233,36 @@ def test_a_known_page_is_rendered_only_when_its_file_is_not_that_page(tmp_path: 
     assert sorted(rendered) == ["d0/p0.md", "d1/p1.md"] == sorted(report.written)
     assert _tree(out) == NEW and load_manifest(out) == {
         rel: page_digest(text) for rel, text in NEW.items()}
+
+
+def test_the_watcher_reads_each_unchanged_page_once_and_still_sees_edits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the watcher (memo on), a page file is read for its digest once; afterwards only
+    its identity and change times are looked at, and a hand edit (any write) is still seen."""
+    out = tmp_path / "docs"
+    write_pages(out, NEW)
+    reads: list[Path] = []
+    real = write._file_digest
+
+    def counting(path: Path) -> str:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(write, "_file_digest", counting)
+    monkeypatch.setattr(write, "_SEEN", {})
+    later = time.time_ns() + 10 * 10**9  # the files are settled: older than the clock's ticks
+    monkeypatch.setattr(write, "_now_ns", lambda: later)
+    known = [(rel, KnownPage(page_digest(text), functools.partial(str, text)))
+             for rel, text in NEW.items()]
+    memo.enable()
+    try:
+        assert write_pages(out, known).unchanged == len(NEW) and len(reads) == len(NEW)
+        reads.clear()
+        assert write_pages(out, known).unchanged == len(NEW) and reads == []
+        time.sleep(0.05)
+        (out / "d1" / "p1.md").write_text("NEW 1\n", encoding="utf-8")  # the same size
+        with pytest.raises(OutputError, match="edited by hand"):
+            write_pages(out, known)
+        assert reads == [out / "d1" / "p1.md"]
+    finally:
+        memo.enable(False)

@@ -23,13 +23,16 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import memo
 from .errors import OutputError
 
 try:
@@ -88,6 +91,37 @@ def _file_digest(path: Path) -> str:
     except OSError as exc:
         raise OutputError(f"{path}: cannot read media file: {exc.strerror}") from None
     return h.hexdigest()
+
+
+# The watcher's digests of the files it read, by each file's identity and change times: it
+# finds most of the site unchanged at every rebuild, and reading every page again was a good
+# part of its writing time at 100× the seeds. Any write to a file (by postdocs, an editor, a
+# copy) changes its ctime, which no tool sets back; a digest is kept only once the file is
+# older than the clock's coarse ticks (as git does with racily clean files), so a second write
+# in the same tick is not missed.
+_SEEN: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+_SETTLED_NS = 2_000_000_000
+_now_ns = time.time_ns
+
+
+def _current_digest(path: Path) -> str | None:
+    """The digest of the file at `path`, or None if there is no file there."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    if not memo.enabled():
+        return _file_digest(path)
+    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    seen = _SEEN.get(str(path))
+    if seen is not None and seen[0] == key:
+        return seen[1]
+    digest = _file_digest(path)
+    if _now_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
+        _SEEN[str(path)] = (key, digest)
+    return digest
 
 
 def load_manifest(out: Path) -> dict[str, str]:
@@ -173,7 +207,7 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
                       else _digest(item) if isinstance(item, bytes) else _file_digest(item))
             new_manifest[rel] = digest
             target = target_of(rel)
-            current = _file_digest(target) if target.is_file() else None
+            current = _current_digest(target)
             if current == digest:
                 report.unchanged += 1
                 continue
