@@ -62,13 +62,17 @@ def patch_search_index(index: Any, rebuilt: set[str], pages: Container[str]) -> 
     (and `pages`, the URLs of this build's pages)."""
     generate: Callable[[Any], str] = index.generate_search_index
 
-    def generate_search_index(prev: Any) -> str:
+    def merge(prev: Any) -> None:
+        """The previous index's entries merged into this one's (`prev`: that index or None)."""
         if prev is not None:
             index.entries = merge_search_entries(prev.entries, rebuilt, index.entries, pages)
-            prev = None  # merged: the original only writes the entries out
-        return generate(prev)
+
+    def generate_search_index(prev: Any) -> str:
+        merge(prev)
+        return generate(None)  # merged: the original only writes the entries out
 
     index.generate_search_index = generate_search_index
+    index.postdocs_merge = merge  # for the plugin's streamed writer
 
 
 def snippet_includers(files: Files, since: float) -> list[File]:
