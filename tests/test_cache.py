@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from postdocs.cache import ReadCache
 from postdocs.config import load_project
+from postdocs.model import Post, SourceLine
 from postdocs.pipeline import process, render_site
 from postdocs.readers import read_input
 
@@ -64,3 +69,19 @@ def test_cached_and_uncached_builds_give_identical_pages(tmp_path: Path) -> None
     warm = render_site(project, process(project))
     assert (root / ".postdocs-cache").is_dir() and any((root / ".postdocs-cache").iterdir())
     assert warm == cold
+
+
+def test_a_cached_post_hashes_by_the_reading_process_seed(tmp_path: Path) -> None:
+    """Posts keep their hash once computed (memo keys); the read cache must not carry it into
+    a process whose string hashes are salted differently."""
+    post = Post(channel="c", source_file="f.txt", line=3, title="A title",
+                lines=(SourceLine(4, "body"),))
+    hash(post)
+    (tmp_path / "post.pickle").write_bytes(pickle.dumps(post))
+    check = ("import pickle, sys, dataclasses; from pathlib import Path; "
+             "p = pickle.loads(Path(sys.argv[1]).read_bytes()); "
+             "assert hash(p) == hash(dataclasses.replace(p)), 'stale hash'; "
+             "assert p in {dataclasses.replace(p)}")
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", check, str(tmp_path / "post.pickle")],
+                       env={**os.environ, "PYTHONHASHSEED": seed}, check=True)

@@ -9,10 +9,12 @@ a feed of every review of a large site would be megabytes fetched again at every
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
+from . import memo
 from .excerpt import excerpt
 from .model import Post
 from .render import SiteContext, display_title
@@ -53,6 +55,10 @@ def newest_first(posts: Sequence[Post]) -> list[Post]:
     return dated
 
 
+# The watcher writes a feed again only when its newest reviews (or its names) changed.
+_FEEDS: memo.Memo[str] = memo.Memo()
+
+
 def atom_feed(posts: Sequence[Post], ctx: SiteContext, title: str, path: str,
               page: str = "", allow_empty: bool = False) -> str | None:
     """The Atom XML for the dated reviews among `posts`; None when none is dated (unless
@@ -60,6 +66,13 @@ def atom_feed(posts: Sequence[Post], ctx: SiteContext, title: str, path: str,
     entries = newest_first(posts)[:FEED_ENTRIES]
     if not entries and not allow_empty:
         return None
+    _FEEDS.within(ctx)
+    return _FEEDS.get((tuple(entries), title, path, page),
+                      functools.partial(_atom_xml, entries, ctx, title, path, page))
+
+
+def _atom_xml(entries: Sequence[Post], ctx: SiteContext, title: str, path: str,
+              page: str) -> str:
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _sub(feed, "title", title)

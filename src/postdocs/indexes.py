@@ -4,7 +4,6 @@ in the global navigation (every page carries the navigation: listing posts there
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -50,9 +49,8 @@ def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -
     return "\n".join(lines)
 
 
-# The watcher converts each entry once. Keyed by a 128-bit digest of (page, entry): at 100× the
-# seeds there are ~100,000 entries, and their text as keys took ~120 MB. Equal HTML (a review
-# on several topic pages) is held once.
+# The watcher converts each entry once: (page, post) → its HTML, for one site context (set by
+# `_entries`). Equal HTML (a review on several topic pages) is held once.
 _ENTRY_HTML: memo.Memo[str | None] = memo.Memo()
 _SAME_HTML: dict[str, str] = {}
 
@@ -60,15 +58,13 @@ _SAME_HTML: dict[str, str] = {}
 def _entry_html(post: Post, here: str, ctx: SiteContext) -> str | None:
     """`_entry` as the HTML MkDocs makes of it (prerender.py), or None if a line is not in the
     subset that converter knows."""
-    entry = _entry(post, here, ctx)
     if not memo.enabled():
-        return _html_of_entry(here, entry)
-    key = hashlib.blake2b(f"{here}\0{entry}".encode(), digest_size=16).digest()
-    return _ENTRY_HTML.get(key, functools.partial(_shared_html_of_entry, here, entry))
+        return _html_of_entry(here, _entry(post, here, ctx))
+    return _ENTRY_HTML.get((here, post), functools.partial(_shared_html_of_entry, post, here, ctx))
 
 
-def _shared_html_of_entry(here: str, entry: str) -> str | None:
-    html = _html_of_entry(here, entry)
+def _shared_html_of_entry(post: Post, here: str, ctx: SiteContext) -> str | None:
+    html = _html_of_entry(here, _entry(post, here, ctx))
     if html is None:
         return None
     if len(_SAME_HTML) > 4 * len(_ENTRY_HTML):  # forget HTML no entry holds any more
@@ -90,6 +86,7 @@ def _entries(posts: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
     changes); the site is the same byte for byte (tests/test_prerender.py)."""
     ordered = in_reading_order(posts)
     if render.PRERENDER:
+        _ENTRY_HTML.within(ctx)
         items = [_entry_html(p, here, ctx) for p in ordered]
         if items and all(items):
             return ["<ul>", *(i for i in items if i is not None), "</ul>", ""]

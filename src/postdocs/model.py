@@ -7,8 +7,9 @@ new `Post`s (``dataclasses.replace``); render turns a `Post` into page text.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
 from .errors import LocatedWarning
@@ -160,6 +161,21 @@ class Post:
     extra: tuple[tuple[str, str], ...] = ()  # reader-specific front-matter (e.g. forwarded_from)
     # `text`, once computed (slots, not a `__dict__`: ~20,000 posts × the stages' copies)
     _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> list[object]:
+        """For pickle (the read cache): every field, but not the hash, which depends on the
+        process (string hashes are salted per process)."""
+        return [None if f.name == "_hash" else getattr(self, f.name) for f in fields(self)]
+
+    def __hash__(self) -> int:
+        """The dataclass hash (of every compared field), computed once: posts are the keys of
+        the watcher's memos, and hashing one walks all its lines."""
+        h = self._hash
+        if h is None:
+            h = hash(_compared_fields(self))
+            object.__setattr__(self, "_hash", h)
+        return h
 
     @property
     def source(self) -> str:
@@ -222,3 +238,7 @@ class ReadResult:
     meta: ChannelMeta = ChannelMeta()
     sniffed: bool = False  # the format was recognised from the content, not configured
     left_out: tuple[str, ...] = ()  # Desktop exports: media files of messages without a page
+
+
+# Post's compared fields as a tuple, in declaration order (what the dataclass hash covers).
+_compared_fields = operator.attrgetter(*(f.name for f in fields(Post) if f.compare))

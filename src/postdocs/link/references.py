@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..enrich.papers import arxiv_id
+from ..memo import Memo
 from ..model import Post
 
 _TELEGRAM_RE = re.compile(
@@ -62,9 +63,20 @@ def fold_handle(handle: str) -> str:
     return handle.lower().replace("l", "i")
 
 
-def date_mentions(post: Post) -> list[tuple[str, int, int, int | None]]:
+Mention = tuple[str, int, int, int | None]
+# Body → its date mentions, in the watcher. Found in the body's lines: a body without lines (a
+# Desktop export's Markdown) has none; with lines, its text is their texts joined.
+_MENTIONS: Memo[tuple[Mention, ...]] = Memo()
+
+
+def date_mentions(post: Post) -> list[Mention]:
     """`(text, day, month, year or None)` for every date written next to "reviewed"."""
-    out: list[tuple[str, int, int, int | None]] = []
+    return list(_MENTIONS.get((bool(post.lines), post.text),
+                              lambda: tuple(_date_mentions(post))))
+
+
+def _date_mentions(post: Post) -> list[Mention]:
+    out: list[Mention] = []
     if not _REVIEWED_RE.search(post.text):
         return out
     for line in post.lines:
