@@ -77,6 +77,7 @@ class LivePreview:
         self.serve_log = self.tmp / "serve.log"
         self.procs: list[subprocess.Popen[bytes]] = []
         self.peak_kb = 0
+        self.peaks_kb: dict[str, int] = {}  # "postdocs" / "mkdocs" → its peak resident size
 
     def __enter__(self) -> LivePreview:
         try:
@@ -143,7 +144,9 @@ class LivePreview:
     def close(self) -> None:
         """Ctrl-C to both, a kill for whatever is left after 20 s; then remove the logs."""
         for p in self.procs:
-            self.peak_kb = max(self.peak_kb, _peak_kb(p.pid))
+            name = Path(str(p.args[0])).name
+            self.peaks_kb[name] = max(self.peaks_kb.get(name, 0), _peak_kb(p.pid))
+            self.peak_kb = max(self.peak_kb, self.peaks_kb[name])
         for p in self.procs:
             if p.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -187,6 +190,7 @@ class LiveTimes:
     postdocs: list[float] = field(default_factory=list)
     mkdocs: list[float] = field(default_factory=list)
     peak_kb: int = 0
+    peaks_kb: dict[str, int] = field(default_factory=dict)  # per process: postdocs, mkdocs
 
     def median(self, which: str) -> float:
         values: list[float] = getattr(self, which)
@@ -233,4 +237,5 @@ def measure_one_post(project: Path, bin_dir: Path, runs: int, *,
         times.postdocs = _reported(watch, r"postdocs: rebuilt in ([\d.]+) s")
         times.mkdocs = _reported(serve, r"Documentation built in ([\d.]+) seconds")
     times.peak_kb = lp.peak_kb
+    times.peaks_kb = dict(lp.peaks_kb)
     return times
