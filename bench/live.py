@@ -28,8 +28,9 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+# Unbuffered: the logs are read while the processes run (each rebuild's reported time).
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true",
-       "PYTHONHASHSEED": "0"}
+       "PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1"}
 
 
 def free_port() -> int:
