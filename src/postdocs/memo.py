@@ -1,7 +1,8 @@
 """Results of pure per-post steps kept between builds of one process (`postdocs watch`).
 
 A live preview rebuilds the whole site after every edit; most posts did not change, so their
-enrichment, classification and page text are looked up instead of computed again. A memo holds
+enrichment, classification, list entries and feeds are looked up instead of computed again (of
+a review page only its digest: pipeline.py, write.KnownPage). A memo holds
 what the previous and the current build used and forgets the rest, so it never grows beyond
 two builds' worth. Keys are the steps' full inputs (frozen, hashable values): a hit returns
 exactly what the step would compute. Off unless `enable()` was called (by the watcher): a
