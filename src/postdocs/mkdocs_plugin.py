@@ -16,14 +16,17 @@ ways). What it does:
   provides for (`Markdown.reset`). MkDocs 1.6.1's own pages only: `_render` is its
   `Page.render` with that one change.
 - MkDocs keeps every page's Markdown source and HTML to the end of the build. The plugin drops
-  the source once the page is rendered and the HTML once the page is written (nothing reads them
+  the source once the page is rendered and the HTML (and postdocs' `topic_evidence`) once the
+  page is written (nothing reads them
   later: titles come from the front-matter or the rendered `<h1>`; search has indexed the page):
   about a quarter less peak memory at 10×.
 - Material's search plugin cuts every page into sections with a slow HTML parser;
   `search_sections.py` gives the same sections faster (Material 9.8 only).
 - Material's search plugin writes its index as one JSON string and then its UTF-8 bytes (at
-  100× two copies of ~350 MB on top of the entries). The plugin writes the same bytes entry by
-  entry (in live preview too, after merging the previous build's entries).
+  100× two copies of ~350 MB on top of the entries, which hold every page's text). The plugin
+  writes the same bytes a few hundred entries at a time: in a full build each page's entries as
+  soon as they are made, then drops them; in live preview the merged index at the end (the
+  entries stay for the next build to merge).
 """
 
 from __future__ import annotations
@@ -163,6 +166,43 @@ def _render(page: Page, config: MkDocsConfig, files: Files, md: markdown.Markdow
 _INDEX_CHUNK = 500  # search entries encoded at once
 
 
+class _IndexWriter:
+    """The search index file of a full build, written as the build goes: the header once the
+    first page is indexed, each page's entries right after Material's search made them (they
+    are then dropped from memory: at 100× the seeds ~60,000 entries holding every page's text),
+    the end at `on_post_build`. The same bytes as Material's `json.dumps` of the whole index."""
+
+    def __init__(self, index: Any, site_dir: str, keep: bool = False) -> None:
+        self.index = index
+        self.keep = keep  # live preview: the entries stay, for the next build to merge
+        self.path = Path(site_dir) / "search" / "search_index.json"
+        self.encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+        self.out: Any = None
+        self.written = 0
+
+    def take(self) -> None:
+        """Write the entries made so far and drop them from the index."""
+        entries = self.index.entries
+        if self.out is None:
+            settings = {key: self.index.config[key]
+                        for key in ("lang", "separator", "pipeline", "fields")}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.out = self.path.open("w", encoding="utf-8")
+            self.out.write('{"config":' + self.encode(settings) + ',"docs":[')
+        # a few hundred entries at a time: the encoder's speed, a small string at a time
+        for start in range(0, len(entries), _INDEX_CHUNK):
+            chunk = self.encode(entries[start:start + _INDEX_CHUNK])[1:-1]
+            self.out.write(("," if self.written else "") + chunk)
+            self.written += min(_INDEX_CHUNK, len(entries) - start)
+        if not self.keep:
+            del entries[:]
+
+    def finish(self) -> None:
+        self.take()
+        self.out.write("]}")
+        self.out.close()
+
+
 def _streamed_search_index(search: Any, original: Callable[..., None]) -> Callable[..., None]:
     """Material's search `on_post_build` (9.8), writing the index entry by entry: the same bytes
     as `json.dumps` of the whole, without the whole in memory twice. In live preview (dirty
@@ -181,19 +221,10 @@ def _streamed_search_index(search: Any, original: Callable[..., None]) -> Callab
             return
         if dirty and merge is not None:
             merge(search.search_index_prev)
-        settings = {key: index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
-
-        encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
-        entries = index.entries
-        path = Path(config.site_dir) / "search" / "search_index.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
-            out.write('{"config":' + encode(settings) + ',"docs":[')
-            # a few hundred entries at a time: the encoder's speed, a small string at a time
-            for start in range(0, len(entries), _INDEX_CHUNK):
-                chunk = encode(entries[start:start + _INDEX_CHUNK])[1:-1]
-                out.write(("," if start else "") + chunk)
-            out.write("]}")
+        writer = getattr(index, "postdocs_writer", None)
+        if writer is None or dirty:  # written at the end, and kept (live preview merges it)
+            writer = _IndexWriter(index, config.site_dir, keep=True)
+        writer.finish()
         if dirty:
             search.search_index_prev = index
 
@@ -226,15 +257,18 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # starts a Markdown instance of its own configuration.
         self._markdown = None
         search = config.plugins.get("material/search") or config.plugins.get("search")
+        self._streams_index = False
         if type(search).__module__ == "material.plugins.search.plugin":
             events = config.plugins.events["post_build"]
             for i, method in enumerate(events):
                 if getattr(method, "__self__", None) is search:
                     events[i] = _streamed_search_index(search, method)
+                    self._streams_index = bool(search.config.enabled)  # type: ignore[union-attr]
         return config
 
     _markdown: markdown.Markdown | None = None
     _templates: _MemoryBytecodeCache | None = None
+    _streams_index = False
 
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
                files: Files) -> jinja2.Environment:
@@ -270,6 +304,10 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     @event_priority(-100)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         page.content = None
+        # postdocs' own record of why a review has its topics: no template reads it, and it
+        # is most of a review's front-matter (the other keys stay: the tags plugin, the
+        # navigation and other pages may read them).
+        page.meta.pop("topic_evidence", None)
         return output
 
     # Live preview (`mkdocs serve --dirty`): see mkdocs_live.py.
@@ -293,6 +331,11 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 and material.__version__.startswith("9.8.")):
             index.add_entry_from_context = functools.partial(  # type: ignore[union-attr]
                 search_sections.add_entry_from_context, index)
+            # A full build writes the index as it goes (`_IndexWriter`); live preview keeps
+            # the entries, to merge them into the next build's.
+            if (self._streams_index and getattr(search, "is_dirty", None) is False
+                    and getattr(search, "search_index_prev", None) is None):
+                index.postdocs_writer = _IndexWriter(index, config.site_dir)  # type: ignore[union-attr]
         if self._dirty and index is not None:
             mkdocs_live.patch_search_index(index, self._rebuilt, self._pages)
 
@@ -304,9 +347,14 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self._pages.update(mkdocs_live.page_urls(files))
         return files
 
+    @event_priority(-100)  # after Material's search has indexed the page
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> Any:
         self._rebuilt.add(page.url)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        writer = getattr(getattr(search, "search_index", None), "postdocs_writer", None)
+        if writer is not None:
+            writer.take()
         return context
 
     @event_priority(-100)  # after every plugin that adds paths to watch
