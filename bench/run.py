@@ -59,7 +59,11 @@ class SizeResult:
 
 
 def run(cmd: list[str], cwd: Path) -> Timing:
-    """Run a command under /usr/bin/time -v; return wall seconds and peak RSS."""
+    """Run a command under /usr/bin/time -v; return wall seconds and peak RSS. The disk is
+    settled first (`sync`, not timed): otherwise the previous step's writes (a site of up to
+    1.5 GB, removed or copied) are flushed during the timed run, on this kind of machine
+    making each new file several times slower to create, for whichever tool runs next."""
+    os.sync()
     start = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=cwd, env=ENV,
                           capture_output=True, text=True)
