@@ -237,6 +237,13 @@ def test_date_reference_with_year(corpus: Corpus) -> None:
     gliner = containing(corpus, MATHY, "שסקרנו אתמול 21.06.24")
     ner = by_title(corpus, MATHY, "Named Entity Recognition as Structured Span Prediction")
     _date_ref(corpus, gliner, "21.06.24", ner)
+    # "review" (a noun) next to the date: "קראו סקירה מ 18.11.24" (read the review of …)
+    adaptive = by_title(corpus, MATHY, "Adaptive Decoding via Latent Preference Optimization")
+    assert "קראו סקירה מ 18.11.24" in adaptive.text
+    _date_ref(corpus, adaptive, "18.11.24", by_date(corpus, MATHY, dt.date(2024, 11, 18)))
+    # "similar to yesterday's review (26.09.24)"
+    robust = containing(corpus, MATHY, "דומה לסקירה של אתמול (26.09.24)")
+    _date_ref(corpus, robust, "26.09.24", by_date(corpus, MATHY, dt.date(2024, 9, 26)))
 
 
 def test_telegram_and_arxiv_links_resolve_to_reviews() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from pathlib import Path
 
@@ -13,9 +14,9 @@ from postdocs.config import Project
 from postdocs.enrich import dates
 from postdocs.errors import LocatedWarning
 from postdocs.markup import text_to_markdown
-from postdocs.model import ChannelConfig, ReadResult
+from postdocs.model import ChannelConfig, ReadResult, SourceLine
 from postdocs.pipeline import Corpus
-from postdocs.readers import ocr_digest, ocr_titles
+from postdocs.readers import ocr_digest, ocr_repeats, ocr_titles
 from postdocs.render import render_post
 from postdocs.tex import join_broken_math, repair_math
 
@@ -99,6 +100,65 @@ def test_check_counts_repaired_dates(capsys: pytest.CaptureFixture[str]) -> None
     assert main(["--no-cache", "--root", str(ROOT), "check"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(DUMP))
     assert "posts=193" in line and "repaired-dates=10" in line and "unaccounted=0" in line
+
+
+def test_passages_read_twice_are_dropped_counted_and_reported(
+        result: ReadResult, dump_lines: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    bodies = {sl.number: sl.text for p in result.posts for sl in p.lines}
+    # `… טכניקות דגימה כמו ידי המודל המאומן. טכניקות דגימה כמו Monte Carlo …` in the dump
+    assert "טכניקות דגימה כמו ידי" in dump_lines[3308]
+    assert "המודל המאומן. טכניקות דגימה כמו Monte Carlo Tree Search." in bodies[3309]
+    assert bodies[3309].count("טכניקות דגימה כמו") == 1
+    # the paragraph a reader saw twice (`… כי פונקציית לוס` twice in one sentence)
+    assert dump_lines[202].count("המאמר שנסקור היום טוען שגישה זו") == 2
+    assert bodies[203].count("המאמר שנסקור היום טוען שגישה זו") == 1
+    # no review body is left with a run of five words the OCR read twice within a dozen (a
+    # run that only the cut of another copy brought together is not one: it is not twice in
+    # the dump)
+    for n, text in bodies.items():
+        words = text.split()
+        dumped = " ".join(" ".join(dump_lines[n - 1:n + 5]).split())
+        for j, run in ocr_repeats.find(words):
+            assert dumped.count(" ".join(words[j:j + run])) < 2, (n, words[j:j + run])
+    # each dropped copy is a located warning, and `check` counts them
+    warned = [w for w in result.warnings if "the OCR read twice" in w.message]
+    assert len(warned) == result.ledger.categories[ocr_digest.REPEATS] > 200
+    for w in warned:  # the words dropped are still on the line, once
+        shown = ast.literal_eval(w.message.split(": ", 1)[1]).rstrip("…")
+        assert w.line is not None and shown in bodies[w.line], w
+        # twice in the paragraph as dumped (the OCR may have wrapped it onto the next lines)
+        paragraph = " ".join(" ".join(dump_lines[w.line - 1:w.line + 5]).split())
+        assert paragraph.count(" ".join(shown.split())) >= 2, w
+    assert main(["--no-cache", "--root", str(ROOT), "check"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(DUMP))
+    assert f"ocr-repeats={len(warned)}" in line
+
+
+@pytest.mark.parametrize(("line", "want"), [
+    ("one two three four five six then one two three four five six more",
+     "one two three four five six then more"),
+    ("one two three four five one two three four five", "one two three four five"),
+    # copies further apart than a dozen words are the author's
+    ("one two three four five " + "x " * 13 + "one two three four five",
+     "one two three four five " + "x " * 13 + "one two three four five"),
+    # four words are not a run; formulas and symbols are never dropped
+    ("a bb cc dd then bb cc dd again", "a bb cc dd then bb cc dd again"),
+    ("$x_t$ = $a$ + $b$ then $x_t$ = $a$ + $b$", "$x_t$ = $a$ + $b$ then $x_t$ = $a$ + $b$"),
+    ("1 2 3 4 5 6, 1 2 3 4 5 6", "1 2 3 4 5 6, 1 2 3 4 5 6"),
+    # a third reading goes too
+    ("aa bb cc dd ee X aa bb cc dd ee Y aa bb cc dd ee Z", "aa bb cc dd ee X Y Z"),
+    # a run whose first copy is partly a dropped copy is not dropped: `pa` would be lost from
+    # the sentence `qa qb qc qd pa end`
+    ("x1 pa pb pc pd pe tt qa qb qc qd pa pb pc pd pe mm qa qb qc qd pa end",
+     "x1 pa pb pc pd pe tt qa qb qc qd mm qa qb qc qd pa end"),
+    # two repeats in one line; white space elsewhere kept as written
+    ("מה  קורה כאן עכשיו בבית, מה  קורה כאן עכשיו בבית, ואז alpha beta gamma delta eps "
+     "zz alpha beta gamma delta eps", "מה  קורה כאן עכשיו בבית, ואז alpha beta gamma delta eps zz"),
+])
+def test_drop_repeats_on_small_lines(line: str, want: str) -> None:
+    got, dropped = ocr_repeats.drop_repeats(line)
+    assert got == want
+    assert len(dropped) == (0 if got == line else len(dropped)) and (got == line) == (not dropped)
 
 
 def test_review_bodies_hold_the_whole_review(result: ReadResult) -> None:
@@ -289,3 +349,19 @@ def test_rtl_labels_glued_to_urls_are_not_part_of_them() -> None:
     assert inline(text).startswith(
         "[https://arxiv.org/abs/2405.17927](<https://arxiv.org/abs/2405.17927>):מאמר:")
     assert find_urls("https://he.wikipedia.org/wiki/מאמר") == ["https://he.wikipedia.org/wiki/מאמר"]
+
+
+def test_link_labels_come_before_their_links(result: ReadResult, dump_lines: list[str]) -> None:
+    """The PDF's text came out in visual order on some link lines: `URL מאמר: URL טלגרם:`. A
+    right-to-left reader reads each label first, so the label is put back before its link."""
+    bodies = {sl.number: sl.text for p in result.posts for sl in p.lines}
+    assert dump_lines[26].startswith("https://arxiv.org/abs/2405.18377 מאמר: https://t.me/")
+    assert bodies[27] == ("מאמר: https://arxiv.org/abs/2405.18377 "
+                          "טלגרם: https://t.me/MathyAIwithMike/69")
+    assert bodies[5] == "מאמר: https://arxiv.org/pdf/2405.18047"  # `URL | מאמר:`
+    assert bodies[21] == "מאמר: <u>https://arxiv.org/abs/2405.17927</u>"  # `<u>URL</u> :מאמר:`
+    assert bodies[17] == "טלגרם: https://t.me/MathyAIwithMike/60"  # already in reading order
+    # a link inside a sentence, or a line not made of links and labels only, stays as written
+    for line in ("ראו https://arxiv.org/abs/1 מאמר: טוב",
+                 "https://github.com/mcleish7/arithmetic :רפו: https://arxiv.org/abs/2405.17399"):
+        assert ocr_digest._label_first(SourceLine(1, line)).text == line

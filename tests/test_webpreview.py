@@ -228,7 +228,7 @@ def test_check_prints_the_ledger_and_warnings(capsys: pytest.CaptureFixture[str]
     assert main(["--root", str(ROOT), "check"]) == 0
     out, err = capsys.readouterr()
     assert ("002_b7ad3dc60f2b3f48.txt [web-preview]: posts=3 merged-continuations=2 "
-            "media-only=3 repaired-dates=0 unaccounted=0") in out
+            "media-only=3 repaired-dates=0 ocr-repeats=0 unaccounted=0") in out
     assert "boilerplate dropped: open-in-telegram=4, view-in-telegram=4" in out
     assert "002_b7ad3dc60f2b3f48.txt:41: reactions '👍2010' kept raw only" in err
 

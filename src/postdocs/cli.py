@@ -98,7 +98,7 @@ def _shown(path: str) -> str:
 
 
 # Ledger categories that count events (messages), not lines.
-_EVENTS = ("merged continuations", "media-only messages")
+_EVENTS = ("merged continuations", "media-only messages", "repeated OCR passages")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -117,6 +117,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{name} [{r.format}{how}]: posts={len(r.posts)} "
               f"merged-continuations={cats['merged continuations']} "
               f"media-only={cats['media-only messages']} repaired-dates={repaired[name]} "
+              f"ocr-repeats={cats['repeated OCR passages']} "
               f"unaccounted={len(missing)}")
         dropped = sorted((k.split(":", 1)[1], v) for k, v in cats.items()
                          if k.startswith("boilerplate:") and v)

@@ -19,6 +19,7 @@ from .slugs import channel_path, page_path, relative, topic_path
 CHART = "charts/reviews-per-month.svg"
 EXCERPT_LIMIT = 220
 LATEST = 10
+UNTOPICED = "without-a-topic"  # anchor of the list of reviews without a topic (topics index)
 
 
 def plural(n: int, noun: str) -> str:
@@ -130,7 +131,12 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
         index.append(line + (f": {inline(description)}" if description else ""))
     if not order:
         index.append("No review has a topic yet.")
-    pages["topics/index.md"] = "\n".join(index) + "\n"
+    untopiced = [p for p in posts if not p.topics]
+    if untopiced:  # still on their channel's page; listed here so that they have a home
+        index += ["", f"## Without a topic ({len(untopiced)}) {{#{UNTOPICED}}}", "",
+                  "No topic's terms matched these reviews (see `content/topics.yml`).", "",
+                  *_entries(untopiced, "topics/index.md", ctx)]
+    pages["topics/index.md"] = "\n".join(index).rstrip("\n") + "\n"
     return pages
 
 
@@ -181,10 +187,12 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
     topic_counts = Counter(t for p in posts for t in p.topics)
     order = ctx.topics_in_order(set(topic_counts))
     untopiced = sum(1 for p in posts if not p.topics)
+    langs = Counter(p.lang for p in posts)
+    named = ", ".join(language_name(lang) for lang in sorted(langs, key=lambda x: (-langs[x], x)))
     lines = [
         f"**{len(posts)} reviews** from **{len(channels)} channels** in "
-        f"**{len({p.lang for p in posts})} languages**, {len(dated)} of them dated, "
-        f"in **{len(order)} topics**.",
+        f"**{plural(len(langs), 'language')}**{f' ({named})' if langs else ''}, "
+        f"{len(dated)} of them dated, in **{len(order)} topics**.",
         "",
     ]
     if order:
@@ -194,7 +202,8 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                          f"  \n  {plural(topic_counts[t], 'review')}")
         lines += ["", "</div>", ""]
         if untopiced:
-            lines += [f"{plural(untopiced, 'review')} without a topic.", ""]
+            lines += [f"[{plural(untopiced, 'review')} without a topic]"
+                      f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
         outside = sum(1 for p in dated if f"{p.date:%Y-%m}" not in shown)

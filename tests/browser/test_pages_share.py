@@ -75,3 +75,25 @@ def test_hebrew_review_preview_locale(visit: Visit, site_corpus: Corpus) -> None
     visit.goto(review_url(post))
     assert _meta(visit.page, "og:locale") == "he_IL"
     assert _meta(visit.page, "article:published_time") == post.date.isoformat()  # type: ignore[union-attr]
+
+
+def test_copy_link_off_the_canonical_site_copies_the_address_read(
+        visit: Visit, server: Server, site_corpus: Corpus) -> None:
+    """A site built with a site_url it is not served at (the shipped placeholder, a copy on
+    another host, `mkdocs serve`): the button copies the address that opens, not the
+    placeholder. The served page is the real one with its canonical link pointed elsewhere."""
+    post = find_post(site_corpus, "gonzo_ML", "Нанообзор")
+    url = server.url(review_url(post))
+    page = visit.page
+
+    def elsewhere(route: Any) -> None:
+        html = route.fetch().text()
+        moved = html.replace(f'href="{url}"', 'href="https://example.org/postdocs/x/"')
+        assert moved != html  # the page had its canonical link
+        route.fulfill(body=moved, content_type="text/html; charset=utf-8")
+
+    page.route(url, elsewhere)
+    visit.goto(review_url(post))
+    assert _canonical(page) == "https://example.org/postdocs/x/"
+    assert _copy(visit) == url == page.url
+    assert not visit.console_errors

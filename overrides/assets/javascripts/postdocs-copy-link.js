@@ -1,5 +1,6 @@
-// "Copy link" on review pages: copies the review's permalink, its canonical public address
-// (the current address when no site_url is configured).
+// "Copy link" on review pages: copies the review's permalink, its canonical public address,
+// when the page is read on that site; elsewhere (`mkdocs serve`, a copy on another host, a
+// site built without its real site_url) the address the reader is on, the one that opens.
 // Added by script so readers without JavaScript never see a button that does nothing.
 (function () {
   "use strict";
@@ -47,9 +48,12 @@
       // The canonical link is what MkDocs built for this page from `site_url` (Material keeps
       // it current on instant navigation); postdocs' data-permalink is the same address
       // unless the two ran with different site_url settings.
+      var here = window.location.origin + window.location.pathname;
       var canonical = document.querySelector('link[rel="canonical"]');
-      var url = (canonical && canonical.href) || header.getAttribute("data-permalink") ||
-        window.location.origin + window.location.pathname;
+      var url = (canonical && canonical.href) || header.getAttribute("data-permalink") || here;
+      if (new URL(url, here).origin !== window.location.origin) {
+        url = here;
+      }
       var button = document.createElement("button");
       button.type = "button";
       button.className = "md-button postdocs-copy-link";

@@ -29,8 +29,9 @@ _TELEGRAM_HOSTS = ("t.me", "telegram.me", "telegram.dog")
 # Not a version number: no Latin letter, digit, dot or hyphen before ("GPT-3.5", "v1.5").
 _DATE_RE = re.compile(
     r"(?<![A-Za-z0-9.\-])(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2}))?(?!\.?\d)")
-# "reviewed" in Hebrew (סקרתי, סקרנו, שסקרנו), English and Russian, near the date.
-_REVIEWED_RE = re.compile(r"סקר|\breviewed\b|разбирал", re.I)
+# "reviewed" or "review" in Hebrew (סקרתי, שסקרנו; סקירה: "קראו סקירה מ 18.11.24", "לסקירה של
+# אתמול (26.09.24)"), English and Russian, near the date.
+_REVIEWED_RE = re.compile(r"סקר|סקיר|\breviewed\b|разбирал", re.I)
 _NEAR = 40  # characters between the date and the verb
 
 

@@ -21,10 +21,12 @@ from pathlib import Path
 from ..enrich import dates
 from ..errors import LocatedWarning
 from ..model import ChannelConfig, Ledger, Post, ReadResult, SourceLine
+from . import ocr_repeats
 from . import ocr_titles as titles
 from .text import read_lines
 
 FORMAT = "ocr-digest"
+REPEATS = "repeated OCR passages"  # a ledger event: a second copy dropped
 
 _URL_RE = re.compile(r"(?:https?://|(?<![\w/.])(?:www\.)?arxiv\.org/)[^\s<>|]+", re.I)
 # Phrases that only ever open a review (checked on every review of the seed digest).
@@ -38,6 +40,11 @@ _ITEM_RE = re.compile(r"^\s*(?:[-•*–]|\d{1,3}[.)])\s")
 # `:label` — a leading `:`/`?` before Hebrew, and the line ends in a letter (nothing to swap with)
 _MOVED_PUNCT_RE = re.compile(
     r"^\s*(?P<punct>[:?])\s*(?P<text>[\u05D0-\u05EA][^:?!.,;]*?[\w\u05D0-\u05EA)])\s*$")
+# `URL label:` (a link line in visual order: the label a right-to-left reader reads first was
+# extracted after its URL), `| label:` and `:label:` too; the URL may be underlined.
+_URL_LABEL_RE = re.compile(
+    r"(?P<url>(?:<u>)?(?:https?://|www\.)[^\s<>|]+(?:</u>)?)\s*(?:\|\s*)?:?"
+    r"(?P<label>[\u05D0-\u05EA][\u05D0-\u05EA ]{0,20}?):(?=\s|$)")
 _TME_RE = re.compile(r"https?://t\.me/(?P<handle>\w+)/(?P<id>\d+)")
 _TME_HANDLE_RE = re.compile(r"(?<=\bt\.me/)\w+")
 
@@ -113,6 +120,21 @@ def _join_wrapped(body: list[SourceLine]) -> list[SourceLine]:
     return out
 
 
+def _without_repeats(sl: SourceLine, ledger: Ledger, warnings: list[LocatedWarning],
+                     path: str) -> SourceLine:
+    """The line without the passages the OCR read twice (`ocr_repeats`), each counted and
+    reported where it was."""
+    text, dropped = ocr_repeats.drop_repeats(sl.text)
+    if not dropped:
+        return sl
+    ledger.count(REPEATS, len(dropped))
+    for r in dropped:
+        shown = r.text if len(r.text) <= 60 else r.text[:59] + "…"
+        warnings.append(LocatedWarning(path, sl.number,
+                                       f"dropped a passage the OCR read twice: {shown!r}"))
+    return SourceLine(sl.number, text)
+
+
 def _rtl_punctuation(sl: SourceLine) -> SourceLine:
     """A Hebrew line whose final `:` or `?` the right-to-left extraction moved to its front
     (`:מבוא`, a section label) gets it back at its end, where a right-to-left reader expects it."""
@@ -120,6 +142,17 @@ def _rtl_punctuation(sl: SourceLine) -> SourceLine:
     if not m:
         return sl
     return SourceLine(sl.number, m.group("text") + m.group("punct"))
+
+
+def _label_first(sl: SourceLine) -> SourceLine:
+    """A line of links each followed by its Hebrew label (`URL מאמר: URL טלגרם:`) gets each label
+    back before its link (`מאמר: URL טלגרם: URL`), in the order a right-to-left reader reads."""
+    text = sl.text.strip()
+    pairs = list(_URL_LABEL_RE.finditer(text))
+    if not pairs or re.sub(r"\s+", "", _URL_LABEL_RE.sub("", text)):
+        return sl  # not links and labels only
+    return SourceLine(sl.number, " ".join(f"{m.group('label').strip()}: {m.group('url')}"
+                                          for m in pairs))
 
 
 def _own_handle(sl: SourceLine, handle: str) -> SourceLine:
@@ -273,7 +306,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(lines))
     drafts = _split(lines, ledger, warnings, str(path))
     for d in drafts:
-        d.body = [_own_handle(_rtl_punctuation(sl), channel.id) for sl in _join_wrapped(d.body)]
+        body = [_without_repeats(sl, ledger, warnings, str(path)) for sl in _join_wrapped(d.body)]
+        d.body = [_own_handle(_label_first(_rtl_punctuation(sl)), channel.id) for sl in body]
     cands = [dates.candidates(d.header_text) for d in drafts]
     chosen = dates.resolve(cands)
     links = _permalinks(drafts, channel.id)
