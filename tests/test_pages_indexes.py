@@ -100,12 +100,17 @@ def test_config_description_wins_over_dump_header() -> None:
 
 def test_home_has_totals_tiles_chart_latest_and_channels() -> None:
     home = home_snippet((RU, HE), POSTS, CTX, has_chart=True)
-    assert "**6 reviews** from **2 channels** in **2 languages**, 4 of them dated" in home
+    assert ("**6 reviews** from **2 channels** in **2 languages** (Russian, Hebrew), "
+            "4 of them dated") in home
     tiles = home.split('<div class="grid cards postdocs-topics" markdown>')[1].split("</div>")[0]
     assert re.findall(r"\[\*\*([^*]+)\*\*\]", tiles) == ["Reinforcement learning", "Diffusion",
                                                           "Graphs"]
     assert "[**Diffusion**](topics/diffusion.md)  \n  2 reviews" in tiles
-    assert "1 review without a topic." in home
+    # the review without a topic is listed at the end of the topics index, linked from here
+    assert "[1 review without a topic](topics/index.md#without-a-topic)." in home
+    index = topic_pages(POSTS, CTX)["topics/index.md"]
+    untopiced = index.split("## Without a topic (1) {#without-a-topic}")[1]
+    assert _titles(untopiced) == [p.title for p in POSTS if not p.topics]
     assert "](charts/reviews-per-month.svg)" in home
     latest = home.split("## Latest reviews")[1].split("## Channels")[0]
     assert _titles(latest) == ["Paper 3", "Paper 6", "Paper 4", "Paper 2"]

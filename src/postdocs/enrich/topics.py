@@ -66,12 +66,22 @@ class _Rule:
 
 @dataclass
 class Matcher:
-    """The token index of every term of a taxonomy (topics and tags), built once."""
+    """The token index of every term of a taxonomy, built once: topic terms (and tag terms
+    spelled the same), and in `tags` the other tag terms. Each is matched on its own, so a tag's
+    phrase never hides a topic's term (`contrastive learning`, a tag, held `contrastive`)."""
 
     exact: dict[str, list[_Rule]] = field(default_factory=dict)  # first word → rules
     stems: dict[str, list[_Rule]] = field(default_factory=dict)  # one-word stems
     max_stem: int = 0
     _candidates: dict[str, tuple[tuple[str, _Rule], ...]] = field(default_factory=dict)
+    tags: Matcher | None = None
+
+    def find_all(self, text: str) -> Counter[_Rule]:
+        """`find` of this index and of the tags' (no rule is in both)."""
+        found = self.find(text)
+        if self.tags is not None:
+            found.update(self.tags.find(text))
+        return found
 
     def candidates(self, word: str) -> tuple[tuple[str, _Rule], ...]:
         """The rules a word can start, in the order `find` tries them (memoised per word).
@@ -146,18 +156,20 @@ def build_matcher(taxonomy: Taxonomy) -> Matcher:
     for tag in taxonomy.tags:
         for text in tag.terms:
             owners[text].append((TAG_OWNER + tag.name, 1.0, "any"))
-    matcher = Matcher()
+    matcher = Matcher(tags=Matcher())
     for text, own in owners.items():
         stem = text.endswith("*")
         ws = tuple(words(text.rstrip("*")))
         if not ws:
             continue
         rule = _Rule(text=text.rstrip("*"), words=ws, stem=stem, owners=tuple(own))
+        index = matcher.tags if all(o.startswith(TAG_OWNER) for o, _, _ in own) else matcher
+        assert index is not None
         if stem and len(ws) == 1:
-            matcher.stems.setdefault(ws[0], []).append(rule)
-            matcher.max_stem = max(matcher.max_stem, len(ws[0]))
+            index.stems.setdefault(ws[0], []).append(rule)
+            index.max_stem = max(index.max_stem, len(ws[0]))
         else:
-            matcher.exact.setdefault(ws[0], []).append(rule)
+            index.exact.setdefault(ws[0], []).append(rule)
     return matcher
 
 
@@ -173,8 +185,8 @@ class Classification:
 def classify(title: str, body: str, matcher: Matcher, taxonomy: Taxonomy) -> Classification:
     """Topics, primary topic, evidence and candidate tags of one review (pure)."""
     s: Settings = taxonomy.settings
-    in_title = matcher.find(title)
-    in_body = matcher.find(body)
+    in_title = matcher.find_all(title)
+    in_body = matcher.find_all(body)
     contrib: dict[str, list[Evidence]] = defaultdict(list)
     tag_hits: set[str] = set()
     for rule in sorted(set(in_title) | set(in_body), key=lambda r: r.text):
