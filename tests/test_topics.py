@@ -137,6 +137,19 @@ def test_longest_term_wins_without_overlap() -> None:
     assert ev == {"graph neural network": 2}  # the single-word `graph` is not counted too
 
 
+def test_a_tag_phrase_does_not_hide_a_topic_term() -> None:
+    """Tags and topics are matched apart: the tag `Diffusion policy` (its phrase holds the topic
+    term `diffusion`) and the topic both count, in the title and in the body."""
+    text = SMALL.replace("  PPO: [ppo, ппо]",
+                         "  PPO: [ppo, ппо]\n  Diffusion policy: [diffusion policy]")
+    tax = parse_taxonomy(text, "topics.yml")
+    r = topics.classify("Diffusion Policy", "a diffusion policy, another diffusion policy",
+                        topics.build_matcher(tax), tax)
+    assert r.topics[0] == "diffusion" and "Diffusion policy" in r.tags
+    assert {(e.term, e.where) for e in r.evidence} >= {("diffusion", "title"),
+                                                       ("diffusion", "body")}
+
+
 def test_classification_is_deterministic() -> None:
     a = classify("Diffusion policies", "рл рл диффузия подкреплением")
     b = classify("Diffusion policies", "рл рл диффузия подкреплением")
