@@ -78,9 +78,10 @@ class Matcher:
 
     def find_all(self, text: str) -> Counter[_Rule]:
         """`find` of this index and of the tags' (no rule is in both)."""
-        found = self.find(text)
+        toks = words(text)
+        found = self.find_words(toks)
         if self.tags is not None:
-            found.update(self.tags.find(text))
+            found.update(self.tags.find_words(toks))
         return found
 
     def candidates(self, word: str) -> tuple[tuple[str, _Rule], ...]:
@@ -105,7 +106,10 @@ class Matcher:
 
     def find(self, text: str) -> Counter[_Rule]:
         """Every rule matched in the text, with counts; the longest match wins, no overlaps."""
-        toks = words(text)
+        return self.find_words(words(text))
+
+    def find_words(self, toks: list[str]) -> Counter[_Rule]:
+        """`find` of a text's `words`."""
         found: Counter[_Rule] = Counter()
         i = 0
         n_toks = len(toks)

@@ -75,6 +75,10 @@ def _is_prose(words: list[str]) -> bool:
 def drop_repeats(text: str) -> tuple[str, tuple[Repeat, ...]]:
     """`text` without the second copies of repeated runs (found in the text as given, so one
     cut never makes a new repeat), and what was dropped."""
+    words = text.split()
+    windows = list(zip(*(words[k:] for k in range(MIN_RUN)), strict=False))  # shorter ones end
+    if len(set(windows)) == len(windows):  # most lines: no run of words twice at all
+        return text, ()
     spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
     dropped: list[Repeat] = []
     for j, run in find([text[a:b] for a, b in spans]):
