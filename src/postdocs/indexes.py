@@ -134,7 +134,7 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
     untopiced = [p for p in posts if not p.topics]
     if untopiced:  # still on their channel's page; listed here so that they have a home
         index += ["", f"## Without a topic ({len(untopiced)}) {{#{UNTOPICED}}}", "",
-                  "No topic's terms matched these reviews (see `content/topics.yml`).", "",
+                  "No topic matched these reviews; each is also on its channel's page.", "",
                   *_entries(untopiced, "topics/index.md", ctx)]
     pages["topics/index.md"] = "\n".join(index).rstrip("\n") + "\n"
     return pages
