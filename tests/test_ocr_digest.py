@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from postdocs.readers import ocr_digest, ocr_repeats, ocr_titles
 from postdocs.render import render_post
 from postdocs.tex import join_broken_math, repair_math
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project
 
 DUMP = "004_71cc8ab0bbd831e0.txt"
 GOLDEN = Path(__file__).parent / "data" / "004_posts.tsv"
@@ -130,8 +131,25 @@ def test_passages_read_twice_are_dropped_counted_and_reported(
         paragraph = " ".join(" ".join(dump_lines[w.line - 1:w.line + 5]).split())
         assert paragraph.count(" ".join(shown.split())) >= 2, w
     assert main(["--no-cache", "--root", str(ROOT), "check"]) == 0
-    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(DUMP))
+    out, err = capsys.readouterr()
+    line = next(x for x in out.splitlines() if x.startswith(DUMP))
     assert f"ocr-repeats={len(warned)}" in line
+    assert err.count("dropped a passage the OCR read twice") == len(warned)  # each, located
+
+
+def test_build_folds_the_repeat_warnings_into_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`build` prints the many repeat warnings of a file as one line (other warnings stay one a
+    line); `check` lists each (above)."""
+    root = copy_project(tmp_path / "site")
+    assert main(["--no-cache", "--root", str(root), "build"]) == 0
+    err = capsys.readouterr().err
+    assert "dropped a passage the OCR read twice" not in err
+    folded = [x for x in err.splitlines() if "passages the OCR read twice" in x]
+    assert len(folded) == 1 and folded[0].endswith(
+        "(`postdocs check` lists each)"), folded
+    assert re.search(rf"{DUMP}:37: dropped 2\d\d passages the OCR read twice", folded[0])
+    assert f"{DUMP}:1062: date repaired" in err  # not folded
 
 
 @pytest.mark.parametrize(("line", "want"), [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__, memo
 from .config import load_project
-from .errors import OutputError, PostdocsError, UnaccountedLinesError
+from .errors import LocatedWarning, OutputError, PostdocsError, UnaccountedLinesError
 from .model import ReadResult
 from .pipeline import Corpus, iter_pages, process, site_assets
 from .topics_report import print_evaluation, print_topics
@@ -65,7 +65,7 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     if not args.quiet:
-        _print_warnings(corpus, skip={id(r) for r in shown or ()})
+        _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True)
         if shown is not None:
             shown[:] = corpus.results
         for note in corpus.notes:
@@ -78,13 +78,22 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
     return 0
 
 
-def _print_warnings(corpus: Corpus, skip: Container[int] = ()) -> None:
-    """Reader warnings (`file:line: message`): whatever was guessed or kept raw."""
+def _print_warnings(corpus: Corpus, skip: Container[int] = (), fold: bool = False) -> None:
+    """Reader warnings (`file:line: message`): whatever was guessed or kept raw. With `fold`
+    (`build`), warnings of a foldable kind are one line per file, at the first one's line."""
     for r in corpus.results:
         if id(r) in skip:
             continue
+        folded: dict[str, list[LocatedWarning]] = {}
         for w in r.warnings:
+            if fold and w.fold:
+                folded.setdefault(w.fold, []).append(w)
+                continue
             print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+        for kind, ws in folded.items():
+            summary = replace(ws[0], path=_shown(ws[0].path), message=(
+                kind.format(n=len(ws)) + " (`postdocs check` lists each)"))
+            print(f"warning: {summary}", file=sys.stderr)
     for w in corpus.warnings:  # configuration: stale or unknown overrides
         print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
 

@@ -56,6 +56,9 @@ class LocatedWarning:
     path: str
     line: int | None
     message: str
+    # Warnings of one kind that `build` folds into one line per file (`{n}` is their number);
+    # `check` prints each.
+    fold: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

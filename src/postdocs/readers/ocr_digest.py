@@ -131,7 +131,8 @@ def _without_repeats(sl: SourceLine, ledger: Ledger, warnings: list[LocatedWarni
     for r in dropped:
         shown = r.text if len(r.text) <= 60 else r.text[:59] + "…"
         warnings.append(LocatedWarning(path, sl.number,
-                                       f"dropped a passage the OCR read twice: {shown!r}"))
+                                       f"dropped a passage the OCR read twice: {shown!r}",
+                                       fold="dropped {n} passages the OCR read twice"))
     return SourceLine(sl.number, text)
 
 
