@@ -4,7 +4,8 @@ For each size: preprocessing alone (posts/s, MB/s), a full `make site`-equivalen
 no-change rebuild, a one-post-changed rebuild in live preview (`live.py`: `postdocs watch` +
 `mkdocs serve --dirty` running as `make serve` runs them; one line of one input edited, timed
 until the served page shows the edit), peak memory (`/usr/bin/time -v`; the live preview's two
-processes by their peak RSS), and the two reference builds on the same posts. Several runs,
+processes by their peak RSS), the two reference builds on the same posts, and the floor of
+any MkDocs + Material site of that many pages (one-line pages, no postdocs). Several runs,
 median reported. Results go to bench/results.md.
 """
 
@@ -167,6 +168,24 @@ def bench_hugo(project: Path, ref_bin: Path, work: Path, res: SizeResult, runs: 
         res.add("hugo", run([str(ref_bin / "hugo"), "--quiet", "-s", str(work)], work))
 
 
+def bench_floor(work: Path, res: SizeResult, runs: int) -> None:
+    """The least any MkDocs + Material site of this many pages costs: one page per review, each
+    a heading and one line, out of the navigation, with Material's search; no postdocs."""
+    if work.exists():
+        shutil.rmtree(work)
+    (work / "docs" / "r").mkdir(parents=True)
+    for i in range(res.posts):
+        (work / "docs" / "r" / f"p{i}.md").write_text(
+            f"# Review {i}\n\nOne line of review number {i}.\n", encoding="utf-8")
+    (work / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (work / "mkdocs.yml").write_text(
+        "site_name: floor\ntheme:\n  name: material\nplugins:\n  - search\n"
+        "nav:\n  - index.md\n", encoding="utf-8")
+    for _ in range(runs):
+        shutil.rmtree(work / "site", ignore_errors=True)
+        res.add("floor", run([str(VENV_BIN / "mkdocs"), "build", "-q"], work))
+
+
 def exponent(a: SizeResult, b: SizeResult, key: str) -> float:
     return math.log(b.med(key) / a.med(key)) / math.log(b.posts / a.posts)
 
@@ -194,12 +213,18 @@ def report(results: list[SizeResult], refs: bool) -> str:
                      f"{r.rss.get('live_mkdocs', 0) / 1024:.0f} |")
     if refs:
         lines += ["", "## Reference points (same posts)", "",
-                  "| size | tg-archive s | Hugo s | postdocs ÷ tg-archive | postdocs ÷ Hugo |",
-                  "|---|---|---|---|---|"]
+                  "*MkDocs floor*: `mkdocs build` of as many one-line pages (Material, its "
+                  "search, out of the navigation), no postdocs: the least a site built with "
+                  "MkDocs and Material costs at this size.", "",
+                  "| size | tg-archive s | Hugo s | MkDocs floor s | postdocs ÷ tg-archive "
+                  "| postdocs ÷ Hugo | floor ÷ tg-archive |",
+                  "|---|---|---|---|---|---|---|"]
         for r in results:
             lines.append(
                 f"| {r.scale}× | {r.med('tgarchive'):.2f} | {r.med('hugo'):.2f} | "
-                f"{r.med('full') / r.med('tgarchive'):.1f} | {r.med('full') / r.med('hugo'):.1f} |")
+                f"{r.med('floor'):.2f} | {r.med('full') / r.med('tgarchive'):.1f} | "
+                f"{r.med('full') / r.med('hugo'):.1f} | "
+                f"{r.med('floor') / r.med('tgarchive'):.1f} |")
     if len(results) > 1:
         lines += ["", "## Growth exponents (time ∝ reviews^k)", "",
                   "| between | preprocess | full build | one-post rebuild |"
@@ -243,6 +268,7 @@ def main() -> int:
             bench_tgarchive(project, args.ref_bin, args.work / f"{scale}x-tgarchive", res,
                             runs)
             bench_hugo(project, args.ref_bin, args.work / f"{scale}x-hugo", res, runs)
+            bench_floor(args.work / f"{scale}x-floor", res, runs)
         results.append(res)
         print(report(results, refs), flush=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
