@@ -160,15 +160,15 @@ def build_matcher(taxonomy: Taxonomy) -> Matcher:
     for tag in taxonomy.tags:
         for text in tag.terms:
             owners[text].append((TAG_OWNER + tag.name, 1.0, "any"))
-    matcher = Matcher(tags=Matcher())
+    tags = Matcher()
+    matcher = Matcher(tags=tags)
     for text, own in owners.items():
         stem = text.endswith("*")
         ws = tuple(words(text.rstrip("*")))
         if not ws:
             continue
         rule = _Rule(text=text.rstrip("*"), words=ws, stem=stem, owners=tuple(own))
-        index = matcher.tags if all(o.startswith(TAG_OWNER) for o, _, _ in own) else matcher
-        assert index is not None
+        index = tags if all(o.startswith(TAG_OWNER) for o, _, _ in own) else matcher
         if stem and len(ws) == 1:
             index.stems.setdefault(ws[0], []).append(rule)
             index.max_stem = max(index.max_stem, len(ws[0]))

@@ -43,8 +43,8 @@ _MOVED_PUNCT_RE = re.compile(
 # `URL label:` (a link line in visual order: the label a right-to-left reader reads first was
 # extracted after its URL), `| label:` and `:label:` too; the URL may be underlined.
 _URL_LABEL_RE = re.compile(
-    r"(?P<url>(?:<u>)?(?:https?://|www\.)[^\s<>|]+(?:</u>)?)\s*(?:\|\s*)?:?"
-    r"(?P<label>[\u05D0-\u05EA][\u05D0-\u05EA ]{0,20}?):(?=\s|$)")
+    rf"(?P<url>(?:<u>)?(?:{_URL_RE.pattern})(?:</u>)?)\s*(?:\|\s*)?:?"
+    r"(?P<label>[\u05D0-\u05EA][\u05D0-\u05EA ]{0,20}?):(?=\s|$)", re.I)
 _TME_RE = re.compile(r"https?://t\.me/(?P<handle>\w+)/(?P<id>\d+)")
 _TME_HANDLE_RE = re.compile(r"(?<=\bt\.me/)\w+")
 

@@ -79,9 +79,9 @@ def drop_repeats(text: str) -> tuple[str, tuple[Repeat, ...]]:
     windows = list(zip(*(words[k:] for k in range(MIN_RUN)), strict=False))  # shorter ones end
     if len(set(windows)) == len(windows):  # most lines: no run of words twice at all
         return text, ()
-    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    spans = [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]  # where each word is
     dropped: list[Repeat] = []
-    for j, run in find([text[a:b] for a, b in spans]):
+    for j, run in find(words):
         start = spans[j][0]
         end = spans[j + run][0] if j + run < len(spans) else len(text)
         if j + run == len(spans):  # the line ends with the copy: drop the space before it
