@@ -16,7 +16,15 @@ from postdocs.pipeline import Corpus, process
 from postdocs.write import load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+CHANNELS = ROOT / "content" / "channels"
+
+
+def seed(name: str) -> Path:
+    """The repository's copy of a seed dump, found by its file name under content/channels/
+    (the tests need nothing beside the repository)."""
+    found = sorted(CHANNELS.glob(f"*/{name}"))
+    assert len(found) == 1, f"seed {name}: {found}"
+    return found[0]
 
 
 @pytest.fixture(scope="session")

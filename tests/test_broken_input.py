@@ -15,7 +15,7 @@ from postdocs.config import load_project
 from postdocs.pipeline import process
 from postdocs.readers.text import decode_report
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, seed
 
 WEB = "000_6219d51e455967f7.txt"  # rizzearch, web-preview, Russian
 OCR = "004_71cc8ab0bbd831e0.txt"  # MathyAIwithMike, OCR digest, Hebrew
@@ -45,7 +45,7 @@ def _posts(tmp: Path) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _seed(name: str) -> str:
-    return (SEEDS / name).read_text(encoding="utf-8")
+    return seed(name).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -369,9 +369,9 @@ def test_channels_whose_inputs_share_a_file_name_keep_their_own_cross_links(
     from postdocs.config import load_project
     from postdocs.pipeline import process, render_site
 
-    from .conftest import SEEDS
+    from .conftest import seed
 
-    dump = (SEEDS / "001_72cd830eb3fd8acc.txt").read_bytes()
+    dump = seed("001_72cd830eb3fd8acc.txt").read_bytes()
     channels = ""
     for handle in ("first", "second"):
         (tmp_path / "content" / "channels" / handle).mkdir(parents=True)

@@ -26,7 +26,7 @@ from postdocs.write import (
     write_pages,
 )
 
-from .conftest import SEEDS
+from .conftest import seed
 
 # Runs write_pages in a child process that kills itself at the n-th staged file ("stage"), the
 # n-th file moved into place ("apply"), or sends itself SIGINT at the n-th staged file ("int").
@@ -138,7 +138,7 @@ def _child_apply_sigint(out: Path) -> subprocess.CompletedProcess[str]:
 def _project(tmp: Path) -> Path:
     (tmp / "content" / "channels" / "rizzearch").mkdir(parents=True)
     for name in ("000_6219d51e455967f7.txt", "001_72cd830eb3fd8acc.txt"):
-        (tmp / "content" / "channels" / "rizzearch" / name).write_bytes((SEEDS / name).read_bytes())
+        (tmp / "content" / "channels" / "rizzearch" / name).write_bytes(seed(name).read_bytes())
     (tmp / "content" / "channels.yml").write_text(
         "channels:\n  - id: rizzearch\n    lang: ru\n    files:\n"
         "      - rizzearch/000_6219d51e455967f7.txt\n      - rizzearch/001_72cd830eb3fd8acc.txt\n",

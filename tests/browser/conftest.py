@@ -240,3 +240,11 @@ def find_post(corpus: Corpus, channel: str, text: str) -> Post:
 def axe_source() -> str:
     assert AXE_JS.is_file(), f"{AXE_JS} missing: run `make vendor` (make test does)"
     return AXE_JS.read_text(encoding="utf-8")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder drives the browser: marked `browser` even if its module forgets."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from postdocs.pipeline import Corpus
 
 from .conftest import Server, Visit, find_post, review_url
+
+pytestmark = pytest.mark.browser
 
 
 def _meta(page: Any, key: str) -> str:
