@@ -16,7 +16,6 @@ from postdocs.write import write_pages
 
 from .conftest import ROOT
 
-
 # The seed dumps as they were handed over (sha256 of the originals): the repository's copies
 # must stay byte-identical, and this check needs nothing beside the repository.
 SEED_SHA256 = {
