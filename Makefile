@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 export PYTHONHASHSEED := 0
 
-.PHONY: site serve test lint typecheck pytest generate vendor bench golden clean system-deps
+.PHONY: site site-incremental serve test lint typecheck pytest generate vendor bench golden clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ vendor: $(VENDOR)/.installed
 site: generate vendor
 	$(BIN)/mkdocs build --strict --quiet
 	@echo "site/ is ready: open site/index.html or run 'make serve'"
+
+# The scheduled workflow's build: with site/, content/docs/ and .postdocs-cache/ kept from the
+# last build, only what changed is rendered (the same site as `make site`; mkdocs_incremental.py).
+site-incremental: vendor $(VENV)/.installed
+	$(BIN)/postdocs site --incremental --quiet
+	@echo "site/ is ready (incremental build)"
 
 # Regenerates pages as soon as a channel dump or configuration changes; MkDocs rebuilds the
 # changed pages and live-reloads. Not strict: a dirty build always warns (`make site` is strict).

@@ -73,6 +73,30 @@ class ReadCache:
         self.used.add(key)
         return _READ.get(key, lambda: self._load(key, read))
 
+    def lookup(self, path: Path, channel: ChannelConfig) -> tuple[str | None, ReadResult | None]:
+        """The input's key (None if it cannot be read: the reader reports that) and its cached
+        result, if any; a miss is read by the caller (in a worker) and handed to `store`."""
+        try:
+            key = input_key(path, channel)
+        except OSError:
+            return None, None
+        self.used.add(key)
+        entry = self.folder / f"{key}.pickle"
+        if entry.is_file():
+            try:
+                with entry.open("rb") as fh:
+                    cached = pickle.load(fh)
+                if isinstance(cached, ReadResult):
+                    self.hits += 1
+                    return key, cached
+            except Exception:  # noqa: BLE001 - any damage means: parse again
+                pass
+        self.misses += 1
+        return key, None
+
+    def store(self, key: str, result: ReadResult) -> None:
+        self._store(self.folder / f"{key}.pickle", result)
+
     def _load(self, key: str, read: Callable[[], ReadResult]) -> ReadResult:
         entry = self.folder / f"{key}.pickle"
         if entry.is_file():
@@ -104,6 +128,8 @@ class ReadCache:
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():
+            if entry.name.startswith(("posts-", "site-")):
+                continue  # per-post tables (postcache.py), the site's record (incremental)
             if entry.stem not in self.used or entry.name.startswith(".tmp-"):
                 with contextlib.suppress(OSError):
                     entry.unlink()

@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"postdocs {__version__}")
     p.add_argument("--no-cache", action="store_true",
                    help="parse every input again instead of reusing .postdocs-cache/")
+    p.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                   help="processes for per-input and per-post work (default: one per core; "
+                   "the pages are the same for any number)")
     p.add_argument("--root", type=Path, default=Path("."),
                    help="project folder (holds mkdocs.yml and content/); default: current")
     sub = p.add_subparsers(dest="command", required=True)
@@ -32,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    s = sub.add_parser("site", help="build the pages, then the site with MkDocs (strict), "
+                       "as `make site`")
+    s.add_argument("--incremental", action="store_true",
+                   help="render only what changed since the last build of site/ (with "
+                   "content/docs/ and .postdocs-cache/ kept from it); the same site as a clean "
+                   "build")
+    s.add_argument("--force", action="store_true",
+                   help="overwrite generated pages even if edited by hand")
+    s.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     sub.add_parser("check", help="read every input and report, per file, where each line went")
     t = sub.add_parser("topics", help="print, per topic, the reviews it holds")
     t.add_argument("--explain", action="store_true",
@@ -55,12 +67,23 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _jobs(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {value!r}")
+    return n
+
+
 def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -> int:
     """`shown` (the watcher's): reader results whose warnings were printed by an earlier
     rebuild; an input read again (changed) has new results, so its warnings show again."""
     project = load_project(args.root)
-    corpus = process(project, use_cache=not args.no_cache)
-    report = write_pages(project.docs, iter_pages(project, corpus), force=args.force,
+    jobs = 1 if memo.enabled() else args.jobs  # the watcher reuses results in memory
+    corpus = process(project, use_cache=not args.no_cache, jobs=jobs)
+    report = write_pages(project.docs, iter_pages(project, corpus, jobs), force=args.force,
                          assets=site_assets(corpus))
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
@@ -75,6 +98,29 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
             f"{len(report.written)} written, {report.unchanged} unchanged, "
             f"{len(report.removed)} removed"
         )
+    return 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    """`build`, then `mkdocs build --strict` (`--dirty` with `--incremental`: the `postdocs`
+    plugin makes it whole, mkdocs_incremental.py) in its own process."""
+    import subprocess
+
+    code = cmd_build(args)
+    if code:
+        return code
+    config = (args.root / "mkdocs.yml").resolve()
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
+    cmd += ["--dirty"] if args.incremental else []
+    cmd += ["--quiet"] if args.quiet else []
+    start = time.perf_counter()
+    env = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true", **os.environ}
+    proc = subprocess.run(cmd, cwd=config.parent, env=env, check=False)
+    if proc.returncode:
+        raise OutputError(f"{config}: mkdocs build failed (exit {proc.returncode})")
+    if not args.quiet:
+        print(f"postdocs: site built in {time.perf_counter() - start:.1f} s"
+              + (" (incremental)" if args.incremental else ""))
     return 0
 
 
@@ -112,7 +158,7 @@ _EVENTS = ("merged continuations", "media-only messages", "repeated OCR passages
 
 def cmd_check(args: argparse.Namespace) -> int:
     project = load_project(args.root)
-    corpus = process(project, use_cache=not args.no_cache)
+    corpus = process(project, use_cache=not args.no_cache, jobs=args.jobs)
     _print_warnings(corpus)
     repaired = Counter(p.source_file for p in corpus.posts if p.date_source == "repaired")
     unaccounted_total = 0
@@ -144,7 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_topics(args: argparse.Namespace) -> int:
     project = load_project(args.root)
-    corpus = process(project, use_cache=not args.no_cache)
+    corpus = process(project, use_cache=not args.no_cache, jobs=args.jobs)
     for w in corpus.warnings:
         print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
     if args.eval is not None:
@@ -165,7 +211,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         try:
             cmd_build(argparse.Namespace(root=root, force=False, quiet=False,
-                                         no_cache=args.no_cache), shown)
+                                         no_cache=args.no_cache, jobs=1), shown)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
         except Exception as exc:  # a file system error or a bug: say it, keep watching
@@ -209,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_add(args)
         if args.command == "topics":
             return cmd_topics(args)
+        if args.command == "site":
+            return cmd_site(args)
         return cmd_check(args)
     except PostdocsError as exc:
         print(f"postdocs: error: {exc}", file=sys.stderr)

@@ -23,6 +23,10 @@ class ConfigError(PostdocsError):
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:
+        # raised in a worker process (parallel.py), re-raised in the CLI's
+        return type(self), (self.path, self.message, self.line)
+
 
 class InputError(PostdocsError):
     """An input dump or export cannot be read."""
@@ -35,6 +39,10 @@ class InputError(PostdocsError):
         self.message = message
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:
+        # raised in a worker process (parallel.py), re-raised in the CLI's
+        return type(self), (self.path, self.message, self.line)
 
 
 class OutputError(PostdocsError):

@@ -55,7 +55,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import mkdocs_live, search_sections
+from . import mkdocs_incremental, mkdocs_live, search_sections
 
 # A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
 # characters one of which every match contains.
@@ -212,6 +212,10 @@ def _streamed_search_index(search: Any, original: Callable[..., None]) -> Callab
 
     def on_post_build(*, config: MkDocsConfig) -> None:
         index = search.search_index
+        incremental = getattr(index, "postdocs_incremental", None)
+        if incremental is not None and search.config.enabled:
+            incremental()  # `mkdocs build --dirty` made whole: mkdocs_incremental.py
+            return
         dirty = getattr(search, "is_dirty", None)
         merge = getattr(index, "postdocs_merge", None)
         if (not search.config.enabled or dirty is None or (dirty and merge is None)
@@ -248,6 +252,11 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
+def _tags_plugin(config: MkDocsConfig) -> Any:
+    tags = config.plugins.get("material/tags") or config.plugins.get("tags")
+    return tags if type(tags).__module__ == "material.plugins.tags.plugin" else None
+
+
 class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Registered as `postdocs` (pyproject.toml entry point); see the module's docstring."""
 
@@ -270,8 +279,12 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     _templates: _MemoryBytecodeCache | None = None
     _streams_index = False
 
+    @event_priority(150)  # before the tags plugin lists the tagged pages (priority 100)
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
                files: Files) -> jinja2.Environment:
+        if self._incremental:
+            mkdocs_incremental.tags_of_unrendered(config, files, self._state,
+                                                  _tags_plugin(config))
         if self._templates is None:
             self._templates = _MemoryBytecodeCache()
         env.bytecode_cache = self._templates
@@ -315,8 +328,18 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     _last_build: float | None = None
     _started = 0.0
 
+    # `mkdocs build` (clean, or `--dirty`: incremental): see mkdocs_incremental.py.
+    _command = ""
+    _incremental = False
+    _state: dict[str, Any] | None = None
+    _files: Files | None = None
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self._dirty = dirty
+        self._command = command
+        self._incremental = command == "build" and dirty
+        if self._incremental:
+            mkdocs_incremental.quiet_dirty_warning()
+        self._dirty = dirty and not self._incremental
         self._rebuilt: set[str] = set()
         self._pages: dict[str, str] = {}  # this build's page URLs → HTML files
         self._served: dict[str, str] = {}  # the same, last build
@@ -338,8 +361,28 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 index.postdocs_writer = _IndexWriter(index, config.site_dir)  # type: ignore[union-attr]
         if self._dirty and index is not None:
             mkdocs_live.patch_search_index(index, self._rebuilt, self._pages)
+        if self._command == "build":
+            self._state = (mkdocs_incremental.load_state(config) if self._incremental
+                           else None)
+            mkdocs_incremental.forget_state(config)  # until this build is complete
+            if self._incremental and index is not None:
+                index.postdocs_incremental = functools.partial(
+                    self._write_index, index, config)
+
+    def _write_index(self, index: Any, config: MkDocsConfig) -> None:
+        files = self._files
+        assert files is not None
+        order = [mkdocs_incremental._url(f.url) for f in files.documentation_pages()]
+        previous = (mkdocs_incremental.previous_entries(config.site_dir)
+                    if self._state is not None else {})
+        encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
+        mkdocs_incremental.write_index(index, config.site_dir, order, self._rebuilt,
+                                       previous, encode)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self._files = files
+        if self._incremental:
+            mkdocs_incremental.plan(config, files, self._state)
         if self._dirty and self._last_build is not None:
             for file in mkdocs_live.snippet_includers(files, self._last_build):
                 mkdocs_live.force_rebuild(file)
@@ -363,7 +406,12 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             mkdocs_live.use_file_events(server)
         return server
 
+    @event_priority(-100)  # the site's record once everything is written
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._command == "build" and self._files is not None:
+            mkdocs_incremental.save_state(
+                config, self._files,
+                mkdocs_incremental.tagged_pages(self._files, _tags_plugin(config)))
         self._last_build = self._started
         if self._dirty and self._served:
             for html in mkdocs_live.gone_pages(self._served, self._pages):

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
 from .errors import LocatedWarning
-from .model import ChannelMeta, PageLinks, Paper, Post, ReadResult
+from .model import ChannelConfig, ChannelMeta, PageLinks, Paper, Post, ReadResult
 from .papers_index import PAPERS_PAGE, papers_page
+from .parallel import Workers
+from .postcache import Table, fingerprint
 from .readers import read_input
 from .render import SiteContext, media_path, render_post
 from .topics_config import Taxonomy, load_overrides, load_taxonomy
@@ -32,27 +35,100 @@ class Corpus:
     papers: tuple[Paper, ...] = ()  # every paper reviewed on the site (link stage)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     warnings: list[LocatedWarning] = field(default_factory=list)  # e.g. stale overrides
+    cache: Path | None = None  # the per-post cache's folder (postcache.py), if used
 
 
-def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
-    """Every input read by its reader; unchanged inputs come from the cache (`cache.py`)."""
-    cache = ReadCache(project.root / CACHE_DIR) if use_cache else None
-    results: list[ReadResult] = []
-    for ch in project.channels:
-        for f in ch.files:
-            path = project.channels_dir / f
-            if cache is None:
-                results.append(read_input(path, ch))
-            else:
-                results.append(cache.get(path, ch, functools.partial(read_input, path, ch)))
-    if cache is not None:
+def _read_one(item: tuple[Path, ChannelConfig], _shared: object) -> ReadResult:
+    return read_input(*item)
+
+
+def read_all(project: Project, use_cache: bool = True,
+             workers: Workers | None = None) -> list[ReadResult]:
+    """Every input read by its reader (in `workers`' processes); unchanged inputs come from
+    the cache (`cache.py`)."""
+    workers = workers or Workers(1)
+    inputs = [(project.channels_dir / f, ch) for ch in project.channels for f in ch.files]
+    if memo.enabled() and use_cache:  # the watcher: unchanged inputs stay in its memory
+        cache = ReadCache(project.root / CACHE_DIR)
+        results = [cache.get(path, ch, functools.partial(read_input, path, ch))
+                   for path, ch in inputs]
         cache.prune()
-    return results
+        return results
+    if not use_cache:
+        return workers.map(_read_one, inputs, min_items=2)
+    cache = ReadCache(project.root / CACHE_DIR)
+    found = [cache.lookup(path, ch) for path, ch in inputs]
+    missing = [i for i, (_key, result) in enumerate(found) if result is None]
+    fresh = dict(zip(missing, workers.map(_read_one, [inputs[i] for i in missing], min_items=2),
+                     strict=True))
+    out: list[ReadResult] = []
+    for i, (key, result) in enumerate(found):
+        if result is None:
+            result = fresh[i]
+            if key is not None:
+                cache.store(key, result)
+        out.append(result)
+    cache.prune()
+    return out
 
 
-def process(project: Project, use_cache: bool = True) -> Corpus:
+# What enrichment and classification give one post: the fields enrichment changed, and the
+# post's topics before the cross-post tag filter. Per post, so computed in the workers.
+Prepared = tuple[dict[str, object], topics.Classification]
+_MATCHERS: dict[str, topics.Matcher] = {}  # in each worker: the taxonomy's compiled matcher
+_ENRICHED_FIELDS = tuple(f.name for f in fields(Post) if f.compare)
+
+
+def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
+    key, taxonomy = shared
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        _MATCHERS.clear()
+        matcher = _MATCHERS[key] = topics.build_matcher(taxonomy)
+    enriched = enrich.enrich_post(post)
+    changes = {name: value for name in _ENRICHED_FIELDS
+               if (value := getattr(enriched, name)) != getattr(post, name)}
+    return changes, topics.classify(enriched.title, enriched.text, matcher, taxonomy)
+
+
+def _post_key(post: Post) -> tuple[object, ...]:
+    return tuple(getattr(post, name) for name in _ENRICHED_FIELDS)
+
+
+def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
+            cache: Path | None) -> list[Post]:
+    """Enrichment and topics of every post: from the per-post cache (`postcache.py`), else
+    computed in the workers; then the cross-post tag filter (`topics.apply`)."""
+    if memo.enabled():  # the watcher keeps these in memory (memo.py)
+        return topics.assign(enrich.enrich(posts), taxonomy)
+    table: Table[Prepared] = Table(cache, "prep")
+    tax_key = fingerprint("prep", taxonomy)
+    keys = [fingerprint(tax_key, _post_key(p)) for p in posts]
+    prepared: list[Prepared | None] = [table.get(k) for k in keys]
+    missing = [i for i, value in enumerate(prepared) if value is None]
+    computed = workers.map(_prepare_one, [posts[i] for i in missing], (tax_key, taxonomy))
+    for i, value in zip(missing, computed, strict=True):
+        prepared[i] = value
+        table.put(keys[i], value)
+    table.save()
+    done = [p for p in prepared if p is not None]
+    enriched = [p.evolve(**changes) if changes else p
+                for p, (changes, _c) in zip(posts, done, strict=True)]
+    if not taxonomy.topics and not taxonomy.tags:
+        return enriched
+    return topics.apply(enriched, [c for _changes, c in done], taxonomy)
+
+
+def process(project: Project, use_cache: bool = True, jobs: int | None = 1) -> Corpus:
+    """Every stage but writing. Per-input and per-post stages run on `jobs` processes (None:
+    every core); the result is the same for any number."""
     memo.next_build()
-    results = read_all(project, use_cache)
+    with Workers(jobs) as workers:
+        return _process(project, use_cache, workers)
+
+
+def _process(project: Project, use_cache: bool, workers: Workers) -> Corpus:
+    results = read_all(project, use_cache, workers)
     metas: dict[str, ChannelMeta] = {}
     posts: list[Post] = []
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
@@ -60,15 +136,16 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
         if r.meta.name and by_path[r.path] not in metas:
             metas[by_path[r.path]] = r.meta
         posts.extend(r.posts)
-    posts = enrich.enrich(posts)
     taxonomy = load_taxonomy(project.content)
-    posts = topics.assign(posts, taxonomy)
+    posts = prepare(posts, taxonomy, workers,
+                    project.root / CACHE_DIR if use_cache else None)
     posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
     posts, notes = slugs.assign(posts)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
-                  papers=papers, taxonomy=taxonomy, warnings=warnings)
+                  papers=papers, taxonomy=taxonomy, warnings=warnings,
+                  cache=project.root / CACHE_DIR if use_cache else None)
 
 
 def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteContext:
@@ -87,10 +164,10 @@ def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteCont
 _PAGES: memo.Memo[str] = memo.Memo()
 
 
-def render_site(project: Project, corpus: Corpus) -> dict[str, str]:
+def render_site(project: Project, corpus: Corpus, jobs: int | None = 1) -> dict[str, str]:
     """Every generated page: relative path in the docs folder → text."""
     pages: dict[str, str] = {}
-    for path, text in iter_pages(project, corpus):
+    for path, text in iter_pages(project, corpus, jobs):
         if path in pages:  # slugs.assign makes this impossible; guard the invariant anyway
             raise AssertionError(f"two pages map to {path}")
         pages[path] = text.text() if isinstance(text, KnownPage) else text
@@ -109,14 +186,47 @@ def _review_page(post: Post, links: PageLinks | None, ctx: SiteContext) -> PageT
     return text
 
 
-def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, PageText]]:
+def _render_one(item: tuple[Post, PageLinks | None], ctx: SiteContext) -> str:
+    return render_post(item[0], item[1], ctx)
+
+
+def _review_pages(project: Project, corpus: Corpus, ctx: SiteContext,
+                  jobs: int | None) -> Iterator[tuple[str, PageText]]:
+    """Review pages in the corpus' order. A page whose inputs (post, cross-links, site
+    context, code) a previous build rendered is a `KnownPage` with that build's digest (the
+    writer renders it only if its file is not that page); the others are rendered by the
+    workers, a few chunks ahead of the writer."""
+    items = [(p, corpus.links.get(slugs.page_path(p))) for p in corpus.posts]
+    if memo.enabled():  # the watcher remembers digests in memory
+        for post, links in items:
+            yield slugs.page_path(post), _review_page(post, links, ctx)
+        return
+    table: Table[str] = Table(corpus.cache, "page")
+    ctx_key = fingerprint("page", ctx)
+    keys = [fingerprint(ctx_key, _post_key(p), links) for p, links in items]
+    digests = [table.get(k) for k in keys]
+    missing = [i for i, d in enumerate(digests) if d is None]
+    with Workers(jobs) as workers:
+        rendered = workers.imap(_render_one, [items[i] for i in missing], ctx)
+        for i, ((post, links), digest) in enumerate(zip(items, digests, strict=True)):
+            if digest is not None:
+                yield slugs.page_path(post), KnownPage(
+                    digest, functools.partial(render_post, post, links, ctx))
+                continue
+            text = next(rendered)
+            table.put(keys[i], page_digest(text))
+            yield slugs.page_path(post), text
+    table.save()
+
+
+def iter_pages(project: Project, corpus: Corpus,
+               jobs: int | None = 1) -> Iterator[tuple[str, PageText]]:
     """Every generated page as (relative path in the docs folder, text), one at a time: the
-    writer stages each and lets it go, so a large site is never held in memory whole."""
+    writer stages each and lets it go, so a large site is never held in memory whole. Review
+    pages are rendered on `jobs` processes (None: every core)."""
     ctx = site_context(project, corpus.taxonomy)
     _PAGES.within(ctx)
-    for post in corpus.posts:
-        yield slugs.page_path(post), _review_page(
-            post, corpus.links.get(slugs.page_path(post)), ctx)
+    yield from _review_pages(project, corpus, ctx, jobs)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})

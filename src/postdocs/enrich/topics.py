@@ -19,6 +19,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..memo import Memo
@@ -237,6 +238,13 @@ def assign(posts: list[Post], taxonomy: Taxonomy) -> list[Post]:
     matcher = _MATCHER.get("matcher", functools.partial(build_matcher, taxonomy))
     results = [_CLASSIFIED.get((p.title, text), functools.partial(
         classify, p.title, text, matcher, taxonomy)) for p in posts for text in (p.text,)]
+    return apply(posts, results, taxonomy)
+
+
+def apply(posts: list[Post], results: Sequence[Classification],
+          taxonomy: Taxonomy) -> list[Post]:
+    """The classifications of `posts` written into them, with the tags that recur on
+    `tag_min_posts` reviews (the one cross-post step of the topic stage)."""
     tag_posts = Counter(tag for r in results for tag in r.tags)
     keep = {t for t, n in tag_posts.items() if n >= taxonomy.settings.tag_min_posts}
     return [

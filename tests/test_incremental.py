@@ -1,0 +1,84 @@
+"""Incremental site builds (`postdocs site --incremental`): with the previous site, pages and
+caches kept, one new post is rendered with what it changes, and the site equals a clean build's
+byte for byte (mkdocs_incremental.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from postdocs.cli import main
+from postdocs.config import load_project
+from postdocs.readers import read_input
+
+from .conftest import copy_project
+
+
+def _site(root: Path) -> dict[str, bytes]:
+    folder = root / "site"
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _mtimes(root: Path) -> dict[str, int]:
+    folder = root / "site"
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*.html")}
+
+
+def _hold_back_last_post(root: Path) -> tuple[Path, str]:
+    """The last post of a dump removed (as if it was not written yet); returns the dump and
+    its full text."""
+    project = load_project(root)
+    ch = next(c for c in project.channels if c.format == "web-preview")
+    dump = project.channels_dir / ch.files[-1]
+    full = dump.read_text(encoding="utf-8")
+    last = max(p.line for p in read_input(dump, ch).posts)
+    dump.write_text("\n".join(full.split("\n")[:last - 1]), encoding="utf-8")
+    return dump, full
+
+
+def test_one_new_post_incremental_equals_clean_build(tmp_path: Path) -> None:
+    env_seed = os.environ.get("PYTHONHASHSEED")
+    incremental = copy_project(tmp_path / "incremental")
+    clean = copy_project(tmp_path / "clean")
+    dump, full = _hold_back_last_post(incremental)
+    assert main(["--root", str(incremental), "site", "-q"]) == 0  # the previous site
+    before = _mtimes(incremental)
+    old_index = json.loads((incremental / "site/search/search_index.json").read_text("utf-8"))
+    dump.write_text(full, encoding="utf-8")  # the new post arrives
+    assert main(["--root", str(incremental), "site", "--incremental", "-q"]) == 0
+    assert main(["--root", str(clean), "site", "-q"]) == 0
+
+    got, expected = _site(incremental), _site(clean)
+    assert len(expected) > 250
+    assert sorted(got) == sorted(expected)  # no page missing, none left over
+    assert [p for p in expected if got[p] != expected[p]] == []
+
+    # incremental: most pages were not rendered again
+    after = _mtimes(incremental)
+    rendered = [p for p in after if before.get(p) != after[p]]
+    new_pages = set(after) - set(before)
+    assert len(new_pages) == 1 and next(iter(new_pages)).startswith("reviews/")
+    assert len(rendered) < len(after) // 4
+    new_index = json.loads(got["search/search_index.json"])
+    assert len(new_index["docs"]) > len(old_index["docs"])
+    assert env_seed == os.environ.get("PYTHONHASHSEED")
+
+
+def test_a_changed_configuration_makes_the_next_incremental_build_a_clean_one(
+        tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "p")
+    assert main(["--root", str(root), "site", "-q"]) == 0
+    stale = root / "site" / "reviews" / "stale" / "index.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("left over", encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "site_name: ", "site_name: Changed "), encoding="utf-8")
+    before = _mtimes(root)
+    assert main(["--root", str(root), "site", "--incremental", "-q"]) == 0
+    after = _mtimes(root)
+    assert not stale.exists()  # the site folder was emptied first, as a clean build does
+    assert all(before[p] != after[p] for p in after if p in before)
+    assert b"Changed postdocs" in (root / "site" / "index.html").read_bytes()
