@@ -1,8 +1,12 @@
 """Synthetic corpora for the benchmark: the real seed dumps replayed N times.
 
 Each replica keeps the real text and structure but gets varied titles (so slugs and paper groups
-differ) and, for the dated digest, shifted dates. Replicas are written in every input format the
-project reads: the dumps' own formats, and a Telegram Desktop JSON export made from the posts.
+differ) and, for the dated digest and the Desktop exports, dates shifted back by up to three
+years: a realistic archive spans a few years (the seeds' own dates run from 2024 to early
+2025), and no date is in the future (Hugo skips future pages; tg-archive writes a page per
+month, so a corpus spread over decades costs it far more than a real one). Replicas are
+written in every input format the project reads: the dumps' own formats, and a Telegram
+Desktop JSON export made from the posts.
 """
 
 from __future__ import annotations
@@ -28,6 +32,14 @@ def _variant(title: str, replica: int) -> str:
         return title
     word = SUFFIXES[replica % len(SUFFIXES)] or " re"
     return f"{title}{word} {replica}"
+
+
+SPAN_DAYS = 3 * 365  # replicas are spread over three years before the seeds' dates
+
+
+def _back(replica: int) -> int:
+    """How many days replica `replica` is moved back (0 for the seeds themselves)."""
+    return (replica * 383) % SPAN_DAYS if replica else 0
 
 
 def _shift_dates(line: str, days: int) -> str:
@@ -99,7 +111,7 @@ def make(root: Path, out: Path, scale: int, json_format: bool) -> dict[str, int]
                 result = read_input(src, ch)
                 lines = src.read_text(encoding="utf-8").split("\n")
                 titles = {p.line for p in result.posts}
-                shift = replica * 400
+                shift = -_back(replica)
                 new = []
                 for i, line in enumerate(lines, start=1):
                     if i in titles:
@@ -108,7 +120,7 @@ def make(root: Path, out: Path, scale: int, json_format: bool) -> dict[str, int]
                         line = _shift_dates(line, shift)
                     new.append(line)
                 if as_json:
-                    base = dt.datetime(2023, 1, 1) + dt.timedelta(days=shift)
+                    base = dt.datetime(2024, 6, 1) + dt.timedelta(days=shift)
                     for k, p in enumerate(result.posts):
                         body = [new[s.number - 1] for s in p.lines]
                         json_posts.append((_variant(p.title, replica), body,

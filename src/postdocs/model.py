@@ -24,6 +24,11 @@ class SourceLine:
     number: int
     text: str
 
+    def __reduce__(self) -> tuple[type[SourceLine], tuple[int, str]]:
+        # pickled by the thousand (read cache, worker processes): the constructor is faster
+        # than the dataclass' per-field state
+        return SourceLine, (self.number, self.text)
+
 
 @dataclass(frozen=True, slots=True)
 class Reaction:

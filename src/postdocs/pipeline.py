@@ -38,40 +38,6 @@ class Corpus:
     cache: Path | None = None  # the per-post cache's folder (postcache.py), if used
 
 
-def _read_one(item: tuple[Path, ChannelConfig], _shared: object) -> ReadResult:
-    return read_input(*item)
-
-
-def read_all(project: Project, use_cache: bool = True,
-             workers: Workers | None = None) -> list[ReadResult]:
-    """Every input read by its reader (in `workers`' processes); unchanged inputs come from
-    the cache (`cache.py`)."""
-    workers = workers or Workers(1)
-    inputs = [(project.channels_dir / f, ch) for ch in project.channels for f in ch.files]
-    if memo.enabled() and use_cache:  # the watcher: unchanged inputs stay in its memory
-        cache = ReadCache(project.root / CACHE_DIR)
-        results = [cache.get(path, ch, functools.partial(read_input, path, ch))
-                   for path, ch in inputs]
-        cache.prune()
-        return results
-    if not use_cache:
-        return workers.map(_read_one, inputs, min_items=2)
-    cache = ReadCache(project.root / CACHE_DIR)
-    found = [cache.lookup(path, ch) for path, ch in inputs]
-    missing = [i for i, (_key, result) in enumerate(found) if result is None]
-    fresh = dict(zip(missing, workers.map(_read_one, [inputs[i] for i in missing], min_items=2),
-                     strict=True))
-    out: list[ReadResult] = []
-    for i, (key, result) in enumerate(found):
-        if result is None:
-            result = fresh[i]
-            if key is not None:
-                cache.store(key, result)
-        out.append(result)
-    cache.prune()
-    return out
-
-
 # What enrichment and classification give one post: the fields enrichment changed, and the
 # post's topics before the cross-post tag filter. Per post, so computed in the workers.
 Prepared = tuple[dict[str, object], topics.Classification]
@@ -91,32 +57,93 @@ def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
     return changes, topics.classify(enriched.title, enriched.text, matcher, taxonomy)
 
 
+def _read_one(item: tuple[Path, ChannelConfig],
+              shared: tuple[str, Taxonomy] | None) -> tuple[ReadResult, list[Prepared]]:
+    """One input read, and (given the taxonomy) its posts enriched and classified in the same
+    worker: the posts then never travel to a worker, only their results back."""
+    result = read_input(*item)
+    if shared is None:
+        return result, []
+    return result, [_prepare_one(p, shared) for p in result.posts]
+
+
 def _post_key(post: Post) -> tuple[object, ...]:
     return tuple(getattr(post, name) for name in _ENRICHED_FIELDS)
 
 
+def read_all(project: Project, use_cache: bool = True,
+             workers: Workers | None = None) -> list[ReadResult]:
+    """Every input read by its reader (in `workers`' processes); unchanged inputs come from
+    the cache (`cache.py`)."""
+    return _read(project, use_cache, workers or Workers(1), None)[0]
+
+
+def _read(project: Project, use_cache: bool, workers: Workers,
+          shared: tuple[str, Taxonomy] | None,
+          ) -> tuple[list[ReadResult], dict[int, list[Prepared]]]:
+    """The inputs' results, and the enrichment and classification of the posts of the inputs
+    read now (by index of the input), made in the same workers."""
+    inputs = [(project.channels_dir / f, ch) for ch in project.channels for f in ch.files]
+    if memo.enabled() and use_cache:  # the watcher: unchanged inputs stay in its memory
+        memory = ReadCache(project.root / CACHE_DIR)
+        results = [memory.get(path, ch, functools.partial(read_input, path, ch))
+                   for path, ch in inputs]
+        memory.prune()
+        return results, {}
+    cache = ReadCache(project.root / CACHE_DIR) if use_cache else None
+    found = ([cache.lookup(path, ch) for path, ch in inputs] if cache is not None
+             else [(None, None)] * len(inputs))
+    missing = [i for i, (_key, result) in enumerate(found) if result is None]
+    # the largest inputs first, so that no worker is left with a big one at the end
+    missing.sort(key=lambda i: -_size(inputs[i][0]))
+    fresh = dict(zip(missing, workers.map(_read_one, [inputs[i] for i in missing], shared,
+                                          min_items=2), strict=True))
+    out: list[ReadResult] = []
+    prepared: dict[int, list[Prepared]] = {}
+    for i, (key, result) in enumerate(found):
+        if result is None:
+            result, prepared[i] = fresh[i]
+            if key is not None and cache is not None:
+                cache.store(key, result)
+        out.append(result)
+    if cache is not None:
+        cache.prune()
+    return out, prepared
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
+
+
 def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
-            cache: Path | None) -> list[Post]:
-    """Enrichment and topics of every post: from the per-post cache (`postcache.py`), else
-    computed in the workers; then the cross-post tag filter (`topics.apply`)."""
+            cache: Path | None, done: dict[int, Prepared] | None = None) -> list[Post]:
+    """Enrichment and topics of every post: given (`done`, by index: made by the workers that
+    read it), from the per-post cache (`postcache.py`), else computed in the workers; then
+    the cross-post tag filter (`topics.apply`)."""
     if memo.enabled():  # the watcher keeps these in memory (memo.py)
         return topics.assign(enrich.enrich(posts), taxonomy)
+    done = done or {}
     table: Table[Prepared] = Table(cache, "prep")
     tax_key = fingerprint("prep", taxonomy)
     keys = [fingerprint(tax_key, _post_key(p)) for p in posts]
-    prepared: list[Prepared | None] = [table.get(k) for k in keys]
+    prepared: list[Prepared | None] = [done.get(i) or table.get(k) for i, k in enumerate(keys)]
     missing = [i for i, value in enumerate(prepared) if value is None]
     computed = workers.map(_prepare_one, [posts[i] for i in missing], (tax_key, taxonomy))
     for i, value in zip(missing, computed, strict=True):
         prepared[i] = value
-        table.put(keys[i], value)
+    for i, made in enumerate(prepared):
+        if made is not None:
+            table.put(keys[i], made)
     table.save()
-    done = [p for p in prepared if p is not None]
+    results = [p for p in prepared if p is not None]
     enriched = [p.evolve(**changes) if changes else p
-                for p, (changes, _c) in zip(posts, done, strict=True)]
+                for p, (changes, _c) in zip(posts, results, strict=True)]
     if not taxonomy.topics and not taxonomy.tags:
         return enriched
-    return topics.apply(enriched, [c for _changes, c in done], taxonomy)
+    return topics.apply(enriched, [c for _changes, c in results], taxonomy)
 
 
 def process(project: Project, use_cache: bool = True, jobs: int | None = 1) -> Corpus:
@@ -128,17 +155,21 @@ def process(project: Project, use_cache: bool = True, jobs: int | None = 1) -> C
 
 
 def _process(project: Project, use_cache: bool, workers: Workers) -> Corpus:
-    results = read_all(project, use_cache, workers)
+    taxonomy = load_taxonomy(project.content)
+    shared = None if memo.enabled() else (fingerprint("prep", taxonomy), taxonomy)
+    results, fresh = _read(project, use_cache, workers, shared)
     metas: dict[str, ChannelMeta] = {}
     posts: list[Post] = []
+    done: dict[int, Prepared] = {}
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
-    for r in results:
+    for i, r in enumerate(results):
         if r.meta.name and by_path[r.path] not in metas:
             metas[by_path[r.path]] = r.meta
+        done.update(zip(range(len(posts), len(posts) + len(r.posts)), fresh.get(i, ()),
+                        strict=False))
         posts.extend(r.posts)
-    taxonomy = load_taxonomy(project.content)
     posts = prepare(posts, taxonomy, workers,
-                    project.root / CACHE_DIR if use_cache else None)
+                    project.root / CACHE_DIR if use_cache else None, done)
     posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
     posts, notes = slugs.assign(posts)
     posts = replies.resolve(posts)
