@@ -395,7 +395,9 @@ def main() -> int:
         shutil.rmtree(args.work / f"{scale}x-docs-pristine", ignore_errors=True)
         stats = make(ROOT, project, scale, json_format="telegram-json" in READERS)
         res = SizeResult(scale=scale, mbytes=stats["bytes"] / 1e6)
+        shutil.copytree(project / "content" / "docs", args.work / f"{scale}x-docs-pristine")
         res.posts = len(process(load_project(project), use_cache=False).posts)
+        subprocess.run(postdocs_cmd(project), check=True, env=ENV, cwd=project)  # for Hugo
         shutil.rmtree(project / ".postdocs-cache", ignore_errors=True)
         runs = args.runs if scale < 100 else args.runs_large
         bench_paired(project, res, runs, args.ref_bin if refs else None, args.work)

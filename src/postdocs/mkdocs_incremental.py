@@ -203,66 +203,100 @@ def tagged_pages(files: Files, tags_plugin: Any) -> dict[str, dict[str, Any]]:
 
 
 _ENTRY_START = ',{"location":"'
+_LOCATION = re.compile(r'\{"location":"((?:[^"\\]|\\.)*)"')
+_HEAD = '"docs":['
+_BLOCK = 1 << 20
 
 
-def previous_entries(site_dir: str) -> dict[str, list[str]]:
-    """The previous search index's entries as written (JSON text), by page URL. The index is
+def previous_entries(site_dir: str) -> Iterator[tuple[str, str]]:
+    """The previous search index's entries as written (JSON text, never parsed), with their
+    page's URL, in the order of the file, read a block at a time. The index is
     `{"config":…,"docs":[{"location":"…",…},…]}`, written by `json.dumps`: a quote inside a
     string is always escaped, so `,{"location":"` only ever starts an entry."""
-    try:
-        text = (Path(site_dir) / INDEX).read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    start = text.find('"docs":[')
-    if start < 0 or not text.endswith("]}"):
-        return {}
-    body = text[start + len('"docs":['):-2]
-    out: dict[str, list[str]] = {}
-    if not body:
-        return out
-    for raw in _split_entries(body):
-        m = _LOCATION.match(raw)
-        if m is None:
-            return {}
-        page = json.loads(f'"{m.group(1)}"').split("#", 1)[0]
-        out.setdefault(page, []).append(raw)
-    return out
+    with (Path(site_dir) / INDEX).open(encoding="utf-8") as fh:
+        buf = ""
+        while _HEAD not in buf:
+            block = fh.read(_BLOCK)
+            if not block:
+                raise ValueError("no entries")
+            buf += block
+        buf = buf[buf.index(_HEAD) + len(_HEAD):]
+        done = False
+        while True:
+            cut = buf.find(_ENTRY_START)
+            if cut < 0 and not done:
+                block = fh.read(_BLOCK)
+                if block:
+                    buf += block
+                    continue
+                done = True
+            if cut < 0:
+                if not buf.endswith("]}"):
+                    raise ValueError("not a search index")
+                last = buf[:-2]
+                if last:
+                    yield _page(last), last
+                return
+            yield _page(buf[:cut]), buf[:cut]
+            buf = buf[cut + 1:]
 
 
-_LOCATION = re.compile(r'\{"location":"((?:[^"\\]|\\.)*)"')
-
-
-def _split_entries(body: str) -> Iterator[str]:
-    pos = 0
-    while True:
-        nxt = body.find(_ENTRY_START, pos)
-        if nxt < 0:
-            yield body[pos:]
-            return
-        yield body[pos:nxt]
-        pos = nxt + 1
+def _page(raw: str) -> str:
+    m = _LOCATION.match(raw)
+    if m is None:
+        raise ValueError("an entry without a location")
+    return str(json.loads(f'"{m.group(1)}"')).split("#", 1)[0]
 
 
 def write_index(index: Any, site_dir: str, order: list[str], rendered: set[str],
-                previous: dict[str, list[str]],
-                encode: Callable[[Any], str]) -> None:
+                use_previous: bool, encode: Callable[[Any], str]) -> None:
     """The search index of the pages in `order`: a rendered page's new entries, another
-    page's previous ones; the same bytes as Material's `json.dumps` of a clean build's."""
+    page's previous ones; the same bytes as Material's `json.dumps` of a clean build's. The
+    previous index lists its pages in the same order (MkDocs' order of the files, which a new
+    page does not change for the others), so it is read once, front to back, beside the new
+    one and never held in memory; if it is not in that order, it is read whole instead."""
     settings = {key: index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
     new: dict[str, list[Any]] = {}
     for entry in index.entries:
         new.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
     path = Path(site_dir) / INDEX
+    tmp = path.with_name(path.name + ".new")
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with tmp.open("w", encoding="utf-8") as out:
+            _write_merged(out, settings, order, rendered, new, encode,
+                          previous_entries(site_dir) if use_previous else iter(()))
+    except ValueError:  # not in the order of the pages: the previous entries by page
+        grouped: dict[str, list[str]] = {}
+        for page, raw in previous_entries(site_dir) if use_previous else ():
+            grouped.setdefault(page, []).append(raw)
+        with tmp.open("w", encoding="utf-8") as out:
+            _write_merged(out, settings, order, rendered, new, encode,
+                          ((page, raw) for page in order for raw in grouped.get(page, [])))
+    os.replace(tmp, path)
+
+
+def _write_merged(out: Any, settings: dict[str, Any], order: list[str], rendered: set[str],
+                  new: dict[str, list[Any]], encode: Callable[[Any], str],
+                  previous: Iterator[tuple[str, str]]) -> None:
+    out.write('{"config":' + encode(settings) + ',"docs":[')
     first = True
-    with path.open("w", encoding="utf-8") as out:
-        out.write('{"config":' + encode(settings) + ',"docs":[')
-        for page in order:
-            if page in rendered:
-                chunks = [encode(e) for e in new.get(page, [])]
-            else:
-                chunks = previous.get(page, [])
-            for chunk in chunks:
-                out.write(chunk if first else "," + chunk)
-                first = False
-        out.write("]}")
+    pending: tuple[str, str] | None = next(previous, None)
+    position = {page: i for i, page in enumerate(order)}
+    for i, page in enumerate(order):
+        # the previous entries of pages before this one (rendered again, or gone) are skipped
+        while pending is not None and position.get(pending[0], -1) < i:
+            if pending[0] in position and pending[0] not in rendered:
+                raise ValueError("the previous index is not in the order of the pages")
+            pending = next(previous, None)
+        chunks: list[str] = []
+        if page in rendered:
+            chunks = [encode(e) for e in new.get(page, [])]
+        while pending is not None and pending[0] == page:
+            if page not in rendered:
+                chunks.append(pending[1])
+            pending = next(previous, None)
+        for chunk in chunks:
+            out.write(chunk if first else "," + chunk)
+            first = False
+    out.write("]}")

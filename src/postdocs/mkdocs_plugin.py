@@ -373,11 +373,9 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         files = self._files
         assert files is not None
         order = [mkdocs_incremental._url(f.url) for f in files.documentation_pages()]
-        previous = (mkdocs_incremental.previous_entries(config.site_dir)
-                    if self._state is not None else {})
         encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
         mkdocs_incremental.write_index(index, config.site_dir, order, self._rebuilt,
-                                       previous, encode)
+                                       self._state is not None, encode)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._files = files

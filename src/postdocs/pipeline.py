@@ -119,14 +119,13 @@ def _size(path: Path) -> int:
 
 
 def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
-            cache: Path | None, done: dict[int, Prepared] | None = None) -> list[Post]:
+            table: Table[Prepared], done: dict[int, Prepared] | None = None) -> list[Post]:
     """Enrichment and topics of every post: given (`done`, by index: made by the workers that
     read it), from the per-post cache (`postcache.py`), else computed in the workers; then
     the cross-post tag filter (`topics.apply`)."""
     if memo.enabled():  # the watcher keeps these in memory (memo.py)
         return topics.assign(enrich.enrich(posts), taxonomy)
     done = done or {}
-    table: Table[Prepared] = Table(cache, "prep")
     tax_key = fingerprint("prep", taxonomy)
     keys = [fingerprint(tax_key, _post_key(p)) for p in posts]
     prepared: list[Prepared | None] = [done.get(i) or table.get(k) for i, k in enumerate(keys)]
@@ -156,7 +155,12 @@ def process(project: Project, use_cache: bool = True, jobs: int | None = 1) -> C
 
 def _process(project: Project, use_cache: bool, workers: Workers) -> Corpus:
     taxonomy = load_taxonomy(project.content)
-    shared = None if memo.enabled() else (fingerprint("prep", taxonomy), taxonomy)
+    table: Table[Prepared] = Table(project.root / CACHE_DIR if use_cache else None, "prep")
+    # A cold build enriches and classifies the posts of each input in the worker that reads
+    # it; a rebuild (the per-post cache filled) reads changed inputs there, and computes only
+    # the posts that are not in the cache.
+    shared = (None if memo.enabled() or len(table) else
+              (fingerprint("prep", taxonomy), taxonomy))
     results, fresh = _read(project, use_cache, workers, shared)
     metas: dict[str, ChannelMeta] = {}
     posts: list[Post] = []
@@ -168,8 +172,7 @@ def _process(project: Project, use_cache: bool, workers: Workers) -> Corpus:
         done.update(zip(range(len(posts), len(posts) + len(r.posts)), fresh.get(i, ()),
                         strict=False))
         posts.extend(r.posts)
-    posts = prepare(posts, taxonomy, workers,
-                    project.root / CACHE_DIR if use_cache else None, done)
+    posts = prepare(posts, taxonomy, workers, table, done)
     posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
     posts, notes = slugs.assign(posts)
     posts = replies.resolve(posts)

@@ -60,6 +60,10 @@ class Table(Generic[V]):
             pass
         return {}
 
+    def __len__(self) -> int:
+        """Entries loaded from disk (0: a cold build)."""
+        return len(self._old)
+
     def get(self, key: str) -> V | None:
         value = self._new.get(key)
         if value is None:
