@@ -383,6 +383,8 @@ def main() -> int:
     ap.add_argument("--ref-bin", type=Path, default=ROOT / ".venv-bench" / "bin",
                     help="bin folder holding tg-archive and hugo; '' to skip them")
     ap.add_argument("--no-live", action="store_true", help="skip the live preview measurement")
+    ap.add_argument("--live-max-scale", type=int, default=0,
+                    help="measure live preview only up to this size (0: every size)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     args = ap.parse_args()
     refs = bool(str(args.ref_bin)) and (args.ref_bin / "tg-archive").exists()
@@ -402,7 +404,7 @@ def main() -> int:
         runs = args.runs if scale < 100 else args.runs_large
         bench_paired(project, res, runs, args.ref_bin if refs else None, args.work)
         bench_rebuilds(project, res, max(runs, 2))
-        if not args.no_live:
+        if not args.no_live and (not args.live_max_scale or scale <= args.live_max_scale):
             bench_live(project, res, max(runs, 3))
         results.append(res)
         print(report(results, refs), flush=True)
