@@ -277,7 +277,7 @@ def floor_once(work: Path, res: SizeResult) -> float:
 
 
 def bench_paired(project: Path, res: SizeResult, runs: int, ref_bin: Path | None,
-                 work: Path) -> None:
+                 work: Path, only: set[str] | None = None) -> None:
     """`runs` rounds of: postdocs, tg-archive, postdocs, Hugo, postdocs, floor (each reference
     right after a postdocs cold full build: a pair under the same load)."""
     refs: list[tuple[str, Callable[[], float]]] = []
@@ -286,8 +286,10 @@ def bench_paired(project: Path, res: SizeResult, runs: int, ref_bin: Path | None
         hugo = setup_hugo(project, work / f"{project.name}-hugo")
         refs += [("tgarchive", lambda: tgarchive_once(src, ref_bin, res)),
                  ("hugo", lambda: hugo_once(hugo, ref_bin, res))]
-    floor = setup_floor(work / f"{project.name}-floor", res.posts)
+    floor = setup_floor(work / f"{project.name}-floor", res.posts if not only or "floor" in only
+                        else 0)
     refs.append(("floor", lambda: floor_once(floor, res)))
+    refs = [(name, once) for name, once in refs if only is None or name in only]
     for n in range(runs):
         for name, once in refs:
             ours = postdocs_full(project, res)
@@ -385,6 +387,10 @@ def main() -> int:
     ap.add_argument("--no-live", action="store_true", help="skip the live preview measurement")
     ap.add_argument("--live-max-scale", type=int, default=0,
                     help="measure live preview only up to this size (0: every size)")
+    ap.add_argument("--refs", default="",
+                    help="references to pair with postdocs: tgarchive,hugo,floor (default all)")
+    ap.add_argument("--incremental-runs", type=int, default=2,
+                    help="incremental one-new-post builds per size (at least)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     args = ap.parse_args()
     refs = bool(str(args.ref_bin)) and (args.ref_bin / "tg-archive").exists()
@@ -402,8 +408,9 @@ def main() -> int:
         subprocess.run(postdocs_cmd(project), check=True, env=ENV, cwd=project)  # for Hugo
         shutil.rmtree(project / ".postdocs-cache", ignore_errors=True)
         runs = args.runs if scale < 100 else args.runs_large
-        bench_paired(project, res, runs, args.ref_bin if refs else None, args.work)
-        bench_rebuilds(project, res, max(runs, 2))
+        bench_paired(project, res, runs, args.ref_bin if refs else None, args.work,
+                     set(args.refs.split(",")) if args.refs else None)
+        bench_rebuilds(project, res, max(runs, args.incremental_runs))
         if not args.no_live and (not args.live_max_scale or scale <= args.live_max_scale):
             bench_live(project, res, max(runs, 3))
         results.append(res)
