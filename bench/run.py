@@ -145,11 +145,13 @@ def postdocs_full(project: Path, res: SizeResult) -> float:
     return pre.seconds + mk.seconds
 
 
-def bench_rebuilds(project: Path, res: SizeResult, runs: int) -> None:
+def bench_rebuilds(project: Path, res: SizeResult, runs: int, nochange: bool = True) -> None:
     """After a full build: a no-change rebuild, then one new post built incrementally (the
     previous site, pages and caches kept: `postdocs site --incremental`)."""
-    a, b = run(postdocs_cmd(project), project), run(mkdocs_cmd(project), project)
-    res.add("nochange", Timing(a.seconds + b.seconds, max(a.max_rss_kb, b.max_rss_kb), a.load))
+    if nochange:
+        a, b = run(postdocs_cmd(project), project), run(mkdocs_cmd(project), project)
+        res.add("nochange", Timing(a.seconds + b.seconds, max(a.max_rss_kb, b.max_rss_kb),
+                                   a.load))
     dump, full, held = hold_back_one_post(project)
     site = [str(VENV_BIN / "postdocs"), "--root", str(project), "site", "--incremental", "-q"]
     for _ in range(runs):
@@ -387,6 +389,7 @@ def main() -> int:
     ap.add_argument("--no-live", action="store_true", help="skip the live preview measurement")
     ap.add_argument("--live-max-scale", type=int, default=0,
                     help="measure live preview only up to this size (0: every size)")
+    ap.add_argument("--no-nochange", action="store_true", help="skip the no-change rebuild")
     ap.add_argument("--refs", default="",
                     help="references to pair with postdocs: tgarchive,hugo,floor (default all)")
     ap.add_argument("--incremental-runs", type=int, default=2,
@@ -412,7 +415,7 @@ def main() -> int:
         runs = args.runs if scale < 100 else args.runs_large
         bench_paired(project, res, runs, args.ref_bin if refs else None, args.work,
                      set(args.refs.split(",")) if args.refs else None)
-        bench_rebuilds(project, res, max(runs, args.incremental_runs))
+        bench_rebuilds(project, res, max(runs, args.incremental_runs), not args.no_nochange)
         if not args.no_live and (not args.live_max_scale or scale <= args.live_max_scale):
             bench_live(project, res, max(runs, 3))
         results.append(res)
