@@ -10,11 +10,12 @@ indexes) stay in the calling process.
 
 With one job, or fewer items than make a pool worth starting, the function runs in the calling
 process. Workers are forked where the platform allows it and no other thread runs (they start in
-milliseconds and share the loaded code); elsewhere they are the platform's default.
+milliseconds and share the loaded code and data); elsewhere they are spawned.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -60,13 +61,25 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            if self._frozen:
+                gc.unfreeze()
+                self._frozen = False
+
+    _frozen = False
 
     def _executor(self) -> Executor:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
-            context = (multiprocessing.get_context("fork")
-                       if "fork" in methods and threading.active_count() == 1
-                       else multiprocessing.get_context())
+            context: multiprocessing.context.BaseContext
+            if "fork" in methods and threading.active_count() == 1:
+                context = multiprocessing.get_context("fork")
+                # the parent's objects (at 100x the seeds, hundreds of MB of posts) stay
+                # shared with the forked workers: the collector would otherwise touch, and so
+                # copy, every page of memory holding them in each worker
+                gc.freeze()
+                self._frozen = True
+            else:  # forking a process that runs threads is unsafe
+                context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._pool
 
