@@ -107,7 +107,13 @@ def _shown(path: str) -> str:
 
 
 # Ledger categories that count events (messages), not lines.
-_EVENTS = ("merged continuations", "media-only messages", "repeated OCR passages")
+_EVENTS = ("merged continuations", "media-only messages", "repeated OCR passages",
+           "short repeated OCR passages", "math delimiters restored", "split links rejoined")
+# OCR repairs by kind, as `check` names them.
+_OCR_REPAIRS = (("repeats", "repeated OCR passages"),
+                ("short-repeats", "short repeated OCR passages"),
+                ("math-delimiters", "math delimiters restored"),
+                ("split-links", "split links rejoined"))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -126,10 +132,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{name} [{r.format}{how}]: posts={len(r.posts)} "
               f"merged-continuations={cats['merged continuations']} "
               f"media-only={cats['media-only messages']} repaired-dates={repaired[name]} "
-              f"ocr-repeats={cats['repeated OCR passages']} "
+              f"ocr-repeats={cats['repeated OCR passages'] + cats['short repeated OCR passages']} "
               f"unaccounted={len(missing)}")
         dropped = sorted((k.split(":", 1)[1], v) for k, v in cats.items()
                          if k.startswith("boilerplate:") and v)
+        if r.format == "ocr-digest":
+            print("  ocr repairs: " + ", ".join(f"{k}={cats[v]}" for k, v in _OCR_REPAIRS))
         print("  boilerplate dropped: "
               + (", ".join(f"{k}={v}" for k, v in dropped) if dropped else "none"))
         lines = sorted((k, v) for k, v in cats.items()

@@ -135,7 +135,12 @@ class Post:
     lines: tuple[SourceLine, ...] = ()  # the body (title line excluded), plain text
     markdown: str | None = None  # body already in safe Markdown (Desktop exports)
     title: str = ""
-    title_source: str = "header"  # header | stated | derived | export | override
+    # header | stated | phrase | label | arxiv | derived | export | override
+    title_source: str = "header"
+    # The title the page path is derived from, when it is not `title`: an OCR'd review renamed
+    # after its paper (`title_source` phrase/label/arxiv) keeps the path its opening sentence
+    # gave it, until the permalink registry moves it deliberately (with a redirect).
+    path_title: str = ""
     date: dt.date | None = None
     date_source: str | None = None  # written | repaired | unknown | export | override
     datetime: str | None = None  # full ISO timestamp when the export has one

@@ -30,7 +30,8 @@ def _apply_one(post: Post, o: Override, path: str) -> Post:
         changes.update(topics=tuple(topics), primary_topic=primary,
                        evidence=tuple(kept + added))
     if o.title is not None:
-        changes.update(title=o.title, title_source="override")
+        # the path follows the override, as it always did (path_title is the reader's)
+        changes.update(title=o.title, title_source="override", path_title="")
     if o.date is not None:
         changes.update(date=o.date, date_source="override", datetime=None)
     return post.evolve(**changes) if changes else post

@@ -230,6 +230,8 @@ def post_metadata(post: Post) -> dict[str, Any]:
         meta["authors"] = list(post.authors)
     meta["source"] = post.source
     meta["title_source"] = post.title_source
+    if post.path_title:
+        meta["path_title"] = post.path_title  # the path still comes from this (slugs.path_title)
     if post.permalink:
         meta["permalink"] = post.permalink
     if post.message_id is not None:

@@ -41,8 +41,14 @@ def _suffix(post: Post) -> str:
     return _hash(post)
 
 
+def path_title(post: Post) -> str:
+    """The title a post's path is derived from: `post.path_title` when the reader kept the old
+    one (a retitled OCR review keeps its published path), else the title."""
+    return post.path_title or post.title
+
+
 def _hash(post: Post) -> str:
-    key = f"{post.source_file}:{post.line}:{post.title}".encode()
+    key = f"{post.source_file}:{post.line}:{path_title(post)}".encode()
     return hashlib.sha256(key).hexdigest()[:6]
 
 
@@ -67,7 +73,7 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
     suffixed posts' URLs do not depend on which other posts exist.
     """
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    bases = [base_slug(p.title) for p in posts]
+    bases = [base_slug(path_title(p)) for p in posts]
     for i, p in enumerate(posts):
         groups[(p.channel, bases[i])].append(i)
     out = list(posts)
