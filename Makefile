@@ -26,7 +26,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-generate: $(VENV)/.installed
+generate: $(VENV)/.installed $(FONTS)/.installed
 	$(BIN)/postdocs build
 
 # Front-end packages pinned in package.json/package-lock.json, installed from the npm registry
@@ -50,7 +50,23 @@ $(VENDOR)/.installed: node_modules/.installed
 	  node_modules/glightbox/dist/css/glightbox.min.css $(VENDOR)/glightbox/
 	touch $@
 
-vendor: $(VENDOR)/.installed
+# Fonts for the link-preview cards (cards.py): DejaVu Sans, regular and bold (Latin, Cyrillic and
+# Hebrew in one face, DejaVu's permissive licence, copied beside them), taken from the pinned
+# matplotlib wheel, which ships them; only the two font files and the licence are kept
+# (vendor/fonts/, git-ignored). `pip download` uses the same package index as the venv.
+FONTS := vendor/fonts
+FONTS_WHEEL := matplotlib==3.11.2
+$(FONTS)/.installed: | $(BIN)/python
+	rm -rf $(FONTS) vendor/.wheel && mkdir -p $(FONTS)
+	$(BIN)/pip download -q --no-deps --only-binary=:all: -d vendor/.wheel '$(FONTS_WHEEL)'
+	$(BIN)/python -c 'import glob, sys, zipfile; \
+	  z = zipfile.ZipFile(glob.glob("vendor/.wheel/*.whl")[0]); \
+	  [open(f"$(FONTS)/{n}", "wb").write(z.read(f"matplotlib/mpl-data/fonts/ttf/{n}")) \
+	   for n in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE_DEJAVU")]'
+	rm -rf vendor/.wheel
+	touch $@
+
+vendor: $(VENDOR)/.installed $(FONTS)/.installed
 
 site: generate vendor
 	$(BIN)/mkdocs build --strict --quiet

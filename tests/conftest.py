@@ -37,9 +37,10 @@ def corpus(project: Project) -> Corpus:
     return process(project)
 
 
-def copy_project(dest: Path) -> Path:
+def copy_project(dest: Path, fonts: bool = False) -> Path:
     """The project's hand-written files (config, content, overrides) copied into `dest`, without
-    the pages of earlier builds, so a test can build the site without touching the work tree."""
+    the pages of earlier builds, so a test can build the site without touching the work tree.
+    `fonts`: the vendored fonts too (`make vendor`), so the build draws link-preview cards."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", dest / "overrides")
@@ -51,6 +52,8 @@ def copy_project(dest: Path) -> Path:
                 if n.startswith(".postdocs") or str(Path(folder) / n) in generated]
 
     shutil.copytree(ROOT / "content", dest / "content", ignore=skip)
+    if fonts:
+        shutil.copytree(ROOT / "vendor" / "fonts", dest / "vendor" / "fonts")
     return dest
 
 

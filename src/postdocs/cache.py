@@ -104,6 +104,8 @@ class ReadCache:
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():
+            if entry.is_dir():  # another cache's folder (cards/)
+                continue
             if entry.stem not in self.used or entry.name.startswith(".tmp-"):
                 with contextlib.suppress(OSError):
                     entry.unlink()

@@ -15,7 +15,7 @@ from . import __version__, memo
 from .config import load_project
 from .errors import LocatedWarning, OutputError, PostdocsError, UnaccountedLinesError
 from .model import ReadResult
-from .pipeline import Corpus, iter_pages, process, site_assets
+from .pipeline import Corpus, iter_pages, process, site_assets, site_cards
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
@@ -60,8 +60,9 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
     rebuild; an input read again (changed) has new results, so its warnings show again."""
     project = load_project(args.root)
     corpus = process(project, use_cache=not args.no_cache)
+    card_files, card_note = site_cards(project, corpus, use_cache=not args.no_cache)
     report = write_pages(project.docs, iter_pages(project, corpus), force=args.force,
-                         assets=site_assets(corpus))
+                         assets=site_assets(corpus) | card_files)
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     if not args.quiet:
@@ -70,6 +71,7 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
             shown[:] = corpus.results
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
+        print(f"note: {card_note}", file=sys.stderr)
         print(
             f"postdocs: {len(corpus.posts)} posts, {report.total} files: "
             f"{len(report.written)} written, {report.unchanged} unchanged, "

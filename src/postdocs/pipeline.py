@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
+from . import cards, chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
@@ -75,7 +75,7 @@ def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteCont
     """Names and order of channels and topics (the taxonomy: the four named topics first)."""
     tax = taxonomy if taxonomy is not None else load_taxonomy(project.content)
     ordered = tax.ordered()
-    return SiteContext(site_url=project.site_url,
+    return SiteContext(site_url=project.site_url, cards=True,
                        channels={ch.id: ch for ch in project.channels},
                        topic_names={t.id: t.name for t in ordered},
                        topic_descriptions={t.id: t.description for t in ordered},
@@ -136,3 +136,19 @@ def site_assets(corpus: Corpus) -> dict[str, str]:
         for media in post.media:
             assets[media_path(post, media.target)] = media.source
     return assets
+
+
+def site_cards(project: Project, corpus: Corpus, use_cache: bool = True
+               ) -> tuple[dict[str, str], str]:
+    """Link-preview cards to copy into the docs folder (path → drawn PNG in the cache) and a
+    note on what was done; no cards, and a note saying why, without the vendored fonts."""
+    fonts = cards.find_fonts(project.root)
+    if fonts is None:
+        return {}, (f"link-preview images not drawn: no fonts in {cards.FONTS_DIR}/ "
+                    "(run `make vendor`)")
+    ctx = site_context(project, corpus.taxonomy)
+    specs = cards.specs(corpus.posts, ctx.channel_name, ctx.topic_name, ctx.site_name)
+    cache = cards.CardCache(project.root / CACHE_DIR / "cards", fonts, reuse=use_cache)
+    files = cache.files(specs)
+    cache.prune()
+    return files, f"link-preview images: {cache.drawn} drawn, {len(files) - cache.drawn} reused"

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pymdownx.slugs import slugify
 
+from .cards import card_path
 from .excerpt import excerpt
 from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
@@ -39,6 +40,7 @@ class SiteContext:
     topic_descriptions: Mapping[str, str] = field(default_factory=dict)
     topic_order: tuple[str, ...] = ()  # the taxonomy's order: the four named topics first
     site_name: str = "postdocs"
+    cards: bool = False  # review pages name their link-preview card (front-matter `image`)
 
     def channel_name(self, channel: str) -> str:
         ch = self.channels.get(channel)
@@ -431,7 +433,10 @@ def render_post(post: Post, links: PageLinks | None = None,
                 ctx: SiteContext | None = None) -> str:
     """The review page: front-matter, header (facts and links), the review, cross-links."""
     ctx = ctx or SiteContext()
-    parts = [front_matter(post_metadata(post)), "", f"# {inline(display_title(post))}", ""]
+    meta = post_metadata(post)
+    if ctx.cards:
+        meta["image"] = card_path(post)  # drawn by cards.py; og:image in the page's head
+    parts = [front_matter(meta), "", f"# {inline(display_title(post))}", ""]
     parts += _header(post, ctx)
     if post.dir == "rtl":
         lang = html.escape(post.lang, quote=True)
