@@ -121,7 +121,8 @@ def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, PageText
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})
     yield from feeds.feeds(corpus.posts, ctx, ctx.site_name, topics).items()
-    svg = chart.reviews_per_month_svg(corpus.posts, ctx.topic_order, ctx.topic_name)
+    named = tuple(t.id for t in corpus.taxonomy.ordered() if t.featured)
+    svg = chart.reviews_per_month_svg(corpus.posts, named, ctx.topic_name)
     if svg:
         yield indexes.CHART, svg
     yield PAPERS_PAGE, papers_page(corpus.papers)

@@ -385,14 +385,30 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
                     f"see the [channel on Telegram](<{safe_href(ctx.channel_url(post.channel))}>).")
     permalink = ctx.absolute(here)
     attr = f' data-permalink="{html.escape(permalink)}"' if permalink else ""
+    # Date, channel and language always show; the rest folds into a <details> (open on wide
+    # screens, postdocs-copy-link.js), so on a phone the review starts in the first screen.
+    summary = html.escape(_details_summary(post))
+    details = f'<details class="postdocs-review-details"><summary>{summary}</summary>'
     done = [line_html(here, row) for row in rows]
     if PRERENDER and all(done):
         # Already HTML (see prerender.py): a raw block, no Markdown work for MkDocs. No blank
         # line after it, so the page's HTML is byte for byte that of the Markdown block.
-        return [f'<div class="postdocs-review-header"{attr}>',
-                *(f"<p>{row}</p>" for row in done), "</div>"]
-    return [f'<div class="postdocs-review-header"{attr} markdown>', "", "\n\n".join(rows), "",
-            "</div>", ""]
+        return [f'<div class="postdocs-review-header"{attr}>', f"<p>{done[0]}</p>",
+                details.replace("><summary>", ">\n<summary>"),
+                *(f"<p>{row}</p>" for row in done[1:]), "</details>", "</div>"]
+    return [f'<div class="postdocs-review-header"{attr} markdown>', "", rows[0], "",
+            details.replace("><summary>", " markdown>\n<summary>"), "", "\n\n".join(rows[1:]),
+            "", "</details>", "", "</div>", ""]
+
+
+def _details_summary(post: Post) -> str:
+    """What the folded part of a review's header holds, as its summary says."""
+    parts = ["topics" if post.topics else "", "tags" if post.tags else "",
+             "paper" if post.papers or post.authors else "", "code" if post.code else "",
+             "original post"]
+    shown = [p for p in parts if p]
+    return ("Details: " + ", ".join(shown[:-1]) + " and " + shown[-1]) if len(shown) > 1 \
+        else "Details: original post"
 
 
 def _ref(here: str, ref: PageRef) -> str:
