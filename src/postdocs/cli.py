@@ -11,13 +11,15 @@ from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, memo
+from . import __version__, memo, permalinks
 from .config import load_project
 from .errors import LocatedWarning, OutputError, PostdocsError, UnaccountedLinesError
 from .model import ReadResult
 from .pipeline import Corpus, iter_pages, process, site_assets
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
+
+PLACEHOLDER_HOST = "://example.org/"  # the site_url mkdocs.yml ships with
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,7 +66,17 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
                          assets=site_assets(corpus))
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
+    registry_file = project.content / permalinks.REGISTRY_FILE
+    changed = permalinks.save(corpus.registry, registry_file)
     if not args.quiet:
+        news = corpus.permalinks
+        if changed or news.added or news.moved or news.merged or news.missing:
+            print("postdocs: " + news.summary(_shown(str(registry_file))))
+        if PLACEHOLDER_HOST in project.site_url:
+            print(f"warning: {_shown(str(project.root / 'mkdocs.yml'))}: site_url is still the "
+                  f"placeholder {project.site_url}: canonical links, feeds and Open Graph "
+                  "previews will point to a host that is not the site (set site_url, or "
+                  "POSTDOCS_SITE_URL for one build)", file=sys.stderr)
         _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True)
         if shown is not None:
             shown[:] = corpus.results

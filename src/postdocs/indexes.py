@@ -39,8 +39,8 @@ def _link(post: Post, here: str) -> str:
 
 def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -> str:
     """One list item: linked title, then date · channel · language, then a short excerpt."""
-    date = post.date.isoformat() if post.date else "date unknown"
-    facts = f"{date} · {channel_link(post.channel, here, ctx)} · {language_name(post.lang)}"
+    channel = channel_link(post.channel, here, ctx)
+    facts = f"{post.shown_date} · {channel} · {language_name(post.lang)}"
     lines = [f"- **{_link(post, here)}**  ", f"  {facts}"]
     text = excerpt(post, EXCERPT_LIMIT) if with_excerpt else ""
     if text:
@@ -121,7 +121,10 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
         body = [front_matter(meta), f"# {inline(name)}", ""]
         if description:
             body += [text_to_markdown(description.split("\n")).rstrip("\n"), ""]
-        summary = f"{plural(len(members), 'review')}, {dated} dated, newest first."
+        added = sum(1 for p in members if p.date_source == "first-seen")
+        summary = (f"{plural(len(members), 'review')}, {dated - added} dated"
+                   + (f", {added} by the date they were added" if added else "")
+                   + ", newest first.")
         if dated:
             summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
         body += [summary, "", *_entries(members, here, ctx)]
@@ -192,7 +195,8 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
     lines = [
         f"**{len(posts)} reviews** from **{len(channels)} channels** in "
         f"**{plural(len(langs), 'language')}**{f' ({named})' if langs else ''}, "
-        f"{len(dated)} of them dated, in **{len(order)} topics**.",
+        f"{sum(1 for p in dated if p.date_source != 'first-seen')} of them dated, "
+        f"in **{len(order)} topics**.",
         "",
     ]
     if order:
