@@ -33,6 +33,8 @@ def _apply_one(post: Post, o: Override, path: str) -> Post:
         changes.update(title=o.title, title_source="override")
     if o.date is not None:
         changes.update(date=o.date, date_source="override", datetime=None)
+    if o.slug is not None:  # the URL it is to have (permalinks.assign moves it, old one redirects)
+        changes.update(slug=o.slug)
     return post.evolve(**changes) if changes else post
 
 

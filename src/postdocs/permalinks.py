@@ -317,7 +317,12 @@ def _match(idents: Sequence[Identity], entries: Sequence[Entry], keys: Sequence[
             if pos >= 0:
                 by_opening.append((pos, e.url, i, j))
     recognised: set[int] = set()
+    holders: dict[int, int] = defaultdict(int)
+    for _, _, _, j in by_opening:
+        holders[j] += 1
     for _, _, i, j in sorted(by_opening):
+        if holders[j] > 1:  # found in two reviews: tells neither apart
+            continue
         if i not in matched and j not in taken:
             matched[i] = j
             taken.add(j)

@@ -87,6 +87,7 @@ class Override:
     primary_topic: str | None = None
     title: str | None = None
     date: dt.date | None = None
+    slug: str | None = None  # a new URL on purpose: the old one redirects (permalinks.py)
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,9 @@ def load_taxonomy(content: Path) -> Taxonomy:
     return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
 
 
-_OVERRIDE_KEYS = ("topics", "add_topics", "remove_topics", "primary_topic", "title", "date")
+_OVERRIDE_KEYS = ("topics", "add_topics", "remove_topics", "primary_topic", "title", "date",
+                  "slug")
+_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
 
 
 def _topic_list(value: Any, known: set[str], path: str, line: int | None,
@@ -310,6 +313,11 @@ def parse_overrides(text: str, path: str, taxonomy: Taxonomy) -> Overrides:
                 values[field_name] = _topic_list(value, known, path, fline, field_name)
             elif field_name == "primary_topic":
                 values[field_name] = _topic_list(value, known, path, fline, field_name)[0]
+            elif field_name == "slug":
+                if not isinstance(value, str) or not _SLUG_RE.match(value):
+                    raise ConfigError(path, f"override '{key}': 'slug' must be lower-case ASCII "
+                                      "letters, digits and '-' (at most 120)", fline)
+                values[field_name] = value
             elif field_name == "title":
                 if not isinstance(value, str) or not value.strip():
                     raise ConfigError(path, f"override '{key}': 'title' must be text", fline)
