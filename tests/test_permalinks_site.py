@@ -255,3 +255,52 @@ def test_check_fails_on_a_url_that_would_stop_answering(
     assert ("same-task-more-tokens-the-impact-of-input-length-on-the-reasoning-performance-of/: "
             "would stop answering") in out
     assert "postdocs: error: 1 URLs of the previous build would stop answering" in err
+
+
+def test_undated_reviews_are_dated_by_first_sight_and_fill_the_feeds(corpus: object) -> None:
+    from postdocs.feeds import ALL_FEED
+    from postdocs.pipeline import Corpus
+    from postdocs.render import render_post
+
+    assert isinstance(corpus, Corpus)
+    russian = [p for p in corpus.posts if p.lang == "ru"]
+    assert russian and all(p.date is not None for p in russian)
+    added = [p for p in corpus.posts if p.date_source == "first-seen"]
+    assert {p.lang for p in added} == {"ru", "he"}
+    page = render_post(added[0])
+    assert "date_source: first-seen" in page and "added to this site" in page
+    from postdocs.config import load_project
+    from postdocs.pipeline import iter_pages
+
+    from .conftest import ROOT
+
+    pages = dict(iter_pages(load_project(ROOT), corpus))
+    feed = str(pages[ALL_FEED])
+    assert '<summary type="text" xml:lang="ru">' in feed
+    channel = str(pages["channels/rizzearch.md"])
+    assert "date unknown" not in channel and f"added {added[0].date}" in channel
+
+
+def test_static_html_says_the_review_language_and_build_warns_of_the_placeholder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_project(tmp_path / "project")
+    monkeypatch.delenv("POSTDOCS_SITE_URL", raising=False)
+    assert main(["--root", str(root), "build"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("site_url is still the placeholder https://example.org/postdocs/") == 1
+    _mkdocs(root, tmp_path / "site", "https://reviews.test/")
+    monkeypatch.setenv("POSTDOCS_SITE_URL", "https://reviews.test/")
+    assert main(["--root", str(root), "build"]) == 0
+    assert "placeholder" not in capsys.readouterr().err
+    site = tmp_path / "site"
+    registry = _registry(root)
+    langs = {}
+    for e in registry.entries:
+        html = (site / e.url / "index.html").read_text(encoding="utf-8")
+        m = re.search(r"<html lang=\"([a-z]+)\"", html)
+        assert m, e.url
+        langs.setdefault(e.channel, set()).add(m.group(1))
+    assert langs == {"rizzearch": {"ru"}, "gonzo_ML": {"ru"}, "MathyAIwithMike": {"he"}}
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in home
