@@ -219,7 +219,7 @@ def test_overrides_warn_with_file_and_line() -> None:
     assert [str(w) for w in ov.warnings] == [
         "content/overrides.yml:7: unknown key 'extra' ignored",
         "content/overrides.yml:4: override 'a.txt:1': unknown key 'colour' ignored "
-        "(known: topics, add_topics, remove_topics, primary_topic, title, date)",
+        "(known: topics, add_topics, remove_topics, primary_topic, title, date, slug)",
     ]
     post = Post(channel="c", source_file="a.txt", line=1, title="t", topics=("rl",),
                 primary_topic="rl")
