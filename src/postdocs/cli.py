@@ -77,7 +77,8 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     registry_file = project.content / permalinks.REGISTRY_FILE
-    changed = permalinks.save(corpus.registry, registry_file)
+    changed = (corpus.registry_changed or not registry_file.is_file()) and permalinks.save(
+        corpus.registry, registry_file)
     if not args.quiet:
         news = corpus.permalinks
         if changed or news.added or news.moved or news.merged or news.missing:

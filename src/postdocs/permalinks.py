@@ -46,6 +46,7 @@ the old one in `redirects`, where it answers with a redirect page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import os
@@ -53,15 +54,16 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import slugs
+from . import memo, slugs
 from .errors import ConfigError, OutputError
 from .model import Post
+from .topics_config import load_yaml
 
 REGISTRY_FILE = "permalinks.yml"
 FINGERPRINT_WORDS = 12
@@ -69,7 +71,8 @@ MIN_WORDS = 4  # fewer words of text: no text keys (too likely to recur)
 MIN_OPENING = 6  # an opening is looked for inside other reviews only when this long
 KINDS = ("t.me", "open", "close", "title", "arxiv")  # key kinds, strongest first
 URL_RE = re.compile(r"^reviews/([A-Za-z0-9_]{1,64})/([a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?)/$")
-_LINK_RE = re.compile(r"(?:https?://|www\.)\S+|\bt\.me/\S+", re.IGNORECASE)
+_LINK_RE = re.compile(r"(?:https?://|www\.|t\.me/)\S+")  # on case-folded text
+_EDGE = 1000  # characters read at each end of a long text for its first and last words
 _WORD_RE = re.compile(r"[^\W_]+")
 _TME_RE = re.compile(r"^https?://t\.me/(?:s/)?([A-Za-z0-9_]+)/(\d+)")
 _ARXIV_RE = re.compile(r"^\d{4}\.\d{4,5}$")
@@ -137,7 +140,13 @@ class Identity:
     channel: str
     keys: tuple[str, ...]
     opening: str  # the first words of its text, normalised
-    words: str  # all its words, normalised, space-separated (for containment)
+    text: str = field(default="", repr=False, compare=False)  # its text, title line left out
+
+    @functools.cached_property
+    def words(self) -> str:
+        """All its words, normalised, space-separated (to find an entry's opening inside);
+        computed only when an entry is left to find."""
+        return " ".join(words(self.text))
 
     def of_kind(self, kind: str) -> list[str]:
         return [k for k in self.keys if key_kind(k) == kind]
@@ -179,6 +188,7 @@ class Assignment:
     registry: Registry
     report: Report
     notes: tuple[str, ...] = ()  # slug collisions among new reviews
+    changed: bool = False  # the registry differs from the one given (to be saved)
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -198,8 +208,24 @@ class Redirect:
 
 def words(text: str) -> list[str]:
     """The words of a text for fingerprints: NFKC, case-folded, letters and digits, no links."""
-    text = html.unescape(unicodedata.normalize("NFKC", text))
-    return [w.casefold() for w in _WORD_RE.findall(_LINK_RE.sub(" ", text))]
+    text = unicodedata.normalize("NFKC", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return _WORD_RE.findall(_LINK_RE.sub(" ", text.casefold()))
+
+
+def _edges(text: str, need: int) -> tuple[list[str], list[str]]:
+    """The first and the last words of a text (at least `need` at each end), without reading
+    all of a long one; both are all its words when it is short."""
+    if len(text) > 2 * _EDGE:
+        head, tail = text[:_EDGE], text[-_EDGE:]
+        head = head[: max(head.rfind(" "), head.rfind("\n"), 0)]  # no word or link cut in two
+        cut = min((i for i in (tail.find(" "), tail.find("\n")) if i >= 0), default=0)
+        first, last = words(head), words(tail[cut:])
+        if len(first) >= need and len(last) >= need:  # else mostly links: read it all
+            return first, last
+    ws = words(text)
+    return ws, ws
 
 
 def _hash(ws: Sequence[str]) -> str:
@@ -220,24 +246,46 @@ def key_kind(key: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
+# The watcher's identities of unchanged posts (a post's words are read once).
+_IDENTITIES: memo.Memo[Identity] = memo.Memo()
+
+
 def identity(post: Post) -> Identity:
-    ws = words(post.text)
+    """What the post says about who it is: its keys (strongest first) and its words."""
+    return _IDENTITIES.get(post, lambda: _identity(post))
+
+
+def _identity(post: Post) -> Identity:
+    text = post.text
     title = words(post.title)
-    if title and ws[: len(title)] == title:  # an export's text may begin with its title line
-        ws = ws[len(title):]
+    head, tail = _edges(text, FINGERPRINT_WORDS + len(title) + 1)
+    if title and head[: len(title)] == title:  # an export's text may begin with its title line
+        short = head is tail
+        head = head[len(title):]
+        if short:
+            tail = head
+        text = _without_title(text, len(title))
     keys: list[str] = []
     if post.permalink and (tg := telegram_key(post.permalink)):
         keys.append(tg)
     ch = post.channel
-    if len(ws) >= MIN_WORDS:
-        keys.append(f"{ch}:open:{_hash(ws[:FINGERPRINT_WORDS])}")
-        if len(ws) > FINGERPRINT_WORDS:
-            keys.append(f"{ch}:close:{_hash(ws[-FINGERPRINT_WORDS:])}")
+    if len(head) >= MIN_WORDS:
+        keys.append(f"{ch}:open:{_hash(head[:FINGERPRINT_WORDS])}")
+        if len(tail) > FINGERPRINT_WORDS and len(head) > FINGERPRINT_WORDS:
+            keys.append(f"{ch}:close:{_hash(tail[-FINGERPRINT_WORDS:])}")
     if title:
         keys.append(f"{ch}:title:{_hash(title)}")
     keys += [f"{ch}:arxiv:{p}" for p in dict.fromkeys(post.papers) if _ARXIV_RE.match(p)]
-    return Identity(channel=ch, keys=tuple(keys), opening=" ".join(ws[:FINGERPRINT_WORDS]),
-                    words=" ".join(ws))
+    return Identity(channel=ch, keys=tuple(keys), opening=" ".join(head[:FINGERPRINT_WORDS]),
+                    text=text)
+
+
+def _without_title(text: str, n: int) -> str:
+    """The text after its first `n` words (the title line an export's text begins with)."""
+    for i, m in enumerate(_WORD_RE.finditer(text.casefold()), start=1):
+        if i == n:
+            return text[m.end():]
+    return ""
 
 
 def url_of(channel: str, slug: str) -> str:
@@ -278,21 +326,30 @@ def _conflict(ident: Identity, keys: Sequence[str]) -> bool:
     return bool(mine and theirs and not mine & theirs)
 
 
+def _by_kind(keys: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k in dict.fromkeys(keys):
+        out.setdefault(key_kind(k), []).append(k)
+    return out
+
+
 def _match(idents: Sequence[Identity], entries: Sequence[Entry], keys: Sequence[tuple[str, ...]],
            channels: Sequence[str]) -> tuple[dict[int, int], set[int]]:
     """Post index → entry index; and the posts matched by their opening words only."""
     matched: dict[int, int] = {}
     taken: set[int] = set()
+    post_keys = [_by_kind(ident.keys) for ident in idents]
+    entry_keys = [_by_kind(ks) for ks in keys]
     for kind in KINDS:
         posts_by_key: dict[str, list[int]] = defaultdict(list)
         entries_by_key: dict[str, list[int]] = defaultdict(list)
-        for i, ident in enumerate(idents):
+        for i, by_kind in enumerate(post_keys):
             if i not in matched:
-                for k in dict.fromkeys(ident.of_kind(kind)):
+                for k in by_kind.get(kind, ()):
                     posts_by_key[k].append(i)
-        for j, ks in enumerate(keys):
+        for j, by_kind in enumerate(entry_keys):
             if j not in taken:
-                for k in dict.fromkeys(k for k in ks if key_kind(k) == kind):
+                for k in by_kind.get(kind, ()):
                     entries_by_key[k].append(j)
         for k in sorted(posts_by_key):
             ps, es = posts_by_key[k], entries_by_key.get(k, [])
@@ -356,7 +413,8 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
     idents = [identity(p) for p in posts]
     old = list(registry.entries)
     channels = [renamed.get(e.channel, e.channel) for e in old]
-    keys = [tuple(_renamed_key(k, renamed) for k in e.keys) for e in old]
+    keys = [tuple(_renamed_key(k, renamed) for k in e.keys) if renamed else e.keys
+            for e in old]
     matched, recognised = _match(idents, old, keys, channels)
 
     taken_urls = registry.taken()
@@ -447,7 +505,8 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
                                      if i in recognised and e is not None))
     return Assignment(entries=tuple(e for e in out_entries if e is not None),
                       registry=Registry(entries=tuple(entries), path=registry.path),
-                      report=report, notes=tuple(notes))
+                      report=report, notes=tuple(notes),
+                      changed=tuple(entries) != registry.entries)
 
 
 def _ordered(keys: Sequence[str]) -> tuple[str, ...]:
@@ -493,26 +552,17 @@ def missing(registry: Registry, live: set[str]) -> list[Entry]:
 
 # --- file -------------------------------------------------------------------------------------
 
+# The watcher loads the registry at every rebuild; unchanged text is parsed once.
+_LOADED: memo.Memo[Registry] = memo.Memo()
+
+
 def load(content: Path) -> Registry:
     """The registry in `content/permalinks.yml` (empty when the file does not exist)."""
     path = content / REGISTRY_FILE
     if not path.is_file():
         return Registry(path=str(path))
-    return parse(path.read_text(encoding="utf-8"), str(path))
-
-
-def _item_lines(text: str) -> list[int]:
-    """The line of each item of the `reviews` list (for located errors)."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return []
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    for k, v in node.value:
-        if getattr(k, "value", None) == "reviews" and isinstance(v, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in v.value]
-    return []
+    text = path.read_text(encoding="utf-8")
+    return _LOADED.get((str(path), text), lambda: parse(text, str(path)))
 
 
 _ENTRY_KEYS = ("url", "first_seen", "title", "keys", "opening", "redirects", "redirect_to",
@@ -520,21 +570,14 @@ _ENTRY_KEYS = ("url", "first_seen", "title", "keys", "opening", "redirects", "re
 
 
 def parse(text: str, path: str) -> Registry:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                          mark.line + 1 if mark is not None else None) from None
+    """The registry file's text, validated; errors name the file and the entry's line."""
+    data = load_yaml(text, path)  # the safe loader (libyaml's when there), lines recorded
     if data is None:
         return Registry(path=path)
     if not isinstance(data, dict) or not isinstance(data.get("reviews", []), list):
         raise ConfigError(path, "expected a mapping with a 'reviews' list")
-    lines = _item_lines(text)
-    entries: list[Entry] = []
-    for n, item in enumerate(data.get("reviews") or []):
-        line = lines[n] if n < len(lines) else None
-        entries.append(_entry(item, path, line))
+    entries = [_entry(item, path, getattr(item, "line", None))
+               for item in data.get("reviews") or []]
     return Registry(entries=tuple(entries), path=path)
 
 

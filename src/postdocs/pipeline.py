@@ -49,6 +49,7 @@ class Corpus:
     registry: permalinks.Registry = field(default_factory=permalinks.Registry)
     permalinks: permalinks.Report = field(default_factory=permalinks.Report)
     renamed: dict[str, str] = field(default_factory=dict)  # former channel id → current one
+    registry_changed: bool = False  # `registry` differs from content/permalinks.yml
 
 
 def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
@@ -100,7 +101,8 @@ def process(project: Project, use_cache: bool = True,
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
                   papers=papers, taxonomy=taxonomy, warnings=warnings,
-                  registry=assignment.registry, permalinks=assignment.report, renamed=renamed)
+                  registry=assignment.registry, permalinks=assignment.report, renamed=renamed,
+                  registry_changed=assignment.changed)
 
 
 def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteContext:
