@@ -304,3 +304,33 @@ def test_static_html_says_the_review_language_and_build_warns_of_the_placeholder
     assert langs == {"rizzearch": {"ru"}, "gonzo_ML": {"ru"}, "MathyAIwithMike": {"he"}}
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en"' in home
+
+
+def test_a_renamed_channel_keeps_every_old_url_as_a_redirect(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    assert main(["--root", str(root), "build", "-q"]) == 0
+    old = [e.url for e in _registry(root).entries if e.channel == "gonzo_ML"]
+    config = root / "content" / "channels.yml"
+    _edit(config, "  - id: gonzo_ML\n", "  - id: gonzo_renamed\n    formerly: [gonzo_ML]\n")
+    capsys.readouterr()
+    assert main(["--root", str(root), "build"]) == 0
+    assert f"{len(old)} moved (old URLs redirect)" in capsys.readouterr().out
+    docs = root / "content" / "docs"
+    for url in [*old, "channels/gonzo_ML/"]:
+        page = (docs / url / "index.html").read_text(encoding="utf-8")
+        target = REFRESH_RE.search(page)
+        assert target, url
+        new = urljoin("https://site.test/" + url, target.group(1)).removeprefix("https://site.test/")
+        assert new == url.replace("gonzo_ML", "gonzo_renamed")
+        assert (docs / (new.rstrip("/") + ".md")).is_file()
+    assert main(["--root", str(root), "check"]) == 0
+
+
+def test_a_slug_override_must_be_a_name_a_page_can_have(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    with (root / "content" / "overrides.yml").open("a", encoding="utf-8") as fh:
+        fh.write('  "004_71cc8ab0bbd831e0.txt:1":\n    slug: index\n')
+    assert main(["--root", str(root), "build", "-q"]) == 2
+    assert "overrides.yml:" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import yaml
 
 from . import memo
 from .errors import ConfigError, LocatedWarning
+from .slugs import base_slug
 
 TOPICS_FILE = "topics.yml"
 OVERRIDES_FILE = "overrides.yml"
@@ -317,6 +318,9 @@ def parse_overrides(text: str, path: str, taxonomy: Taxonomy) -> Overrides:
                 if not isinstance(value, str) or not _SLUG_RE.match(value):
                     raise ConfigError(path, f"override '{key}': 'slug' must be lower-case ASCII "
                                       "letters, digits and '-' (at most 120)", fline)
+                if base_slug(value) != value:  # `index`, `con`, … : a name a page cannot have
+                    raise ConfigError(path, f"override '{key}': slug '{value}' is a reserved "
+                                      "name", fline)
                 values[field_name] = value
             elif field_name == "title":
                 if not isinstance(value, str) or not value.strip():
