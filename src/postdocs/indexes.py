@@ -210,12 +210,19 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                       f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
-        outside = sum(1 for p in dated if f"{p.date:%Y-%m}" not in shown)
+        left = [p for p in dated if f"{p.date:%Y-%m}" not in shown]
+        added = sum(1 for p in left if p.date_source == "first-seen")
+        outside = len(left) - added
         lines += ["## Reviews per month", "",
                   f"![Bar chart: dated reviews per month, stacked by topic]({CHART})", ""]
         if outside:
             lines += [f"{plural(outside, 'dated review')} far outside this range "
                       f"{'is' if outside == 1 else 'are'} not shown.", ""]
+        if added:  # an archive added long after it was written
+            one = added == 1
+            lines += [f"{plural(added, 'review')} without a date of {'its' if one else 'their'} "
+                      f"own, dated by when {'it was' if one else 'they were'} added to this "
+                      f"site, {'falls' if one else 'fall'} far outside this range.", ""]
     if dated:
         lines += ["## Latest reviews", "",
                   "\n".join(_entry(p, here, ctx, with_excerpt=False) for p in dated[:LATEST]),
