@@ -52,11 +52,12 @@ def missing_page(entry: permalinks.Entry, ctx: SiteContext) -> str:
             "description": "This review is no longer in the copy of the channel this site is "
                            "built from.",
             "kind": "missing", "channel": channel, "first_seen": entry.first_seen.isoformat()}
+    # a channel no longer configured has no page here to link
+    name = channel_link(channel, here, ctx) if channel in ctx.channels else inline(channel)
     lines = [front_matter(meta), "", f"# {inline(title)}", "",
              f"This review was added to this site on {entry.first_seen.isoformat()} from the "
-             f"channel {channel_link(channel, here, ctx)}. It is no longer in the copy of the "
-             "channel this site is built from: it may have been deleted or edited on Telegram.",
-             ""]
+             f"channel {name}. It is no longer in the copy of the channel this site is built "
+             "from: it may have been deleted or edited on Telegram.", ""]
     for tg in entry.telegram:
         lines += [f"The original post: [on Telegram](<{safe_href('https://' + tg)}>).", ""]
     lines += [f"See the [channel on Telegram](<{safe_href(ctx.channel_url(channel))}>) for "
