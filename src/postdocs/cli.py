@@ -83,7 +83,7 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
         news = corpus.permalinks
         if changed or news.added or news.moved or news.merged or news.missing:
             print("postdocs: " + news.summary(_shown(str(registry_file))))
-        if PLACEHOLDER_HOST in project.site_url:
+        if PLACEHOLDER_HOST in project.site_url and not shown:  # the watcher: once
             print(f"warning: {_shown(str(project.root / 'mkdocs.yml'))}: site_url is still the "
                   f"placeholder {project.site_url}: canonical links, feeds and Open Graph "
                   "previews will point to a host that is not the site (set site_url, or "
