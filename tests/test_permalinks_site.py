@@ -160,6 +160,10 @@ def test_every_recorded_url_still_answers_after_edits(
     with overrides.open("a", encoding="utf-8") as fh:
         fh.write('  "004_71cc8ab0bbd831e0.txt:620":\n'
                  '    title: "Neural Parameter Symmetries: Their Empirical Impact (corrected)"\n')
+    # 3b. A title corrected by the review's URL (its source line moves below, as posts are added
+    # at the top of its dump: a key `<file>:<line>` would no longer find it).
+    with overrides.open("a", encoding="utf-8") as fh:
+        fh.write(f'  "{cope}":\n    title: "CoPE: Contextual Position Encoding (by URL)"\n')
     # 4. A boundary moved: Retentive Network's title line (and the end of CoPE's review before
     # it) moves up two paragraphs, which now open Retentive Network's review.
     _edit(rizz0, "\n\n👀LINK\n🔥7👍42🤔1\nRetentive Network: A Successor to Transformer for "
@@ -239,6 +243,8 @@ def test_every_recorded_url_still_answers_after_edits(
         gemini = next(u for u in before if u.startswith("reviews/gonzo_ML/an-in-depth"))
         _, page = _answer(site_url + gemini)
         assert "t.me/gonzo_ML/" in page  # now links the Telegram post
+        _, page = _answer(site_url + cope)
+        assert "CoPE: Contextual Position Encoding (by URL)" in page
 
 
 def test_check_fails_on_a_url_that_would_stop_answering(

@@ -91,10 +91,12 @@ def process(project: Project, use_cache: bool = True,
     posts = enrich.enrich(posts)
     taxonomy = load_taxonomy(project.content)
     posts = topics.assign(posts, taxonomy)
-    posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
+    registry = permalinks.load(project.content)
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
-    assignment = permalinks.assign(posts, permalinks.load(project.content),
-                                   first_seen or permalinks.today(), renamed)
+    fixes = load_overrides(project.content, taxonomy)
+    urls = permalinks.known_urls(posts, registry, renamed) if fixes.entries else []
+    posts, warnings = overrides.apply(posts, fixes, urls)
+    assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
     notes = list(assignment.notes)
     posts = replies.resolve(posts)
