@@ -218,3 +218,29 @@ def test_the_seed_registry_names_every_seed_review_once(corpus: object) -> None:
     undated = [p for p in corpus.posts if p.date_source == "first-seen"]
     assert {p.channel for p in undated} >= {"rizzearch", "gonzo_ML"}
     assert all(p.date == reg.by_url()[page_path(p)[:-3] + "/"].first_seen for p in undated)
+
+
+def test_check_reads_a_published_sitemap_and_lets_withdrawn_urls_go(tmp_path: Path) -> None:
+    from postdocs import url_check
+    from postdocs.errors import InputError
+
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "  <url><loc>https://reviews.example.net/site/</loc></url>\n"
+        "  <url><loc>https://reviews.example.net/site/reviews/chan/a/</loc></url>\n"
+        "  <url><loc>https://reviews.example.net/site/reviews/chan/b/</loc></url>\n"
+        "</urlset>\n", encoding="utf-8")
+    # published under another address than this build's site_url: the home page is the base
+    known = url_check.from_sitemap(sitemap, "https://example.org/postdocs/")
+    assert [(k.url, k.line) for k in known] == [("", 3), ("reviews/chan/a/", 4),
+                                                ("reviews/chan/b/", 5)]
+    reg = Registry(entries=(permalinks.Entry("reviews/chan/b/", DAY1, withdrawn=True),))
+    assert [k.url for k in url_check.lost(known, {""}, reg)] == ["reviews/chan/a/"]
+    assert url_check.url_of_file("reviews/chan/old/index.html") == "reviews/chan/old/"
+    assert url_check.url_of_file("reviews/chan/a.md") == "reviews/chan/a/"
+    assert url_check.url_of_file("reviews/chan/a/photo.jpg") is None
+    sitemap.write_text("<urlset><url><loc>x</loc></url>\n", encoding="utf-8")
+    with pytest.raises(InputError, match="sitemap.xml:2: not a valid sitemap"):
+        url_check.from_sitemap(sitemap, "")
