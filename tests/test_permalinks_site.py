@@ -340,3 +340,19 @@ def test_a_slug_override_must_be_a_name_a_page_can_have(tmp_path: Path,
         fh.write('  "004_71cc8ab0bbd831e0.txt:1":\n    slug: index\n')
     assert main(["--root", str(root), "build", "-q"]) == 2
     assert "overrides.yml:" in capsys.readouterr().err
+
+
+def test_an_override_keyed_by_url_holds_after_its_slug_moved_the_page(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    old = "reviews/MathyAIwithMike/2bp-2-stage-backpropagation/"
+    with (root / "content" / "overrides.yml").open("a", encoding="utf-8") as fh:
+        fh.write(f'  "{old}":\n    slug: two-stage-backpropagation\n    title: "2BP, renamed"\n')
+    for _ in range(2):  # the second build finds the review by its former URL
+        capsys.readouterr()
+        assert main(["--root", str(root), "build"]) == 0
+        assert "matches no review" not in capsys.readouterr().err
+        page = root / "content" / "docs" / "reviews" / "MathyAIwithMike"
+        assert "title: '2BP, renamed'" in (page / "two-stage-backpropagation.md").read_text(
+            encoding="utf-8")
+        assert (page / "2bp-2-stage-backpropagation" / "index.html").is_file()

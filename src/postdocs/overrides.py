@@ -41,17 +41,17 @@ def _apply_one(post: Post, o: Override, path: str) -> Post:
 
 
 def apply(posts: list[Post], overrides: Overrides,
-          urls: Sequence[str | None] = ()) -> tuple[list[Post], list[LocatedWarning]]:
+          urls: Sequence[Sequence[str]] = ()) -> tuple[list[Post], list[LocatedWarning]]:
     """Posts with their overrides applied, and a warning for every key that matches no post.
 
-    `urls`: each post's URL in the permalink registry (`permalinks.known_urls`), so a key can
-    be a review's URL, which stays when its source line moves.
+    `urls`: each post's URLs in the permalink registry (`permalinks.known_urls`: its URL and
+    former ones), so a key can be a review's URL, which stays when its source line moves.
     """
     if not overrides.entries:
         return posts, list(overrides.warnings)
     index: dict[str, int] = {}
-    for i, url in enumerate(urls):
-        if url:
+    for i, known in enumerate(urls):
+        for url in known:
             index.setdefault(url, i)
     for i, p in enumerate(posts):
         index.setdefault(p.source, i)

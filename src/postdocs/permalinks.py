@@ -401,17 +401,18 @@ def _merged_into(entry: Entry, keys: Sequence[str], channel: str,
 
 
 def known_urls(posts: Sequence[Post], registry: Registry,
-               renamed: Mapping[str, str] | None = None) -> list[str | None]:
-    """Each post's URL in the registry, or None for a review it does not know yet: so that a
-    correction can name a review by its URL, which survives moved boundaries and re-imports
-    (`overrides.yml` keys)."""
+               renamed: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
+    """Each post's URLs in the registry (its URL, then its former ones; none for a review it
+    does not know yet): so that a correction can name a review by its URL, which survives moved
+    boundaries and re-imports, and still does after a `slug:` moved it (`overrides.yml`)."""
     renamed = dict(renamed or {})
     old = list(registry.entries)
     channels = [renamed.get(e.channel, e.channel) for e in old]
     keys = [tuple(_renamed_key(k, renamed) for k in e.keys) if renamed else e.keys
             for e in old]
     matched, _ = _match([identity(p) for p in posts], old, keys, channels)
-    return [old[matched[i]].url if i in matched else None for i in range(len(posts))]
+    return [(old[matched[i]].url, *old[matched[i]].redirects) if i in matched else ()
+            for i in range(len(posts))]
 
 
 def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
