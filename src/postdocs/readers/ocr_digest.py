@@ -132,7 +132,8 @@ def _without_repeats(sl: SourceLine, ledger: Ledger, warnings: list[LocatedWarni
         shown = r.text if len(r.text) <= 60 else r.text[:59] + "…"
         warnings.append(LocatedWarning(path, sl.number,
                                        f"dropped a passage the OCR read twice: {shown!r}",
-                                       fold="dropped {n} passages the OCR read twice"))
+                                       fold="dropped {n} passages the OCR read twice",
+                                       repair="OCR repeats dropped"))
     return SourceLine(sl.number, text)
 
 
@@ -205,7 +206,8 @@ def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
             if not titles.is_title(title, whole_line=True):
                 # a lone copy of the digest's name inside a review (a page break of the PDF)
                 ledger.account("header-debris", i + 1)
-                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header"))
+                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header",
+                                               repair="stray headers dropped"))
                 blanks = 0
                 i += 1
                 continue
@@ -317,14 +319,16 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         line = d.start + 1
         title, source = _title_for(d)
         if source != "header":
-            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}"))
+            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}",
+                                           repair=f"{source} titles"))
         date_source: str | None = None
         if pick is not None:
             date_source = "written" if pick.written else "repaired"
             if not pick.written:
                 warnings.append(LocatedWarning(
                     str(path), line,
-                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}"))
+                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}",
+                    repair="repaired dates"))
         else:
             date_source = "unknown"
             if cs:
