@@ -192,7 +192,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         start = time.perf_counter()
         try:
-            cmd_build(argparse.Namespace(root=root, force=False, quiet=False, verbose=False,
+            # verbose: the repairs too, of the changed inputs only (see `shown`), as one edits
+            cmd_build(argparse.Namespace(root=root, force=False, quiet=False, verbose=True,
                                          no_cache=args.no_cache), shown)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
