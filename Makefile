@@ -52,12 +52,13 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	@touch $@
 
 $(VENDOR)/.installed: node_modules/.installed
-	rm -rf $(VENDOR)/katex $(VENDOR)/glightbox
-	mkdir -p $(VENDOR)/katex/fonts $(VENDOR)/glightbox
-	cp node_modules/katex/LICENSE node_modules/katex/dist/katex.min.js \
+	@echo "copying KaTeX and GLightbox into $(VENDOR)/"
+	@rm -rf $(VENDOR)/katex $(VENDOR)/glightbox
+	@mkdir -p $(VENDOR)/katex/fonts $(VENDOR)/glightbox
+	@cp node_modules/katex/LICENSE node_modules/katex/dist/katex.min.js \
 	  node_modules/katex/dist/katex.min.css $(VENDOR)/katex/
-	cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/fonts/
-	cp node_modules/glightbox/LICENSE.md node_modules/glightbox/dist/js/glightbox.min.js \
+	@cp node_modules/katex/dist/fonts/*.woff2 $(VENDOR)/katex/fonts/
+	@cp node_modules/glightbox/LICENSE.md node_modules/glightbox/dist/js/glightbox.min.js \
 	  node_modules/glightbox/dist/css/glightbox.min.css $(VENDOR)/glightbox/
 	@touch $@
 
