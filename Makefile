@@ -46,9 +46,12 @@ generate: $(VENV)/.installed
 # browser tests. Only KaTeX's minified script,
 # style sheet and WOFF2 fonts are copied (~0.6 MB; every browser that runs the site reads WOFF2).
 NPM ?= $(BIN)/npm
+# The venv's Node.js also trusts the system's certificate store, as a distribution's Node.js
+# does (a company proxy's certificate authority is installed there, not in Node's own list).
+NPM_ENV := $(if $(filter $(BIN)/npm,$(NPM)),NODE_OPTIONS="--use-system-ca $$NODE_OPTIONS")
 VENDOR := overrides/assets/vendor
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
-	$(NPM) ci --no-audit --no-fund --loglevel=error
+	$(NPM_ENV) $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(VENDOR)/.installed: node_modules/.installed
