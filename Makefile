@@ -51,7 +51,8 @@ NPM ?= $(BIN)/npm
 NPM_ENV := $(if $(filter $(BIN)/npm,$(NPM)),NODE_OPTIONS="--use-system-ca $$NODE_OPTIONS")
 VENDOR := overrides/assets/vendor
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
-	$(NPM_ENV) $(NPM) ci --no-audit --no-fund --loglevel=error
+	@echo "installing the packages of package-lock.json into node_modules/ (npm ci)"
+	@$(NPM_ENV) $(NPM) ci --no-audit --no-fund --loglevel=error >/dev/null
 	@touch $@
 
 $(VENDOR)/.installed: node_modules/.installed
