@@ -145,10 +145,10 @@ def test_passages_read_twice_are_dropped_counted_and_reported(
 
 def test_build_folds_the_repeat_warnings_into_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`build` prints the many repeat warnings of a file as one line (other warnings stay one a
-    line); `check` lists each (above)."""
+    """`build -v` prints the many repeat warnings of a file as one line (other warnings stay
+    one a line); `check` lists each (above)."""
     root = copy_project(tmp_path / "site")
-    assert main(["--no-cache", "--root", str(root), "build"]) == 0
+    assert main(["--no-cache", "--root", str(root), "build", "-v"]) == 0
     err = capsys.readouterr().err
     assert "dropped a passage the OCR read twice" not in err
     folded = [x for x in err.splitlines() if "passages the OCR read twice" in x]
@@ -156,6 +156,34 @@ def test_build_folds_the_repeat_warnings_into_one_line(
         "(`postdocs check` lists each)"), folded
     assert re.search(rf"{DUMP}:37: dropped 2\d\d passages the OCR read twice", folded[0])
     assert f"{DUMP}:1062: date repaired" in err  # not folded
+
+
+def test_build_counts_repairs_and_shows_warnings_a_reader_can_act_on(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without `-v`, `build` prints no repair of the seed input (derived titles, repaired dates,
+    OCR repeats …) but counts each kind on its summary line, with where to read them; a warning
+    a reader can act on (an override that matches no review) is still printed."""
+    root = copy_project(tmp_path / "site")
+    overrides = root / "content" / "overrides.yml"  # its last lines are override entries
+    overrides.write_text(overrides.read_text(encoding="utf-8")
+                         + '  "no-such-file.txt:1":\n    title: Nothing\n', encoding="utf-8")
+    assert main(["--no-cache", "--root", str(root), "check"]) == 0
+    listed = capsys.readouterr().err.splitlines()
+    assert main(["--no-cache", "--root", str(root), "build"]) == 0
+    out, err = capsys.readouterr()
+    shown = err.splitlines()
+    assert len(shown) == 1 and "overrides.yml" in shown[0] and "no-such-file" in shown[0], shown
+    summary = out.splitlines()
+    assert len(summary) == 1 and "warnings above: 1" in summary[0]
+    assert "(`postdocs check` or `postdocs build -v` lists each)" in summary[0]
+    counted = dict((k, int(n)) for k, n in re.findall(r"([a-zA-Z][a-zA-Z ]+?) (\d+)(?:,|$)",
+                                                       summary[0].split("lists each): ")[1]))
+    want = {"derived titles": sum("title derived" in x for x in listed),
+            "repaired dates": sum(": date repaired:" in x for x in listed),
+            "OCR repeats dropped": sum("passage the OCR read twice" in x for x in listed),
+            "reactions kept raw": sum("kept raw only" in x for x in listed)}
+    assert all(n > 0 for n in want.values()), want
+    assert {k: counted.get(k) for k in want} == want, summary[0]
 
 
 @pytest.mark.parametrize(("line", "want"), [

@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.add_argument("--verbose", "-v", action="store_true",
+                   help="also print each repair of the input (derived titles, repaired dates "
+                   "…), which the summary line otherwise only counts")
     c = sub.add_parser("check", help="read every input and report, per file, where each line "
                        "went, and any URL of the previous build that would stop answering")
     c.add_argument("--against", metavar="SITEMAP", type=Path, default=None,
@@ -89,38 +92,63 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
                   f"placeholder {project.site_url}: canonical links, feeds and Open Graph "
                   "previews will point to a host that is not the site (set site_url, or "
                   "POSTDOCS_SITE_URL for one build)", file=sys.stderr)
-        _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True)
+        verbose = bool(args.verbose)
+        printed = _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True,
+                                  repairs=verbose)
         if shown is not None:
             shown[:] = corpus.results
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
-        print(f"note: {card_note}", file=sys.stderr)
         print(
             f"postdocs: {len(corpus.posts)} posts, {report.total} files: "
             f"{len(report.written)} written, {report.unchanged} unchanged, "
-            f"{len(report.removed)} removed"
+            f"{len(report.removed)} removed; {card_note}"
+            + _warnings_summary(corpus, printed, verbose)
         )
     return 0
 
 
-def _print_warnings(corpus: Corpus, skip: Container[int] = (), fold: bool = False) -> None:
-    """Reader warnings (`file:line: message`): whatever was guessed or kept raw. With `fold`
-    (`build`), warnings of a foldable kind are one line per file, at the first one's line."""
+def _warnings_summary(corpus: Corpus, printed: int, verbose: bool) -> str:
+    """The end of `build`'s summary line: the warnings printed above, and the repairs of the
+    input counted by kind (most first), with where to read them one by one."""
+    repairs = Counter(w.repair for r in corpus.results for w in r.warnings if w.repair)
+    text = f"; warnings above: {printed}" if printed else ""
+    if repairs and not verbose:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in
+                          sorted(repairs.items(), key=lambda kv: (-kv[1], kv[0])))
+        text += (f"; input repairs (`postdocs check` or `postdocs build -v` lists each): "
+                 f"{kinds}")
+    return text
+
+
+def _print_warnings(corpus: Corpus, skip: Container[int] = (), fold: bool = False,
+                    repairs: bool = True) -> int:
+    """Reader warnings (`file:line: message`): whatever was guessed or kept raw; returns how
+    many lines were printed. With `fold` (`build`), warnings of a foldable kind are one line per
+    file, at the first one's line. Without `repairs` (`build` without `-v`), documented repairs
+    of the input are left out (the summary line counts them)."""
+    count = 0
     for r in corpus.results:
         if id(r) in skip:
             continue
         folded: dict[str, list[LocatedWarning]] = {}
         for w in r.warnings:
+            if w.repair and not repairs:
+                continue
             if fold and w.fold:
                 folded.setdefault(w.fold, []).append(w)
                 continue
             print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+            count += 1
         for kind, ws in folded.items():
             summary = replace(ws[0], path=_shown(ws[0].path), message=(
                 kind.format(n=len(ws)) + " (`postdocs check` lists each)"))
             print(f"warning: {summary}", file=sys.stderr)
+            count += 1
     for w in corpus.warnings:  # configuration: stale or unknown overrides
         print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+        count += 1
+    return count
 
 
 def _shown(path: str) -> str:
@@ -224,7 +252,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         start = time.perf_counter()
         try:
-            cmd_build(argparse.Namespace(root=root, force=False, quiet=False,
+            # verbose: the repairs too, of the changed inputs only (see `shown`), as one edits
+            cmd_build(argparse.Namespace(root=root, force=False, quiet=False, verbose=True,
                                          no_cache=args.no_cache), shown)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)

@@ -174,7 +174,7 @@ class Post:
     def __getstate__(self) -> list[object]:
         """For pickle (the read cache): every field, but not the hash, which depends on the
         process (string hashes are salted per process)."""
-        return [None if f.name == "_hash" else getattr(self, f.name) for f in fields(self)]
+        return _state_without_hash(self)
 
     def __hash__(self) -> int:
         """The dataclass hash (of every compared field), computed once: posts are the keys of
@@ -219,6 +219,17 @@ class Post:
         if self._text is not None and "lines" not in changes and "markdown" not in changes:
             object.__setattr__(new, "_text", self._text)
         return new
+
+
+def _state_without_hash(post: Post) -> list[object]:
+    return [None if f.name == "_hash" else getattr(post, f.name) for f in fields(post)]
+
+
+# Early Python 3.11 releases (Debian 12 has 3.11.2; 3.11.7 does not) let
+# `dataclass(frozen=True, slots=True)` replace a class's own __getstate__ with one that pickles
+# every field, the process's hash included. Set it again, so that the read cache never carries a
+# stale hash (tests/test_cache.py fails on 3.11.2 without this line).
+setattr(Post, "__getstate__", _state_without_hash)  # noqa: B010 (mypy: no method assignment)
 
 
 @dataclass

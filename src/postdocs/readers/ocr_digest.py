@@ -133,14 +133,16 @@ def _without_repeats(sl: SourceLine, ledger: Ledger, warnings: list[LocatedWarni
     text, short = ocr_repeats.drop_short_repeats(text)
     if not dropped and not short:
         return sl
-    for kind, found, what in ((REPEATS, dropped, "a passage"),
-                              (SHORT_REPEATS, short, "a short passage")):
+    for kind, found, what, repair in (
+            (REPEATS, dropped, "a passage", "OCR repeats dropped"),
+            (SHORT_REPEATS, short, "a short passage", "OCR short repeats dropped")):
         ledger.count(kind, len(found))
         for r in found:
             shown = r.text if len(r.text) <= 60 else r.text[:59] + "…"
             warnings.append(LocatedWarning(path, sl.number,
                                            f"dropped {what} the OCR read twice: {shown!r}",
-                                           fold="dropped {n} passages the OCR read twice"))
+                                           fold="dropped {n} passages the OCR read twice",
+                                           repair=repair))
     return SourceLine(sl.number, text)
 
 
@@ -222,7 +224,8 @@ def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
             if not titles.is_title(title, whole_line=True):
                 # a lone copy of the digest's name inside a review (a page break of the PDF)
                 ledger.account("header-debris", i + 1)
-                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header"))
+                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header",
+                                               repair="stray headers dropped"))
                 blanks = 0
                 i += 1
                 continue
@@ -350,14 +353,16 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         line = d.start + 1
         title, source, path_title = _title_for(d)
         if source != "header":
-            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}"))
+            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}",
+                                           repair=f"{source} titles"))
         date_source: str | None = None
         if pick is not None:
             date_source = "written" if pick.written else "repaired"
             if not pick.written:
                 warnings.append(LocatedWarning(
                     str(path), line,
-                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}"))
+                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}",
+                    repair="repaired dates"))
         else:
             date_source = "unknown"
             if cs:
