@@ -21,7 +21,7 @@ from .errors import (
     UnaccountedLinesError,
 )
 from .model import ReadResult
-from .pipeline import Corpus, iter_pages, process, site_assets, site_cards
+from .pipeline import CARDS_NOT_DRAWN, Corpus, iter_pages, process, site_assets, site_cards
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
@@ -99,6 +99,8 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
             shown[:] = corpus.results
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
+        if card_note.startswith(CARDS_NOT_DRAWN):  # something to act on: not only counted
+            print(f"warning: {card_note}", file=sys.stderr)
         print(
             f"postdocs: {len(corpus.posts)} posts, {report.total} files: "
             f"{len(report.written)} written, {report.unchanged} unchanged, "

@@ -178,13 +178,16 @@ def site_assets(corpus: Corpus) -> dict[str, str]:
     return assets
 
 
+CARDS_NOT_DRAWN = "link-preview images not drawn"
+
+
 def site_cards(project: Project, corpus: Corpus, use_cache: bool = True
                ) -> tuple[dict[str, str], str]:
     """Link-preview cards to copy into the docs folder (path → drawn PNG in the cache) and a
     note on what was done; no cards, and a note saying why, without the vendored fonts."""
     fonts = cards.find_fonts(project.root)
     if fonts is None:
-        return {}, (f"link-preview images not drawn: no fonts in {cards.FONTS_DIR}/ "
+        return {}, (f"{CARDS_NOT_DRAWN}: no fonts in {cards.FONTS_DIR}/ "
                     "(run `make vendor`)")
     ctx = site_context(project, corpus.taxonomy)
     specs = cards.specs(corpus.posts, ctx.channel_name, ctx.topic_name, ctx.site_name)
