@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,10 @@ def corpus(project: Project) -> Corpus:
     return process(project)
 
 
-def copy_project(dest: Path) -> Path:
+def copy_project(dest: Path, fonts: bool = False) -> Path:
     """The project's hand-written files (config, content, overrides) copied into `dest`, without
-    the pages of earlier builds, so a test can build the site without touching the work tree."""
+    the pages of earlier builds, so a test can build the site without touching the work tree.
+    `fonts`: the vendored fonts too (`make vendor`), so the build draws link-preview cards."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(ROOT / "overrides", dest / "overrides")
@@ -51,12 +53,23 @@ def copy_project(dest: Path) -> Path:
                 if n.startswith(".postdocs") or str(Path(folder) / n) in generated]
 
     shutil.copytree(ROOT / "content", dest / "content", ignore=skip)
+    if fonts:
+        shutil.copytree(ROOT / "vendor" / "fonts", dest / "vendor" / "fonts")
     return dest
 
 
-# Debian's Chromium, never a downloaded browser build. Without the background-networking flags
-# Chromium tries to reach Google's hosts at start.
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+def installed_browser() -> str:
+    """The installed Chromium or Chrome (never a downloaded browser build): `CHROMIUM`, else
+    the first found in the search order of scripts/find-browser (as `make test` passes it);
+    "" if none."""
+    if os.environ.get("CHROMIUM"):
+        return os.environ["CHROMIUM"]
+    found = subprocess.run([str(ROOT / "scripts" / "find-browser")], capture_output=True,
+                           text=True, check=False)
+    return found.stdout.strip() if found.returncode == 0 else ""
+
+
+# Without the background-networking flags Chromium tries to reach Google's hosts at start.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -75,10 +88,12 @@ def browser() -> Iterator[Any]:
     per thread, and starting a browser costs seconds)."""
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).is_file(), f"{CHROMIUM} missing: `make system-deps` installs it"
+    chromium = installed_browser()
+    assert chromium and Path(chromium).is_file(), (
+        f"no browser ({chromium or 'none found'}): set CHROMIUM, or see `make browser`")
     pw = sync_playwright().start()
     try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
     finally:

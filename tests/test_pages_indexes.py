@@ -125,18 +125,47 @@ def test_chart_axis_has_every_month_and_ignores_a_far_outlier() -> None:
     assert "1 dated review far outside this range is not shown." in home
 
 
+NAMED = ("rl", "diffusion", "alignment", "ssm")
+
+
 def test_chart_is_deterministic_svg_with_topics_in_legend() -> None:
-    svg = reviews_per_month_svg(POSTS, CTX.topic_order, CTX.topic_name)
+    svg = reviews_per_month_svg(POSTS, NAMED, CTX.topic_name)
     assert svg is not None
-    assert svg == reviews_per_month_svg(POSTS, CTX.topic_order, CTX.topic_name)
+    assert svg == reviews_per_month_svg(POSTS, NAMED, CTX.topic_name)
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "<dc:date>" not in svg  # no build timestamp
     texts = "".join(root.itertext())
     for label in ("2024-05", "2024-06", "2024-07", "Reinforcement learning", "Diffusion",
-                  "no topic"):
+                  "Other topics"):
         assert label in texts
     assert reviews_per_month_svg([_post(1)], (), str) is None
+
+
+def _bars(svg: str) -> dict[str, int]:
+    """Reviews per legend name, read from the bars' tooltips (`2024-07: 1 × Diffusion`)."""
+    out: dict[str, int] = {}
+    for month_value, name in re.findall(r"<title>\d{4}-\d\d: (\d+) × ([^<]+)</title>", svg):
+        out[name] = out.get(name, 0) + int(month_value)
+    return out
+
+
+def test_chart_shows_the_named_topics_and_other() -> None:
+    """Five groups at most, whatever the number of topics: the named ones and "other"."""
+    posts = [_post(10 + i, date=dt.date(2024, 6, 1), topics=(t,))
+             for i, t in enumerate(("graphs", "llm", "efficiency", "evaluation", "nlp", "data"))]
+    posts += [_post(30, date=dt.date(2024, 6, 3), topics=("llm", "ssm")),  # a named second one
+              _post(31, date=dt.date(2024, 6, 4), topics=("alignment",))]
+    svg = reviews_per_month_svg(posts, NAMED, CTX.topic_name)
+    assert svg is not None
+    assert _bars(svg) == {"Other topics": 6, "ssm": 1, "alignment": 1}  # CTX names two only
+    root = ET.fromstring(svg)
+    legend = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")
+              if t.text and not t.text[:1].isdigit() and t.text != "reviews"]
+    assert legend == ["Reinforcement learning", "Diffusion", "alignment", "ssm", "Other topics"]
+    fills = set(re.findall(r'<rect x="[^"]+" y="[^"]+" width="[^"]+" height="[^"]+" '
+                           r'fill="(#[0-9A-Fa-f]{6})"', svg))
+    assert len(fills) <= 5
 
 
 def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
@@ -151,3 +180,14 @@ def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
     assert "Кайфули на каждый день" in rizz and "@zzmtsvv" in rizz
     assert "<https://t.me/rizzearch>" in rizz
     assert len(_titles(rizz)) == sum(1 for p in corpus.posts if p.channel == "rizzearch")
+
+
+def test_pages_for_readers_name_no_repository_files(project: Project, corpus: Corpus) -> None:
+    """Tags, About and the generated index pages speak to readers: no file paths or commands
+    of the repository (those are the README's)."""
+    pages = {p: (project.docs / p).read_text(encoding="utf-8") for p in ("tags.md", "about.md")}
+    pages |= {p: t for p, t in render_site(project, corpus).items()
+              if not p.startswith("reviews/") and p.endswith(".md")}
+    leaks = re.compile(r"content/|\.ya?ml\b|`postdocs |make (site|vendor|test)|src/postdocs")
+    assert {p: m.group(0) for p, t in pages.items() if (m := leaks.search(t))} == {}
+    assert "<!-- material/tags -->" in pages["tags.md"]

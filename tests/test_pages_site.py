@@ -172,7 +172,15 @@ def test_review_pages_have_link_preview_meta(sites: dict[str, Path], channel: st
     assert page.meta["description"] == page.meta["og:description"]
     assert page.meta["og:url"] == page.meta["canonical"]
     assert page.meta["og:url"].startswith(site_url + f"reviews/{channel}/")
-    assert page.meta["twitter:card"] == "summary"
+    # the review's preview card: an absolute address from site_url, the file in the site
+    card = page.meta["og:image"]
+    assert card.startswith(site_url + f"cards/{channel}/") and card.endswith(".png")
+    assert page.meta["twitter:card"] == "summary_large_image"
+    assert page.meta["twitter:image"] == card
+    assert (page.meta["og:image:width"], page.meta["og:image:height"]) == ("1200", "630")
+    assert page.meta["og:image:alt"] == page.meta["og:title"]
+    png = sites["mkdocs"] / card.removeprefix(site_url)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(h.endswith("feeds/all.xml") for h in page.alternates)
 
 

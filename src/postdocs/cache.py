@@ -128,6 +128,8 @@ class ReadCache:
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():
+            if entry.is_dir():  # another cache's folder (cards/)
+                continue
             if entry.name.startswith(("posts-", "site-")):
                 continue  # per-post tables (postcache.py), the site's record (incremental)
             if entry.stem not in self.used or entry.name.startswith(".tmp-"):

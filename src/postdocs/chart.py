@@ -1,5 +1,9 @@
 """The home page's chart: reviews per month, stacked by topic, as a deterministic SVG.
 
+The bars show the named (featured) topics and "other": a dozen or more colours stacked in a
+bar cannot be told apart. A review counts under its primary topic when that is a named one,
+else under the first named topic it has, else under "other"; the legend names every group.
+
 Written as SVG text directly: a stacked bar chart needs rectangles, a few lines and text, and
 drawing it here takes milliseconds where a plotting library took over a second to import and
 draw (see README: performance). Same input, same bytes: no ids, dates or floating noise.
@@ -14,14 +18,13 @@ from collections.abc import Callable, Sequence
 
 from .model import Post
 
-NO_TOPIC = "no topic"
-# Okabe–Ito and Tableau colours: distinguishable, also for colour-blind readers.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7",
-           "#9C755F", "#E15759", "#17BECF", "#BCBD22", "#393B79", "#AD494A", "#637939",
-           "#CE6DBD")
-NO_TOPIC_COLOR = "#9e9e9e"
-# When there are more topics than colours the colours repeat, overlaid with a pattern.
+OTHER = "other"  # the group of every review outside the named topics
+OTHER_NAME = "Other topics"
+OTHER_COLOR = "#9e9e9e"
+# Okabe–Ito colours for the named topics: distinguishable, also for colour-blind readers, and
+# (the chart is inverted in dark mode, see postdocs.css) still apart when inverted.
+NAMED_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+# When more topics are named than there are colours, the colours repeat under a pattern.
 PATTERNS = ("", "M0,8 L8,0", "M0,0 L8,8", "M0,0 L8,8 M0,8 L8,0")
 FONT = 11  # px
 BAR_SLOT = (14.0, 34.0)  # narrowest and widest slot per month, px
@@ -61,14 +64,18 @@ def months(posts: Sequence[Post]) -> list[str]:
     return [_label(i) for i in range(best[0], best[-1] + 1)]
 
 
-def chart_topic(post: Post) -> str:
-    """The one topic a review is counted under (so bars add up to the number of reviews)."""
-    return post.primary_topic or (post.topics[0] if post.topics else NO_TOPIC)
+def chart_group(post: Post, named: Sequence[str]) -> str:
+    """The bar a review is stacked in: its primary topic when named, else the first named topic
+    it has, else `OTHER`."""
+    if post.primary_topic is not None and post.primary_topic in named:
+        return post.primary_topic
+    return next((t for t in post.topics if t in named), OTHER)
 
 
-def counts(posts: Sequence[Post]) -> Counter[tuple[str, str]]:
-    """`(month, topic) → reviews`, dated reviews only."""
-    return Counter((f"{p.date:%Y-%m}", chart_topic(p)) for p in posts if p.date is not None)
+def counts(posts: Sequence[Post], named: Sequence[str]) -> Counter[tuple[str, str]]:
+    """`(month, group) → reviews`, dated reviews only (`chart_group`)."""
+    return Counter((f"{p.date:%Y-%m}", chart_group(p, named))
+                   for p in posts if p.date is not None)
 
 
 def _nice_step(top: int) -> int:
@@ -87,19 +94,16 @@ def _n(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-def reviews_per_month_svg(posts: Sequence[Post], topic_order: Sequence[str],
+def reviews_per_month_svg(posts: Sequence[Post], named: Sequence[str],
                           topic_name: Callable[[str], str]) -> str | None:
-    """The chart as SVG text, or None when no review is dated."""
+    """The chart as SVG text, or None when no review is dated. `named`: the topics shown apart
+    (the featured ones, in the taxonomy's order); the legend names them all, and "other"."""
     axis = months(posts)
     if not axis:
         return None
     shown = set(axis)
-    table = Counter({k: v for k, v in counts(posts).items() if k[0] in shown})
-    present = {t for (_, t) in table}
-    order = [t for t in topic_order if t in present]
-    order += sorted(present - set(order) - {NO_TOPIC})
-    if NO_TOPIC in present:
-        order.append(NO_TOPIC)
+    table = Counter({k: v for k, v in counts(posts, named).items() if k[0] in shown})
+    order = [*named, OTHER]
     totals = [sum(table.get((m, t), 0) for t in order) for m in axis]
     top = max(totals)
     step = _nice_step(top)
@@ -108,7 +112,7 @@ def reviews_per_month_svg(posts: Sequence[Post], topic_order: Sequence[str],
     plot_w = max(PLOT_WIDTH[0], slot * len(axis))
     slot = plot_w / len(axis)
     legend_x = MARGIN_LEFT + plot_w + LEGEND_GAP
-    names = [topic_name(t) for t in order]
+    names = [OTHER_NAME if t == OTHER else topic_name(t) for t in order]
     width = legend_x + SWATCH + 6 + 0.62 * FONT * max(len(n) for n in names) + 8
     height = max(MARGIN_TOP + PLOT_HEIGHT + MARGIN_BOTTOM, MARGIN_TOP + 16.0 * len(order) + 8)
     base = MARGIN_TOP + PLOT_HEIGHT
@@ -117,27 +121,28 @@ def reviews_per_month_svg(posts: Sequence[Post], topic_order: Sequence[str],
         return base - PLOT_HEIGHT * value / y_max
 
     def fill(i: int, topic: str) -> str:
-        if topic == NO_TOPIC:
-            return NO_TOPIC_COLOR
-        pattern = (i // len(PALETTE)) % len(PATTERNS)
-        return f"url(#pd-fill-{i})" if pattern else PALETTE[i % len(PALETTE)]
+        if topic == OTHER:
+            return OTHER_COLOR
+        pattern = (i // len(NAMED_PALETTE)) % len(PATTERNS)
+        return f"url(#pd-fill-{i})" if pattern else NAMED_PALETTE[i % len(NAMED_PALETTE)]
 
     esc = html.escape
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
            f'viewBox="0 0 {_n(width)} {_n(height)}" role="img" '
            f'font-family="sans-serif" font-size="{FONT}">',
-           "<title>Reviews per month, stacked by topic</title>",
+           "<title>Reviews per month, stacked by topic: "
+           f"{esc(', '.join(topic_name(t) for t in named))} and other topics</title>",
            f"<desc>{esc(f'{sum(totals)} dated reviews from {axis[0]} to {axis[-1]}')}</desc>"]
     patterns = [(i, t) for i, t in enumerate(order)
-                if t != NO_TOPIC and (i // len(PALETTE)) % len(PATTERNS)]
+                if t != OTHER and (i // len(NAMED_PALETTE)) % len(PATTERNS)]
     if patterns:
         out.append("<defs>")
         for i, _ in patterns:
-            d = PATTERNS[(i // len(PALETTE)) % len(PATTERNS)]
+            d = PATTERNS[(i // len(NAMED_PALETTE)) % len(PATTERNS)]
             out.append(f'<pattern id="pd-fill-{i}" width="8" height="8" '
                        f'patternUnits="userSpaceOnUse"><rect width="8" height="8" '
-                       f'fill="{PALETTE[i % len(PALETTE)]}"/><path d="{d}" stroke="#ffffff" '
-                       f'stroke-width="1.5"/></pattern>')
+                       f'fill="{NAMED_PALETTE[i % len(NAMED_PALETTE)]}"/><path d="{d}" '
+                       f'stroke="#ffffff" stroke-width="1.5"/></pattern>')
         out.append("</defs>")
     out.append(f'<rect width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>')
     # y axis: grid lines and labels

@@ -11,13 +11,21 @@ from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
 
-from . import __version__, memo
+from . import __version__, memo, permalinks
 from .config import load_project
-from .errors import LocatedWarning, OutputError, PostdocsError, UnaccountedLinesError
+from .errors import (
+    LocatedWarning,
+    LostUrlsError,
+    OutputError,
+    PostdocsError,
+    UnaccountedLinesError,
+)
 from .model import ReadResult
-from .pipeline import Corpus, iter_pages, process, site_assets
+from .pipeline import CARDS_NOT_DRAWN, Corpus, iter_pages, process, site_assets, site_cards
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
+
+PLACEHOLDER_HOST = "://example.org/"  # the site_url mkdocs.yml ships with
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    b.add_argument("--verbose", "-v", action="store_true",
+                   help="also print each repair of the input (derived titles, repaired dates "
+                   "…), which the summary line otherwise only counts")
+    c = sub.add_parser("check", help="read every input and report, per file, where each line "
+                       "went, and any URL of the previous build that would stop answering")
+    c.add_argument("--against", metavar="SITEMAP", type=Path, default=None,
+                   help="the previous build's URLs from this sitemap.xml (default: the "
+                   "docs folder's manifest of the last `postdocs build`)")
     s = sub.add_parser("site", help="build the pages, then the site with MkDocs (strict), "
                        "as `make site`")
     s.add_argument("--incremental", action="store_true",
@@ -44,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
     s.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-    sub.add_parser("check", help="read every input and report, per file, where each line went")
+    s.add_argument("--verbose", "-v", action="store_true",
+                   help="also print each repair of the input (as `build -v`)")
     t = sub.add_parser("topics", help="print, per topic, the reviews it holds")
     t.add_argument("--explain", action="store_true",
                    help="also print the evidence (which terms matched where, with weights)")
@@ -83,20 +100,37 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
     project = load_project(args.root)
     jobs = 1 if memo.enabled() else args.jobs  # the watcher reuses results in memory
     corpus = process(project, use_cache=not args.no_cache, jobs=jobs)
+    card_files, card_note = site_cards(project, corpus, use_cache=not args.no_cache)
     report = write_pages(project.docs, iter_pages(project, corpus, jobs), force=args.force,
-                         assets=site_assets(corpus))
+                         assets=site_assets(corpus) | card_files)
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
+    registry_file = project.content / permalinks.REGISTRY_FILE
+    changed = (corpus.registry_changed or not registry_file.is_file()) and permalinks.save(
+        corpus.registry, registry_file)
     if not args.quiet:
-        _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True)
+        news = corpus.permalinks
+        if changed or news.added or news.moved or news.merged or news.missing:
+            print("postdocs: " + news.summary(_shown(str(registry_file))))
+        if PLACEHOLDER_HOST in project.site_url and not shown:  # the watcher: once
+            print(f"warning: {_shown(str(project.root / 'mkdocs.yml'))}: site_url is still the "
+                  f"placeholder {project.site_url}: canonical links, feeds and Open Graph "
+                  "previews will point to a host that is not the site (set site_url, or "
+                  "POSTDOCS_SITE_URL for one build)", file=sys.stderr)
+        verbose = bool(args.verbose)
+        printed = _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True,
+                                  repairs=verbose)
         if shown is not None:
             shown[:] = corpus.results
         for note in corpus.notes:
             print(f"note: {note}", file=sys.stderr)
+        if card_note.startswith(CARDS_NOT_DRAWN):  # something to act on: not only counted
+            print(f"warning: {card_note}", file=sys.stderr)
         print(
             f"postdocs: {len(corpus.posts)} posts, {report.total} files: "
             f"{len(report.written)} written, {report.unchanged} unchanged, "
-            f"{len(report.removed)} removed"
+            f"{len(report.removed)} removed; {card_note}"
+            + _warnings_summary(corpus, printed, verbose)
         )
     return 0
 
@@ -124,24 +158,47 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_warnings(corpus: Corpus, skip: Container[int] = (), fold: bool = False) -> None:
-    """Reader warnings (`file:line: message`): whatever was guessed or kept raw. With `fold`
-    (`build`), warnings of a foldable kind are one line per file, at the first one's line."""
+def _warnings_summary(corpus: Corpus, printed: int, verbose: bool) -> str:
+    """The end of `build`'s summary line: the warnings printed above, and the repairs of the
+    input counted by kind (most first), with where to read them one by one."""
+    repairs = Counter(w.repair for r in corpus.results for w in r.warnings if w.repair)
+    text = f"; warnings above: {printed}" if printed else ""
+    if repairs and not verbose:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in
+                          sorted(repairs.items(), key=lambda kv: (-kv[1], kv[0])))
+        text += (f"; input repairs (`postdocs check` or `postdocs build -v` lists each): "
+                 f"{kinds}")
+    return text
+
+
+def _print_warnings(corpus: Corpus, skip: Container[int] = (), fold: bool = False,
+                    repairs: bool = True) -> int:
+    """Reader warnings (`file:line: message`): whatever was guessed or kept raw; returns how
+    many lines were printed. With `fold` (`build`), warnings of a foldable kind are one line per
+    file, at the first one's line. Without `repairs` (`build` without `-v`), documented repairs
+    of the input are left out (the summary line counts them)."""
+    count = 0
     for r in corpus.results:
         if id(r) in skip:
             continue
         folded: dict[str, list[LocatedWarning]] = {}
         for w in r.warnings:
+            if w.repair and not repairs:
+                continue
             if fold and w.fold:
                 folded.setdefault(w.fold, []).append(w)
                 continue
             print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+            count += 1
         for kind, ws in folded.items():
             summary = replace(ws[0], path=_shown(ws[0].path), message=(
                 kind.format(n=len(ws)) + " (`postdocs check` lists each)"))
             print(f"warning: {summary}", file=sys.stderr)
+            count += 1
     for w in corpus.warnings:  # configuration: stale or unknown overrides
         print(f"warning: {replace(w, path=_shown(w.path))}", file=sys.stderr)
+        count += 1
+    return count
 
 
 def _shown(path: str) -> str:
@@ -153,7 +210,13 @@ def _shown(path: str) -> str:
 
 
 # Ledger categories that count events (messages), not lines.
-_EVENTS = ("merged continuations", "media-only messages", "repeated OCR passages")
+_EVENTS = ("merged continuations", "media-only messages", "repeated OCR passages",
+           "short repeated OCR passages", "math delimiters restored", "split links rejoined")
+# OCR repairs by kind, as `check` names them.
+_OCR_REPAIRS = (("repeats", "repeated OCR passages"),
+                ("short-repeats", "short repeated OCR passages"),
+                ("math-delimiters", "math delimiters restored"),
+                ("split-links", "split links rejoined"))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -172,10 +235,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{name} [{r.format}{how}]: posts={len(r.posts)} "
               f"merged-continuations={cats['merged continuations']} "
               f"media-only={cats['media-only messages']} repaired-dates={repaired[name]} "
-              f"ocr-repeats={cats['repeated OCR passages']} "
+              f"ocr-repeats={cats['repeated OCR passages'] + cats['short repeated OCR passages']} "
               f"unaccounted={len(missing)}")
         dropped = sorted((k.split(":", 1)[1], v) for k, v in cats.items()
                          if k.startswith("boilerplate:") and v)
+        if r.format == "ocr-digest":
+            print("  ocr repairs: " + ", ".join(f"{k}={cats[v]}" for k, v in _OCR_REPAIRS))
         print("  boilerplate dropped: "
               + (", ".join(f"{k}={v}" for k, v in dropped) if dropped else "none"))
         lines = sorted((k, v) for k, v in cats.items()
@@ -183,9 +248,36 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("  lines: " + ", ".join(f"{k}={v}" for k, v in lines))
         for n in missing[:20]:
             print(f"  {_shown(r.path)}:{n}: line not accounted for")
+    lost = _lost_urls(args, corpus)
     if unaccounted_total:
         raise UnaccountedLinesError(f"{unaccounted_total} input lines are not accounted for")
+    if lost:
+        raise LostUrlsError(f"{lost} URLs of the previous build would stop answering (listed "
+                            "above; a deliberate move needs a `slug:` override, see README)")
     return 0
+
+
+def _lost_urls(args: argparse.Namespace, corpus: Corpus) -> int:
+    """Print the URLs of the previous build that this one would not answer; their number."""
+    from . import url_check
+
+    project = load_project(args.root)
+    current = {u for path, _ in iter_pages(project, corpus)
+               if (u := url_check.url_of_file(path)) is not None}
+    current |= url_check.hand_written(project.docs)
+    if args.against is not None:
+        previous = url_check.from_sitemap(args.against, project.site_url)
+        source = _shown(str(args.against))
+    else:
+        previous = url_check.from_manifest(project.docs)
+        source = "the last build"
+    gone = url_check.lost(previous, current, corpus.registry)
+    print(f"urls: {len(previous)} of {source}, {len(previous) - len(gone)} still answer"
+          + (f", {len(gone)} would stop answering:" if gone else ""))
+    for k in gone:
+        where = _shown(k.path) + (f":{k.line}" if k.line else "")
+        print(f"  {where}: {k.url or '(home page)'}: would stop answering")
+    return len(gone)
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
@@ -210,7 +302,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     def rebuild() -> None:
         start = time.perf_counter()
         try:
-            cmd_build(argparse.Namespace(root=root, force=False, quiet=False,
+            # verbose: the repairs too, of the changed inputs only (see `shown`), as one edits
+            cmd_build(argparse.Namespace(root=root, force=False, quiet=False, verbose=True,
                                          no_cache=args.no_cache, jobs=1), shown)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)

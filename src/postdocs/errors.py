@@ -57,6 +57,12 @@ class UnaccountedLinesError(PostdocsError):
     exit_code = 5
 
 
+class LostUrlsError(PostdocsError):
+    """`check`: URLs of the previous build would stop answering."""
+
+    exit_code = 6
+
+
 @dataclass(frozen=True)
 class LocatedWarning:
     """`path:line: message`. Parsers return these instead of guessing silently."""
@@ -64,9 +70,13 @@ class LocatedWarning:
     path: str
     line: int | None
     message: str
-    # Warnings of one kind that `build` folds into one line per file (`{n}` is their number);
+    # Warnings of one kind that `build -v` folds into one line per file (`{n}` is their number);
     # `check` prints each.
     fold: str = ""
+    # A documented repair of imperfect input, named by its kind in the plural ("derived titles",
+    # "repaired dates"): nothing a reader building the site has to act on, so `build` only counts
+    # it by kind in its summary line; `build -v` and `check` print it.
+    repair: str = ""
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

@@ -12,6 +12,8 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"[*_`#>|~]+")
 _SPACES = re.compile(r"\s+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+# a short inline math span (`$D_s$`): its text, as an excerpt is plain text
+_INLINE_MATH = re.compile(r"(?<!\$)\$([^$\s]{1,40})\$(?!\$)")
 
 
 def plain(text: str, markdown: bool = False) -> str:
@@ -20,6 +22,7 @@ def plain(text: str, markdown: bool = False) -> str:
     if markdown:
         text = _MD_LINK.sub(r"\1", text)
     text = URL_RE.sub(" ", text)
+    text = _INLINE_MATH.sub(r"\1", text)
     text = _EMPTY_BRACKETS.sub(" ", text)
     if markdown:
         text = _MD_MARKS.sub(" ", text)

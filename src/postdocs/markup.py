@@ -9,7 +9,8 @@ backslash) and which arithmatex reads as math (`\\[…\\]`). Kept live:
 
 - LaTeX spans `$…$` that arithmatex itself would take as math (same pattern), for the math
   renderer; arithmatex escapes their content. All other `$` are references, so no other math forms.
-- `http(s)` URLs, as links whose address is percent-encoded to a conservative character set.
+- `http(s)` URLs, as links whose address is percent-encoded to a conservative character set;
+  a mirror's copy of a Telegram post (`news.1rj.ru/str/<handle>/<id>`) as `t.me/<handle>/<id>`.
 - `<u>…</u>` around already-escaped text (underline survives some copies).
 - Bullet lines (`-`, `•`, `–`, `*`) as list items; numbered lines (`1.`, `2)`) as numbered items
   while they count up from 1 (Markdown numbers a list from 1 whatever the first number says);
@@ -24,7 +25,7 @@ import html
 import re
 from collections.abc import Mapping
 
-from .enrich.papers import URL_RE, trim_url
+from .enrich.papers import URL_RE, telegram_mirror, trim_url
 from .tex import join_broken_math, repair_math
 
 _BULLET_RE = re.compile(r"^\s*[-•*–]\s+")
@@ -165,7 +166,8 @@ def _inline(text: str, refs: Mapping[str, str] | None, links: bool) -> str:
                 "arxiv.org/"
             ):
                 continue
-            shown = link(chunk)
+            # a mirror's copy of a Telegram post reads and links as the post on Telegram
+            shown = link(telegram_mirror(chunk) or chunk)
             if chunk in refs:
                 shown += f" ([review on this site]({refs[chunk]}))"
         parts.append(escape_text(text[pos:start]))

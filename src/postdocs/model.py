@@ -71,6 +71,7 @@ class ChannelConfig:
     description: str = ""
     authors: tuple[str, ...] = ()
     chat: str | None = None  # full-account Desktop exports: which chat (name or id)
+    formerly: tuple[str, ...] = ()  # former ids of a renamed channel (their URLs redirect)
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,16 @@ class Post:
     lines: tuple[SourceLine, ...] = ()  # the body (title line excluded), plain text
     markdown: str | None = None  # body already in safe Markdown (Desktop exports)
     title: str = ""
-    title_source: str = "header"  # header | stated | derived | export | override
+    # header | stated | phrase | label | arxiv | derived | export | override
+    title_source: str = "header"
+    # The title the page path is derived from, when it is not `title`: an OCR'd review renamed
+    # after its paper (`title_source` phrase/label/arxiv) keeps the path its opening sentence
+    # gave it, until the permalink registry moves it deliberately (with a redirect).
+    path_title: str = ""
     date: dt.date | None = None
-    date_source: str | None = None  # written | repaired | unknown | export | override
+    # written | repaired | unknown | export | override | first-seen (no date in the input: the
+    # date the permalink registry first saw the review)
+    date_source: str | None = None
     datetime: str | None = None  # full ISO timestamp when the export has one
     lang: str = ""
     dir: Direction = "ltr"
@@ -171,7 +179,7 @@ class Post:
     def __getstate__(self) -> list[object]:
         """For pickle (the read cache): every field, but not the hash, which depends on the
         process (string hashes are salted per process)."""
-        return [None if f.name == "_hash" else getattr(self, f.name) for f in fields(self)]
+        return _state_without_hash(self)
 
     def __hash__(self) -> int:
         """The dataclass hash (of every compared field), computed once: posts are the keys of
@@ -186,6 +194,16 @@ class Post:
     def source(self) -> str:
         """`<dump file name>:<first line>`: the post's stable identity across builds."""
         return f"{self.source_file}:{self.line}"
+
+    @property
+    def shown_date(self) -> str:
+        """The date as lists and notes show it: a first-seen date (`permalinks.py`) is not the
+        post's own date and says so ("added 2026-12-07")."""
+        if self.date is None:
+            return "date unknown"
+        if self.date_source == "first-seen":
+            return f"added {self.date.isoformat()}"
+        return self.date.isoformat()
 
     @property
     def text(self) -> str:
@@ -206,6 +224,17 @@ class Post:
         if self._text is not None and "lines" not in changes and "markdown" not in changes:
             object.__setattr__(new, "_text", self._text)
         return new
+
+
+def _state_without_hash(post: Post) -> list[object]:
+    return [None if f.name == "_hash" else getattr(post, f.name) for f in fields(post)]
+
+
+# Early Python 3.11 releases (Debian 12 has 3.11.2; 3.11.7 does not) let
+# `dataclass(frozen=True, slots=True)` replace a class's own __getstate__ with one that pickles
+# every field, the process's hash included. Set it again, so that the read cache never carries a
+# stale hash (tests/test_cache.py fails on 3.11.2 without this line).
+setattr(Post, "__getstate__", _state_without_hash)  # noqa: B010 (mypy: no method assignment)
 
 
 @dataclass

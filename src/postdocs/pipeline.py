@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
+from . import (
+    cards,
+    chart,
+    enrich,
+    feeds,
+    indexes,
+    link,
+    memo,
+    moved,
+    overrides,
+    permalinks,
+    replies,
+    slugs,
+)
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
@@ -36,6 +50,11 @@ class Corpus:
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     warnings: list[LocatedWarning] = field(default_factory=list)  # e.g. stale overrides
     cache: Path | None = None  # the per-post cache's folder (postcache.py), if used
+    # The permalink registry after this build (`permalinks.py`) and what the build changed in it
+    registry: permalinks.Registry = field(default_factory=permalinks.Registry)
+    permalinks: permalinks.Report = field(default_factory=permalinks.Report)
+    renamed: dict[str, str] = field(default_factory=dict)  # former channel id → current one
+    registry_changed: bool = False  # `registry` differs from content/permalinks.yml
 
 
 # What enrichment and classification give one post: the fields enrichment changed, and the
@@ -145,15 +164,26 @@ def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
     return topics.apply(enriched, [c for _changes, c in results], taxonomy)
 
 
-def process(project: Project, use_cache: bool = True, jobs: int | None = 1) -> Corpus:
-    """Every stage but writing. Per-input and per-post stages run on `jobs` processes (None:
-    every core); the result is the same for any number."""
+def _registered(post: Post, entry: permalinks.Entry) -> Post:
+    """The post with its registered URL, and its first-seen date when its input gives none."""
+    if post.date is None:
+        return post.evolve(slug=entry.slug, date=entry.first_seen, date_source="first-seen")
+    return post.evolve(slug=entry.slug)
+
+
+def process(project: Project, use_cache: bool = True,
+            first_seen: dt.date | None = None, jobs: int | None = 1) -> Corpus:
+    """Every stage but writing. `first_seen`: the date new reviews are first seen (default:
+    `permalinks.today()`). Per-input and per-post stages run on `jobs` processes (None: every
+    core); the cross-post ones (overrides, the permalink registry, replies, links) here; the
+    result is the same for any number."""
     memo.next_build()
     with Workers(jobs) as workers:
-        return _process(project, use_cache, workers)
+        return _process(project, use_cache, first_seen, workers)
 
 
-def _process(project: Project, use_cache: bool, workers: Workers) -> Corpus:
+def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
+             workers: Workers) -> Corpus:
     taxonomy = load_taxonomy(project.content)
     table: Table[Prepared] = Table(project.root / CACHE_DIR if use_cache else None, "prep")
     # A cold build enriches and classifies the posts of each input in the worker that reads
@@ -173,20 +203,28 @@ def _process(project: Project, use_cache: bool, workers: Workers) -> Corpus:
                         strict=False))
         posts.extend(r.posts)
     posts = prepare(posts, taxonomy, workers, table, done)
-    posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
-    posts, notes = slugs.assign(posts)
+    registry = permalinks.load(project.content)
+    renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
+    fixes = load_overrides(project.content, taxonomy)
+    urls = permalinks.known_urls(posts, registry, renamed) if fixes.entries else []
+    posts, warnings = overrides.apply(posts, fixes, urls)
+    assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
+    posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
+    notes = list(assignment.notes)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
                   papers=papers, taxonomy=taxonomy, warnings=warnings,
-                  cache=project.root / CACHE_DIR if use_cache else None)
+                  cache=project.root / CACHE_DIR if use_cache else None,
+                  registry=assignment.registry, permalinks=assignment.report, renamed=renamed,
+                  registry_changed=assignment.changed)
 
 
 def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteContext:
     """Names and order of channels and topics (the taxonomy: the four named topics first)."""
     tax = taxonomy if taxonomy is not None else load_taxonomy(project.content)
     ordered = tax.ordered()
-    return SiteContext(site_url=project.site_url,
+    return SiteContext(site_url=project.site_url, cards=True,
                        channels={ch.id: ch for ch in project.channels},
                        topic_names={t.id: t.name for t in ordered},
                        topic_descriptions={t.id: t.description for t in ordered},
@@ -261,11 +299,14 @@ def iter_pages(project: Project, corpus: Corpus,
     ctx = site_context(project, corpus.taxonomy)
     _PAGES.within(ctx)
     yield from _review_pages(project, corpus, ctx, jobs)
+    live = {permalinks.url_of(p.channel, p.slug) for p in corpus.posts}
+    yield from moved.pages(corpus.registry, live, corpus.renamed, ctx)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})
     yield from feeds.feeds(corpus.posts, ctx, ctx.site_name, topics).items()
-    svg = chart.reviews_per_month_svg(corpus.posts, ctx.topic_order, ctx.topic_name)
+    named = tuple(t.id for t in corpus.taxonomy.ordered() if t.featured)
+    svg = chart.reviews_per_month_svg(corpus.posts, named, ctx.topic_name)
     if svg:
         yield indexes.CHART, svg
     yield PAPERS_PAGE, papers_page(corpus.papers)
@@ -280,3 +321,22 @@ def site_assets(corpus: Corpus) -> dict[str, str]:
         for media in post.media:
             assets[media_path(post, media.target)] = media.source
     return assets
+
+
+CARDS_NOT_DRAWN = "link-preview images not drawn"
+
+
+def site_cards(project: Project, corpus: Corpus, use_cache: bool = True
+               ) -> tuple[dict[str, str], str]:
+    """Link-preview cards to copy into the docs folder (path → drawn PNG in the cache) and a
+    note on what was done; no cards, and a note saying why, without the vendored fonts."""
+    fonts = cards.find_fonts(project.root)
+    if fonts is None:
+        return {}, (f"{CARDS_NOT_DRAWN}: no fonts in {cards.FONTS_DIR}/ "
+                    "(run `make vendor`)")
+    ctx = site_context(project, corpus.taxonomy)
+    specs = cards.specs(corpus.posts, ctx.channel_name, ctx.topic_name, ctx.site_name)
+    cache = cards.CardCache(project.root / CACHE_DIR / "cards", fonts, reuse=use_cache)
+    files = cache.files(specs)
+    cache.prune()
+    return files, f"link-preview images: {cache.drawn} drawn, {len(files) - cache.drawn} reused"

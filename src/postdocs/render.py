@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from pymdownx.slugs import slugify
 
+from .cards import card_path
 from .excerpt import excerpt
 from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
@@ -39,6 +40,7 @@ class SiteContext:
     topic_descriptions: Mapping[str, str] = field(default_factory=dict)
     topic_order: tuple[str, ...] = ()  # the taxonomy's order: the four named topics first
     site_name: str = "postdocs"
+    cards: bool = False  # review pages name their link-preview card (front-matter `image`)
 
     def channel_name(self, channel: str) -> str:
         ch = self.channels.get(channel)
@@ -230,6 +232,8 @@ def post_metadata(post: Post) -> dict[str, Any]:
         meta["authors"] = list(post.authors)
     meta["source"] = post.source
     meta["title_source"] = post.title_source
+    if post.path_title:
+        meta["path_title"] = post.path_title  # the path still comes from this (slugs.path_title)
     if post.permalink:
         meta["permalink"] = post.permalink
     if post.message_id is not None:
@@ -345,6 +349,8 @@ def bdi(text: str) -> str:
 def _header(post: Post, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     date = post.date.isoformat() if post.date else "date unknown"
+    if post.date_source == "first-seen":  # the input gives none: not a publication date
+        date = f"not given; added to this site {date}"
     if post.datetime:
         date = exact_time(post.datetime)
         edited = dict(post.extra).get("edited")
@@ -381,14 +387,30 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
                     f"see the [channel on Telegram](<{safe_href(ctx.channel_url(post.channel))}>).")
     permalink = ctx.absolute(here)
     attr = f' data-permalink="{html.escape(permalink)}"' if permalink else ""
+    # Date, channel and language always show; the rest folds into a <details> (open on wide
+    # screens, postdocs-copy-link.js), so on a phone the review starts in the first screen.
+    summary = html.escape(_details_summary(post))
+    details = f'<details class="postdocs-review-details"><summary>{summary}</summary>'
     done = [line_html(here, row) for row in rows]
     if PRERENDER and all(done):
         # Already HTML (see prerender.py): a raw block, no Markdown work for MkDocs. No blank
         # line after it, so the page's HTML is byte for byte that of the Markdown block.
-        return [f'<div class="postdocs-review-header"{attr}>',
-                *(f"<p>{row}</p>" for row in done), "</div>"]
-    return [f'<div class="postdocs-review-header"{attr} markdown>', "", "\n\n".join(rows), "",
-            "</div>", ""]
+        return [f'<div class="postdocs-review-header"{attr}>', f"<p>{done[0]}</p>",
+                details.replace("><summary>", ">\n<summary>"),
+                *(f"<p>{row}</p>" for row in done[1:]), "</details>", "</div>"]
+    return [f'<div class="postdocs-review-header"{attr} markdown>', "", rows[0], "",
+            details.replace("><summary>", " markdown>\n<summary>"), "", "\n\n".join(rows[1:]),
+            "", "</details>", "", "</div>", ""]
+
+
+def _details_summary(post: Post) -> str:
+    """What the folded part of a review's header holds, as its summary says."""
+    parts = ["topics" if post.topics else "", "tags" if post.tags else "",
+             "paper" if post.papers or post.authors else "", "code" if post.code else "",
+             "original post"]
+    shown = [p for p in parts if p]
+    return ("Details: " + ", ".join(shown[:-1]) + " and " + shown[-1]) if len(shown) > 1 \
+        else "Details: original post"
 
 
 def _ref(here: str, ref: PageRef) -> str:
@@ -429,7 +451,10 @@ def render_post(post: Post, links: PageLinks | None = None,
                 ctx: SiteContext | None = None) -> str:
     """The review page: front-matter, header (facts and links), the review, cross-links."""
     ctx = ctx or SiteContext()
-    parts = [front_matter(post_metadata(post)), "", f"# {inline(display_title(post))}", ""]
+    meta = post_metadata(post)
+    if ctx.cards:
+        meta["image"] = card_path(post)  # drawn by cards.py; og:image in the page's head
+    parts = [front_matter(meta), "", f"# {inline(display_title(post))}", ""]
     parts += _header(post, ctx)
     if post.dir == "rtl":
         lang = html.escape(post.lang, quote=True)

@@ -59,3 +59,35 @@ def join_broken_math(lines: list[str]) -> list[str]:
             joined = 0
         open_span = out[-1].count("$$") % 2 == 1 if out else False
     return out
+
+
+# A math atom whose `$` the OCR lost: one letter with a subscript or superscript (`n_{l-1}`,
+# `s_t`, `h^2`); a longer unbraced subscript (`N_voc`, `u_oov`) may be an identifier and stays
+# text.
+_SCRIPT = r"(?:\{[^{}\s$\\]{1,20}\}|[A-Za-z0-9](?![A-Za-z0-9]))"
+_ATOM_RE = re.compile(
+    rf"(?<![\w\\$/{{}}.'])(?<![A-Za-z0-9_]-)[A-Za-z](?:[_^]{_SCRIPT}){{1,2}}(?![\w$/{{}}'(])")
+_SPAN_RE = re.compile(r"\$\$?[^$]*\$\$?")
+_LINK_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
+
+
+def restore_math(line: str) -> tuple[str, int]:
+    """`line` with the math atoms that lost their `$` delimited again (`n_{l-1}` →
+    `$n_{l-1}$`), and how many. A line whose `$` do not pair up is left alone (which side of
+    it is math is not known), and so is a line with TeX commands outside math or a `$$` (a
+    piece of display math that a line break cut, which `join_broken_math` joins); text inside
+    math spans and links is never touched."""
+    if "_" not in line and "^" not in line:
+        return line, 0
+    if line.count("$") % 2 or "$$" in line or "\\" in _SPAN_RE.sub("", line):
+        return line, 0
+    keep = [(m.start(), m.end()) for m in _SPAN_RE.finditer(line)]
+    keep += [(m.start(), m.end()) for m in _LINK_RE.finditer(line)]
+    out, at, n = [], 0, 0
+    for m in _ATOM_RE.finditer(line):
+        if any(a <= m.start() < b for a, b in keep):
+            continue
+        out.append(line[at:m.start()] + f"${m.group(0)}$")
+        at = m.end()
+        n += 1
+    return "".join(out) + line[at:], n

@@ -47,7 +47,7 @@ def _build_site(out: Path, site_url: str, work: Path,
     only follows links that its sitemap lists for that address. `add`: arguments of `postdocs
     add` for more channels (Desktop exports)."""
     assert KATEX_JS.is_file(), f"{KATEX_JS} missing: run `make vendor` (make test does)"
-    root = copy_project(work)
+    root = copy_project(work, fonts=True)  # link-preview cards drawn too
     for args in add:
         assert postdocs_main(["--root", str(root), "add", *args]) == 0
     assert postdocs_main(["--root", str(root), "build", "--quiet"]) == 0

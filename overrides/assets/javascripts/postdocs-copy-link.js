@@ -39,7 +39,21 @@
     }
   }
 
+  // The review header's details (topics, tags, paper, original post) fold on a phone, so the
+  // review starts in the first screen; on a wide screen they are open from the start.
+  function unfold() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 60em)").matches) {
+      return;
+    }
+    var folded = document.querySelectorAll(".postdocs-review-details:not([data-postdocs-seen])");
+    Array.prototype.forEach.call(folded, function (details) {
+      details.setAttribute("data-postdocs-seen", "");
+      details.open = true;
+    });
+  }
+
   function setup() {
+    unfold();
     var headers = document.querySelectorAll(".postdocs-review-header");
     Array.prototype.forEach.call(headers, function (header) {
       if (header.querySelector(".postdocs-copy-link")) {

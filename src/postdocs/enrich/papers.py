@@ -26,6 +26,19 @@ def trim_url(url: str) -> str:
     return _GLUED_LABEL_RE.sub("", url).rstrip(".,;:!?»”’)]}*_")
 
 
+# A mirror of Telegram's public posts (`https://news.1rj.ru/str/gonzo_ML/1885`): another host,
+# `/str/`, then the channel's handle and the message id, as Telegram's own `t.me/<handle>/<id>`.
+_MIRROR_RE = re.compile(
+    r"^https?://(?:www\.)?(?!(?:t\.me|telegram\.me|telegram\.dog)/)[A-Za-z0-9.-]+\.[A-Za-z]{2,}"
+    r"/str/(?P<handle>[A-Za-z][A-Za-z0-9_]{3,})/(?P<id>\d+)/?$")
+
+
+def telegram_mirror(url: str) -> str | None:
+    """`https://t.me/<handle>/<id>` for a mirror's copy of a Telegram post, else None."""
+    m = _MIRROR_RE.match(url)
+    return f"https://t.me/{m.group('handle')}/{m.group('id')}" if m else None
+
+
 def find_urls(text: str) -> list[str]:
     """Every URL in the text, trailing punctuation trimmed, in order, without repeats."""
     out: list[str] = []

@@ -36,6 +36,15 @@ FALLBACK_DF_SHARE = 0.5  # relaxed cut-off for reviews that found too few candid
 TOPIC_WEIGHT = 0.2
 TAG_WEIGHT = 0.1
 TITLE_BOOST = 3  # a term in the title counts like this many mentions in the body
+# Without a shared topic or tag, a review is listed only on strong shared terms: at least
+# STRONG_TERMS terms that each add STRONG_TERM to the cosine, STRONG_CONTENT in all. One word
+# in common ("imitation": a surgical robot and an art-imitation threshold) or generic ones
+# ("task", "learning") are a coincidence, not a relation; fewer reviews are listed instead.
+STRONG_TERMS = 2
+STRONG_TERM = 0.07
+STRONG_CONTENT = 0.25
+STRONG_DF_SHARE = 0.04  # … and only terms this rare count (not "test", "time", "problem")
+STRONG_DF_MIN = 3
 
 _TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 # English function words, URL debris and generic title words ("Better, Faster", "Towards").
@@ -47,7 +56,9 @@ _STOP_WORDS = (
     using use used based how what why when where which who while without within there here just
     only no yes paper papers http https www com org html pdf abs arxiv github io t me str x
     better faster older improving improved towards toward evaluating understanding rethinking
-    need beyond yet still always really main"""
+    need beyond yet still always really main
+    improve improves improving study machine ml mean
+    hat sum left right frac mathbb mathrm mathcal cdot ldots quad"""
 )
 _STOP = frozenset(_STOP_WORDS.split())
 
@@ -78,7 +89,9 @@ def _forms(raw: str) -> tuple[str, ...]:
     parts = [word, *re.split(r"[-_]", word)] if ("-" in word or "_" in word) else [word]
     folded = (p[:-1] if len(p) > 4 and p.endswith("s") and not p.endswith("ss") else p
               for p in parts)
-    return tuple(t for t in folded if len(t) >= 2 and t not in _STOP)
+    # LaTeX that lost its `$` (`x_i`, `w_t`) says nothing about a review's subject
+    return tuple(t for t in folded if len(t) >= 2 and t not in _STOP
+                 and not (len(t) <= 5 and "_" in t))
 
 
 def _vectors(docs: Sequence[Counter[str]]
@@ -127,7 +140,8 @@ _LAST: list[_Run] = []  # the watcher's previous run (only while memo.py is on)
 
 
 def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[list[int]]:
-    """Up to five related reviews per review (indices), best first, never itself.
+    """Up to five related reviews per review (indices), best first, never itself; only reviews
+    that share a topic or a tag, or strong terms (`_related_enough`), so a review may list fewer.
 
     `exclude[i]` are reviews not to list for review i (other reviews of the same paper, which the
     page lists separately). Ties are broken in favour of other channels, then by input order.
@@ -136,6 +150,7 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     """
     n = len(posts)
     vectors, ranked, df = _vectors([terms(p) for p in posts])
+    rare = max(STRONG_DF_MIN, int(STRONG_DF_SHARE * n))
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
     postings: dict[str, list[int]] = defaultdict(list)
@@ -163,6 +178,8 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
         vec = vectors[i]
         skip = exclude[i] | {i}
         partial = _candidates(ranked[i], vec, vectors, postings, df, strict_df, loose_df, skip)
+        partial = {j: x for j, x in partial.items()
+                   if _related_enough(p, posts[j], vec, vectors[j], df, rare)}
         window = None
         if len(partial) < MAX_RELATED and p.primary_topic:
             window = p.primary_topic
@@ -176,13 +193,34 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
             content = sum(w * large.get(t, 0.0) for t, w in small.items())
             score = (content + TOPIC_WEIGHT * _jaccard(p.topics, posts[j].topics)
                      + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
-            if score > 0:
+            if score > 0 and _related_enough(p, posts[j], vec, vectors[j], df, rare):
                 scored.append((-round(score, 4), posts[j].channel == p.channel, j))
         run.out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
         run.shortlists.append(tuple(shortlist))
         run.windows.append(window)
     _LAST[:] = [run] if memo.enabled() else []
     return run.out
+
+
+def _related_enough(p: Post, q: Post, a: dict[str, float], b: dict[str, float],
+                    df: dict[str, int], rare: int) -> bool:
+    """A shared topic or tag, else strong shared terms: at least `STRONG_TERMS` terms that few
+    reviews use (at most `rare`) and that each add `STRONG_TERM` to the cosine, which reaches
+    `STRONG_CONTENT`."""
+    if not set(p.topics).isdisjoint(q.topics) or not set(p.tags).isdisjoint(q.tags):
+        return True
+    small, large = sorted((a, b), key=len)
+    parts = {t: w * large[t] for t, w in small.items() if t in large}
+    strong = {t for t, x in parts.items() if x >= STRONG_TERM and df[t] <= rare}
+    # a compound and its parts are one term ("few-shot", "few", "shot"), as are a word and
+    # its plural or a longer form of it ("law", "laws"; "ssm", "ssms")
+    words = {t for t in strong if not any(t != u and (t in _parts(u) or u.startswith(t))
+                                          for u in strong)}
+    return sum(parts.values()) >= STRONG_CONTENT and len(words) >= STRONG_TERMS
+
+
+def _parts(term: str) -> tuple[str, ...]:
+    return tuple(re.split(r"[-_]", term)) if ("-" in term or "_" in term) else ()
 
 
 def _stale(old: _Run, new: _Run) -> set[int] | None:

@@ -19,14 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..enrich import dates
+from ..enrich.papers import arxiv_id, find_urls
 from ..errors import LocatedWarning
 from ..model import ChannelConfig, Ledger, Post, ReadResult, SourceLine
-from . import ocr_repeats
+from ..tex import restore_math
+from . import ocr_links, ocr_repeats
 from . import ocr_titles as titles
 from .text import read_lines
 
 FORMAT = "ocr-digest"
 REPEATS = "repeated OCR passages"  # a ledger event: a second copy dropped
+SHORT_REPEATS = "short repeated OCR passages"  # … of four words, or proven by a cut word
+MATH = "math delimiters restored"  # a ledger event: `n_{l-1}` → `$n_{l-1}$`
+SPLIT_URLS = "split links rejoined"  # a ledger event: `…/e dit` → `…/edit`
 
 _URL_RE = re.compile(r"(?:https?://|(?<![\w/.])(?:www\.)?arxiv\.org/)[^\s<>|]+", re.I)
 # Phrases that only ever open a review (checked on every review of the seed digest).
@@ -122,17 +127,31 @@ def _join_wrapped(body: list[SourceLine]) -> list[SourceLine]:
 
 def _without_repeats(sl: SourceLine, ledger: Ledger, warnings: list[LocatedWarning],
                      path: str) -> SourceLine:
-    """The line without the passages the OCR read twice (`ocr_repeats`), each counted and
-    reported where it was."""
+    """The line without the passages the OCR read twice (`ocr_repeats`: runs of five words or
+    more, then shorter ones the text proves doubled), each counted and reported where it was."""
     text, dropped = ocr_repeats.drop_repeats(sl.text)
-    if not dropped:
+    text, short = ocr_repeats.drop_short_repeats(text)
+    if not dropped and not short:
         return sl
-    ledger.count(REPEATS, len(dropped))
-    for r in dropped:
-        shown = r.text if len(r.text) <= 60 else r.text[:59] + "…"
-        warnings.append(LocatedWarning(path, sl.number,
-                                       f"dropped a passage the OCR read twice: {shown!r}",
-                                       fold="dropped {n} passages the OCR read twice"))
+    for kind, found, what, repair in (
+            (REPEATS, dropped, "a passage", "OCR repeats dropped"),
+            (SHORT_REPEATS, short, "a short passage", "OCR short repeats dropped")):
+        ledger.count(kind, len(found))
+        for r in found:
+            shown = r.text if len(r.text) <= 60 else r.text[:59] + "…"
+            warnings.append(LocatedWarning(path, sl.number,
+                                           f"dropped {what} the OCR read twice: {shown!r}",
+                                           fold="dropped {n} passages the OCR read twice",
+                                           repair=repair))
+    return SourceLine(sl.number, text)
+
+
+def _restore_math(sl: SourceLine, ledger: Ledger) -> SourceLine:
+    """Math atoms that lost their `$` (`n_{l-1}`) delimited again (`tex.restore_math`)."""
+    text, n = restore_math(sl.text)
+    if not n:
+        return sl
+    ledger.count(MATH, n)
     return SourceLine(sl.number, text)
 
 
@@ -205,7 +224,8 @@ def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
             if not titles.is_title(title, whole_line=True):
                 # a lone copy of the digest's name inside a review (a page break of the PDF)
                 ledger.account("header-debris", i + 1)
-                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header"))
+                warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header",
+                                               repair="stray headers dropped"))
                 blanks = 0
                 i += 1
                 continue
@@ -213,7 +233,8 @@ def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
         if not header and cur is not None and cur.body:
             stripped = line.strip()
             new_post = (
-                (_ends_with_link(prev_text) and not _is_link_line(stripped))
+                (_ends_with_link(prev_text) and not _is_link_line(stripped)
+                 and not ocr_links.continues_url(prev_text, stripped))
                 or blanks >= _LOST_HEADER_BLANKS
                 or stripped.startswith(_OPENERS)
             )
@@ -288,17 +309,29 @@ def _read_header(lines: list[str], i: int, draft: _Draft) -> int:
     return j
 
 
-def _title_for(draft: _Draft) -> tuple[str, str]:
-    """`(title, title_source)` for a review."""
+def _title_for(draft: _Draft) -> tuple[str, str, str]:
+    """`(title, title_source, path_title)` for a review.
+
+    Without a header title: the name the opening states (`stated`), else the paper's name where
+    the review gives it (`phrase`, `label`, `arxiv`: see `ocr_titles`), else a title derived
+    from the opening sentence. A review named after its paper keeps the path its derived title
+    gave it (`path_title`): its URL is published; the permalink registry moves it, not this."""
     if draft.title:
-        return draft.title, "header"
+        return draft.title, "header", ""
     # skip short headings (`:PeFT :רקע`): the first real paragraph speaks for the review
     texts = [sl.text for sl in draft.body if sl.text.strip()]
     first = next((t for t in texts if len(t.strip()) >= 30), texts[0] if texts else "")
     stated = titles.stated_title(first[:300])
     if stated:
-        return stated, "stated"
-    return titles.derived_title(first) or "Untitled review", "derived"
+        return stated, "stated", ""
+    derived = titles.derived_title(first) or "Untitled review"
+    ids = [aid for t in texts for url in find_urls(t) if (aid := arxiv_id(url))]
+    for source, name in (("phrase", titles.phrase_title(first)),
+                         ("label", titles.label_title(texts)),
+                         ("arxiv", titles.arxiv_title(ids))):
+        if name:
+            return name, source, derived
+    return derived, "derived", ""
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
@@ -307,7 +340,10 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(lines))
     drafts = _split(lines, ledger, warnings, str(path))
     for d in drafts:
-        body = [_without_repeats(sl, ledger, warnings, str(path)) for sl in _join_wrapped(d.body)]
+        joined, split = ocr_links.rejoin_lines(_join_wrapped(d.body))
+        ledger.count(SPLIT_URLS, split)
+        body = [_restore_math(_without_repeats(sl, ledger, warnings, str(path)), ledger)
+                for sl in joined]
         d.body = [_own_handle(_label_first(_rtl_punctuation(sl)), channel.id) for sl in body]
     cands = [dates.candidates(d.header_text) for d in drafts]
     chosen = dates.resolve(cands)
@@ -315,16 +351,18 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     posts: list[Post] = []
     for d, cs, pick, permalink in zip(drafts, cands, chosen, links, strict=True):
         line = d.start + 1
-        title, source = _title_for(d)
+        title, source, path_title = _title_for(d)
         if source != "header":
-            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}"))
+            warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}",
+                                           repair=f"{source} titles"))
         date_source: str | None = None
         if pick is not None:
             date_source = "written" if pick.written else "repaired"
             if not pick.written:
                 warnings.append(LocatedWarning(
                     str(path), line,
-                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}"))
+                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}",
+                    repair="repaired dates"))
         else:
             date_source = "unknown"
             if cs:
@@ -333,7 +371,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         posts.append(
             Post(
                 channel=channel.id, source_file=path.name, line=line, lines=tuple(d.body),
-                title=title, title_source=source,
+                title=title, title_source=source, path_title=path_title,
                 date=pick.date if pick else None, date_source=date_source,
                 lang=channel.lang, dir=channel.dir, permalink=permalink,
                 extra=(("header", d.header_text.strip()),) if d.header_text else (),

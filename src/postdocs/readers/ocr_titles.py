@@ -1,6 +1,13 @@
 """Titles of OCR'd digest reviews: the paper title in a header or title line, else one the post
 states, else a short title derived from its first sentence.
 
+When a review has neither, its opening sentence is a poor name for the paper ("הסקירה הזו
+הולכת להיות קצרה במיוחד": this review will be short): the paper's name is then looked for where
+the review gives it (`paper_title`): an English title phrase the opening paragraph gives as the
+paper's (quoted, parenthesised or right after "המאמר"), a link's Latin label (`Title: URL`),
+else the arXiv id of the one paper it links (`arXiv:2405.18047`); the opening sentence stays the
+page's description.
+
 Headers carry OCR debris around the title: LaTeX the OCR invented (`$\\cancel{A} \\neq .$`,
 `extstyle eq arphi`, whose backslash escapes were eaten), arrows and stray emoji, repeated
 fragments of the digest's name, dates. Right-to-left extraction also moves a title's final `?`
@@ -123,3 +130,50 @@ def derived_title(text: str) -> str:
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:-–—") + "…"
+
+
+# An English title phrase: three or more Latin words, at least two of them capitalised.
+_PHRASE = r"[A-Z0-9][\w\-+.:']*(?:\s+[\w\-+.:']+){2,14}"
+_PHRASE_RE = re.compile(
+    rf"(?:[\"“”״]\s*(?P<q>{_PHRASE})\s*[\"“”״]"
+    rf"|(?<![\u05D0-\u05EA])[הל]?מאמר(?:\s+(?:בשם|הנקרא|שנקרא))?\s+[(\"“”״]?\s*(?P<n>{_PHRASE}))")
+# A sentence that names an earlier review's paper ("I reviewed a paper …"), not this one's.
+_EARLIER_RE = re.compile(r"סקרתי|סקרנו|בסקירה הקודמת|בעבר")
+_LABEL_RE = re.compile(rf"^\s*(?P<label>{_PHRASE})\s*[:\-–—]?\s*(?:https?://|(?:www\.)?arxiv\.org/)")
+
+
+def _title_case(phrase: str) -> bool:
+    words = [w for w in phrase.split() if re.match(r"[A-Za-z]", w)]
+    return len(words) >= 3 and sum(1 for w in words if w[0].isupper()) >= 2
+
+
+def phrase_title(paragraph: str) -> str:
+    """An English title phrase the opening paragraph gives as the paper's name, else ''.
+
+    Quoted (`"…"`), or right after "המאמר" (the paper), but never in a sentence about an
+    earlier review (`סקרתי מאמר (Title)`: that names another paper)."""
+    for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
+        if _EARLIER_RE.search(sentence):
+            continue
+        for m in _PHRASE_RE.finditer(sentence):
+            phrase = (m.group("q") or m.group("n") or "").rstrip(" .,:;)")
+            cut = HEBREW_RE.search(phrase)
+            phrase = phrase[: cut.start()].rstrip(" .,:;(") if cut else phrase
+            if _title_case(phrase) and not URL_HINT_RE.search(phrase):
+                return phrase
+    return ""
+
+
+def label_title(lines: list[str]) -> str:
+    """The Latin label of a paper link (`Attention Is All You Need: https://arxiv.org/…`)."""
+    for line in lines:
+        m = _LABEL_RE.match(line)
+        if m and _title_case(m.group("label")):
+            return m.group("label").rstrip(" :-–—")
+    return ""
+
+
+def arxiv_title(ids: list[str]) -> str:
+    """`arXiv:<id>` when the review links exactly one arXiv paper, else ''."""
+    unique = sorted(set(ids))
+    return f"arXiv:{unique[0]}" if len(unique) == 1 else ""

@@ -288,8 +288,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     lines = read_lines(path, warnings, channel.lang)
     ledger = Ledger(path=str(path), total_lines=len(lines))
 
-    def warn(index: int, message: str) -> None:
-        warnings.append(LocatedWarning(str(path), index + 1, message))
+    def warn(index: int, message: str, repair: str = "") -> None:
+        warnings.append(LocatedWarning(str(path), index + 1, message, repair=repair))
 
     start, meta = _read_header(lines, ledger)
     for problem in _header_disagreements(meta, channel):
@@ -343,7 +343,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
                 draft = _Draft(line=title_i + 1, title=_derive_title(title),
                                title_source="derived",
                                lines=[SourceLine(title_i + 1, lines[title_i]), *merged.lines])
-                warn(title_i, f"message without a title; title derived: '{draft.title}'")
+                warn(title_i, f"message without a title; title derived: '{draft.title}'",
+                     repair="derived titles")
             ledger.account("post", *(sl.number for sl in draft.lines))
             if draft.title_source == "header":
                 draft.lines = draft.lines[1:]  # the title line is the title, not the body
@@ -354,7 +355,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
                 draft.reactions = reading.reactions or ()
                 if reading.problem:
                     warn(reactions_i, f"reactions '{draft.reactions_raw}' kept raw only: "
-                                      f"{reading.problem}")
+                                      f"{reading.problem}", repair="reactions kept raw")
             if not draft.lines:
                 warn(title_i, f"post '{draft.title}' has no body")
             drafts.append(draft)
