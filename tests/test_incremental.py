@@ -58,8 +58,10 @@ def test_one_new_post_incremental_equals_clean_build(tmp_path: Path) -> None:
     # incremental: most pages were not rendered again
     after = _mtimes(incremental)
     rendered = [p for p in after if before.get(p) != after[p]]
-    new_pages = set(after) - set(before)
-    assert len(new_pages) == 1 and next(iter(new_pages)).startswith("reviews/")
+    # the post's URL answered before too: the permalink registry (content/permalinks.yml)
+    # knows every seed review, so while held back it had a "missing review" page there
+    assert set(after) == set(before)
+    assert any(p.startswith("reviews/") for p in rendered)
     assert len(rendered) < len(after) // 4
     new_index = json.loads(got["search/search_index.json"])
     assert len(new_index["docs"]) > len(old_index["docs"])

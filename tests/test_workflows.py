@@ -1,6 +1,7 @@
 """The GitHub workflows: they pass actionlint and GitHub's workflow schema (and a broken copy
-does not), the Pages workflow builds with `make site-incremental` and nothing else, the test workflow runs
-`make test` on pushes and pull requests, and both cache the venv and npm's downloads."""
+does not), the Pages workflow builds with `make site-incremental` and nothing else, the test
+workflow runs `make test` on pushes and pull requests, and both cache the venv and npm's
+downloads."""
 
 from __future__ import annotations
 
