@@ -38,7 +38,7 @@ def test_site_url_reader_tolerates_python_tags(tmp_path: Path) -> None:
 def test_pages_workflow_builds_with_make_site_and_publishes_site() -> None:
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
     build = workflow["jobs"]["build"]["steps"]
-    run = [s for s in build if s.get("run") == "make site"]
+    run = [s for s in build if s.get("run") == "make site-incremental"]
     assert len(run) == 1 and "POSTDOCS_SITE_URL" in run[0]["env"]
     upload = [s for s in build if str(s.get("uses", "")).startswith("actions/upload-pages")]
     assert upload and upload[0]["with"]["path"] == "site/"

@@ -26,7 +26,8 @@ def _build(root: Path) -> dict[str, bytes]:
     """Pages and site of the seed project copied into `root`: generated Markdown by name, and
     every HTML page plus the search index."""
     copy_project(root)
-    assert main(["--no-cache", "--root", str(root), "build", "-q"]) == 0
+    # one process: the toggle is monkeypatched here (a spawned worker would not see it)
+    assert main(["--no-cache", "--root", str(root), "-j", "1", "build", "-q"]) == 0
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=root,
                    env=ENV, check=True, capture_output=True)
     docs, site = root / "content" / "docs", root / "site"
