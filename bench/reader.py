@@ -13,8 +13,9 @@ in Debian's headless Chromium (Playwright), each from an empty cache:
 - the time the search index adds to a build (Pagefind over the built site, run again alone).
 
 Bytes are what the network delivered (Chromium's DevTools protocol: `encodedDataLength` of
-every finished request; the local server sends no compression, so these are uncompressed
-bytes: a host that compresses sends less). Results go to bench/reader-results.md.
+every finished request), from a local server that gzip-compresses text files as static hosts
+do (GitHub Pages, Netlify, nginx with `gzip on`); the raw size of the files opened is given
+beside. Results go to bench/reader-results.md.
 
     .venv/bin/python bench/reader.py --scales 1,10
 """
@@ -25,6 +26,8 @@ import argparse
 import contextlib
 import datetime as dt
 import functools
+import gzip
+import io
 import os
 import subprocess
 import sys
@@ -58,6 +61,7 @@ class Result:
     index_s: float = 0.0
     index_mb: float = 0.0
     review_kb: float = 0.0
+    review_raw_kb: float = 0.0
     review_search_requests: int = 0
     review_images_kb: float = 0.0
     queries: list[tuple[str, float, float, int]] = field(default_factory=list)  # q, kB, ms, n
@@ -74,14 +78,35 @@ def build(project: Path) -> float:
     return time.perf_counter() - start
 
 
-class _Quiet(SimpleHTTPRequestHandler):
+_COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
+
+
+class _Host(SimpleHTTPRequestHandler):
+    """A static host as readers meet one: text files gzip-compressed when the browser accepts
+    it (Pagefind's own files are compressed already and go as they are)."""
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in _COMPRESSED or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
 
 @contextlib.contextmanager
 def serving(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site))
+    handler = functools.partial(_Host, directory=str(site))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -100,17 +125,28 @@ class Meter:
         self.cdp.send("Network.enable")
         self.cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         self.urls: dict[str, tuple[str, str]] = {}
+        self.decoded: dict[str, int] = {}
         self.bytes: list[tuple[str, str, int]] = []  # url, type, bytes
+        self.raw: list[int] = []  # the same requests' bytes after decompression
         self.cdp.on("Network.responseReceived", lambda e: self.urls.__setitem__(
             e["requestId"], (e["response"]["url"], e.get("type", ""))))
-        self.cdp.on("Network.loadingFinished", lambda e: self.bytes.append(
-            (*self.urls.get(e["requestId"], ("?", "")), int(e["encodedDataLength"]))))
+        self.cdp.on("Network.dataReceived", lambda e: self.decoded.__setitem__(
+            e["requestId"], self.decoded.get(e["requestId"], 0) + int(e["dataLength"])))
+        self.cdp.on("Network.loadingFinished", self._finished)
+
+    def _finished(self, e: dict[str, Any]) -> None:
+        self.bytes.append((*self.urls.get(e["requestId"], ("?", "")),
+                           int(e["encodedDataLength"])))
+        self.raw.append(self.decoded.get(e["requestId"], 0))
 
     def mark(self) -> int:
         return len(self.bytes)
 
     def since(self, mark: int) -> list[tuple[str, str, int]]:
         return self.bytes[mark:]
+
+    def raw_since(self, mark: int) -> int:
+        return sum(self.raw[mark:])
 
 
 def review_to_open(site: Path) -> str:
@@ -158,6 +194,7 @@ def measure_reader(res: Result, site: Path, base: str) -> None:
             page.wait_for_load_state("networkidle")
             opened = meter.since(0)
             res.review_kb = sum(b for _, kind, b in opened if kind not in IMAGE) / 1024
+            res.review_raw_kb = meter.raw_since(0) / 1024
             res.review_images_kb = sum(b for _, kind, b in opened if kind in IMAGE) / 1024
             res.review_search_requests = sum(1 for url, _, _ in opened if "pagefind" in url)
             page.set_viewport_size({"width": 1280, "height": 900})
@@ -184,7 +221,8 @@ def report(results: list[Result]) -> str:
     for r in results:
         cells = [f"{kb:.0f} kB / {ms:.0f} ms" for _, kb, ms, _ in r.queries]
         lines.append(
-            f"| {r.scale}× | {r.reviews:,} | {r.review_kb:.0f} | {r.review_search_requests} | "
+            f"| {r.scale}× | {r.reviews:,} | {r.review_kb:.0f} ({r.review_raw_kb:.0f}) | "
+            f"{r.review_search_requests} | "
             + " | ".join(cells)
             + f" | {r.largest_listing[1]:.0f} kB ({r.largest_listing[0]}) | {r.index_s:.1f} | "
             f"{r.index_mb:.1f} | {r.build_s:.1f} |")
@@ -219,7 +257,8 @@ def main() -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     args.out.write_text(
         f"# What a reader pays\n\nRun {stamp} on {os.cpu_count()} cores (`bench/reader.py`). "
-        "Bytes as delivered by a server without compression; the review opened is the median-"
+        "Bytes as delivered by a server that gzip-compresses text files (raw file sizes in "
+        "parentheses); the review opened is the median-"
         "size Hebrew review, on a 390 px wide screen; queries are typed into the search box "
         "of that page one after another (times from the keystroke until the results are "
         "shown, the box's 50 ms typing pause included).\n\n" + report(results),

@@ -246,9 +246,11 @@
     if (box.contains(document.activeElement)) document.activeElement.blur();
   }
 
-  function typing(target) {
-    return target && (target.isContentEditable ||
-      /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  function typing(target) {  // a field where `/` and `s` are text (not a checkbox or radio)
+    if (!target) return false;
+    if (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName)) return true;
+    return target.tagName === "INPUT" &&
+      !/^(checkbox|radio|button|submit|reset|range|color|file|image)$/.test(target.type);
   }
 
   var timer = null;
