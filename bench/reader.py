@@ -29,6 +29,7 @@ import functools
 import gzip
 import io
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -59,6 +60,8 @@ class Result:
     reviews: int = 0
     build_s: float = 0.0
     index_s: float = 0.0
+    index_cpu_s: float = 0.0  # Pagefind's user + system time (both cores count)
+    load: float = 0.0  # the machine's 1-minute load average before the build
     index_mb: float = 0.0
     review_kb: float = 0.0
     review_raw_kb: float = 0.0
@@ -165,17 +168,14 @@ def largest_listing(site: Path) -> tuple[str, float]:
 
 
 _TIME_QUERY = """async (q) => {
+    const box = document.querySelector('[data-postdocs-search]');
     const input = document.querySelector('input.md-search__input');
-    const meta = document.querySelector('.md-search-result__meta');
     const list = document.querySelector('.md-search-result__list');
-    const before = list.firstChild;
+    box.removeAttribute('data-shown');
     const start = performance.now();
     input.value = q;
     input.dispatchEvent(new Event('input', {bubbles: true}));
-    while (!(list.firstChild && list.firstChild !== before
-             && /matching/.test(meta.textContent))) {
-        await new Promise(r => setTimeout(r, 2));
-    }
+    while (box.dataset.shown !== q) await new Promise(r => setTimeout(r, 2));
     return [performance.now() - start, list.children.length];
 }"""
 
@@ -216,16 +216,17 @@ def measure_reader(res: Result, site: Path, base: str) -> None:
 def report(results: list[Result]) -> str:
     lines = ["| size | reviews | open a review (kB) | search requests on opening | "
              + " | ".join(f"query {i + 1} «{q}» kB / ms" for i, q in enumerate(QUERIES))
-             + " | largest listing page | index build s | index MB | full build s |",
-             "|---|---|---|---|" + "---|" * len(QUERIES) + "---|---|---|---|"]
+             + " | largest listing page | index build s (CPU s) | index MB | full build s "
+             "| load |",
+             "|---|---|---|---|" + "---|" * len(QUERIES) + "---|---|---|---|---|"]
     for r in results:
         cells = [f"{kb:.0f} kB / {ms:.0f} ms" for _, kb, ms, _ in r.queries]
         lines.append(
             f"| {r.scale}× | {r.reviews:,} | {r.review_kb:.0f} ({r.review_raw_kb:.0f}) | "
             f"{r.review_search_requests} | "
             + " | ".join(cells)
-            + f" | {r.largest_listing[1]:.0f} kB ({r.largest_listing[0]}) | {r.index_s:.1f} | "
-            f"{r.index_mb:.1f} | {r.build_s:.1f} |")
+            + f" | {r.largest_listing[1]:.0f} kB ({r.largest_listing[0]}) | {r.index_s:.1f} "
+            f"({r.index_cpu_s:.1f}) | {r.index_mb:.1f} | {r.build_s:.1f} | {r.load:.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -242,11 +243,14 @@ def main() -> int:
         print(f"{scale}×: generating corpus", flush=True)
         project = args.work / f"{scale}x"
         make(ROOT, project, scale, json_format="telegram-json" in READERS)
-        res = Result(scale=scale)
+        res = Result(scale=scale, load=os.getloadavg()[0])
         res.build_s = build(project)
         site = project / "site"
         res.reviews = sum(1 for _ in (site / "reviews").glob("*/*/index.html"))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         res.index_s = run_pagefind(site)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        res.index_cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         res.index_mb = sum(p.stat().st_size for p in (site / "pagefind").rglob("*")
                            if p.is_file()) / 1e6
         res.largest_listing = largest_listing(site)
@@ -261,7 +265,9 @@ def main() -> int:
         "parentheses); the review opened is the median-"
         "size Hebrew review, on a 390 px wide screen; queries are typed into the search box "
         "of that page one after another (times from the keystroke until the results are "
-        "shown, the box's 50 ms typing pause included).\n\n" + report(results),
+        "shown, the box's 50 ms typing pause included). *load*: the machine's load average "
+        "when the size's build started (2 cores shared with other work: wall times grow "
+        "with it; the index's CPU time does not).\n\n" + report(results),
         encoding="utf-8")
     print(f"written to {args.out}")
     return 0

@@ -1,7 +1,8 @@
 """The papers index: every paper reviewed on the site, its arXiv link and all its reviews.
 
-A table, newest first, on pages of `PAPERS_PER_PAGE` (`papers/`, `papers/page/2/` …: no page
-grows with the site). Written as HTML so each cell carries its column's name: on a phone
+A table, newest first, on pages of at most `PAPERS_PER_PAGE` papers and `REVIEWS_PER_PAGE`
+review links (`papers/`, `papers/page/2/` …: no page grows with the site, even where one paper
+is reviewed many times). Written as HTML so each cell carries its column's name: on a phone
 (postdocs.css) every row becomes a card, read top to bottom without sideways scrolling. The
 paper's title links to its first review. `overrides/assets/javascripts/sort-tables.js` sorts the
 table by a clicked column (dates are ISO, so text order is date order) and narrows it to the
@@ -21,6 +22,7 @@ from .prerender import page_href
 
 PAPERS_PAGE = "papers/index.md"
 PAPERS_PER_PAGE = 100
+REVIEWS_PER_PAGE = 200  # a page closes before this many review links (one paper at least)
 
 
 def _order(paper: Paper) -> tuple[bool, int, str, str]:
@@ -49,8 +51,15 @@ def papers_pages(papers: Sequence[Paper]) -> dict[str, str]:
     reviews = sum(len(p.reviews) for p in papers)
     shared = sum(1 for p in papers if len(p.reviews) > 1)
     ordered = sorted(papers, key=_order)
-    chunks = [ordered[i:i + PAPERS_PER_PAGE]
-              for i in range(0, len(ordered), PAPERS_PER_PAGE)] or [[]]
+    chunks: list[list[Paper]] = [[]]
+    links = 0
+    for paper in ordered:
+        if chunks[-1] and (len(chunks[-1]) == PAPERS_PER_PAGE
+                           or links + len(paper.reviews) > REVIEWS_PER_PAGE):
+            chunks.append([])
+            links = 0
+        chunks[-1].append(paper)
+        links += len(paper.reviews)
     out: dict[str, str] = {}
     for number, chunk in enumerate(chunks, start=1):
         here = listing_page_path(PAPERS_PAGE, number)

@@ -35,10 +35,10 @@ def he_post(site_corpus: Corpus) -> Post:
     return find_post(site_corpus, HE_CHANNEL, f"$${HE_FORMULA}$$")
 
 
-def _results(visit: Visit, query: str, filters: dict[str, str] | None = None,
-             settle: str | None = None) -> list[dict[str, str]]:
+def _results(visit: Visit, query: str,
+             filters: dict[str, str] | None = None) -> list[dict[str, str]]:
     """Open the search with `/`, choose `filters` (select → option text prefix), type `query`;
-    the shown results (href, dir, lang, title, facts) once the count line has settled."""
+    the shown results (href, dir, lang, title, facts) once they are all shown."""
     page = visit.page
     page.keyboard.press("/")
     page.wait_for_function("() => document.activeElement.matches('input.md-search__input')")
@@ -50,12 +50,9 @@ def _results(visit: Visit, query: str, filters: dict[str, str] | None = None,
         assert chosen, (key, value, options)
         select.select_option(label=chosen[0])
     page.fill("input.md-search__input", query)
+    # the search box marks the query whose results it has shown in full
     page.wait_for_function(
-        """() => /matching|No matching/.test(
-             document.querySelector('.md-search-result__meta').textContent)""")
-    if settle:
-        page.wait_for_function(settle)
-    page.wait_for_timeout(300)  # the last keystroke's results replace any earlier ones
+        "q => document.querySelector('[data-postdocs-search]').dataset.shown === q", arg=query)
     found: list[dict[str, str]] = page.eval_on_selector_all(
         ".md-search-result__item:not(.postdocs-search-more)",
         """els => els.map(e => ({

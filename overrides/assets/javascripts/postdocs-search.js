@@ -109,6 +109,7 @@
       list.textContent = "";
       shown = [];
       meta.textContent = "Type to search reviews in English, Russian and Hebrew";
+      box.setAttribute("data-shown", "");
       return;
     }
     load().then(function (all) {
@@ -141,20 +142,24 @@
       });
       shown = results;
       rendered = 0;
-      list.textContent = "";
-      meta.textContent = results.length === 0 ? "No matching reviews"
-        : results.length === 1 ? "1 matching page" : results.length + " matching pages";
-      return more(mine);
+      return more(mine, function () {  // the old results stay until the new ones are ready
+        list.textContent = "";
+        meta.textContent = results.length === 0 ? "No matching reviews"
+          : results.length === 1 ? "1 matching page" : results.length + " matching pages";
+      }).then(function () {
+        if (mine === generation) box.setAttribute("data-shown", query);  // for tests, bench
+      });
     });
   }
 
-  function more(mine) {
+  function more(mine, first) {
     var batch = shown.slice(rendered, rendered + PAGE);
     rendered += batch.length;
     return Promise.all(batch.map(function (r) {
       return r.data().then(function (d) { d.postdocsLang = r.postdocsLang; return d; });
     })).then(function (data) {
       if (mine !== generation) return;
+      if (first) first();
       var old = list.querySelector(".postdocs-search-more");
       if (old) old.remove();
       data.forEach(function (d) { list.appendChild(item(d)); });
