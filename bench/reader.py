@@ -258,8 +258,14 @@ def main() -> int:
             measure_reader(res, site, base)
         results.append(res)
         print(report(results), flush=True)
+        write(args.out, results)  # after each size: a long run stopped early keeps the others
+    print(f"written to {args.out}")
+    return 0
+
+
+def write(out: Path, results: list[Result]) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    args.out.write_text(
+    out.write_text(
         f"# What a reader pays\n\nRun {stamp} on {os.cpu_count()} cores (`bench/reader.py`). "
         "Bytes as delivered by a server that gzip-compresses text files (raw file sizes in "
         "parentheses); the review opened is the median-"
@@ -269,8 +275,6 @@ def main() -> int:
         "when the size's build started (2 cores shared with other work: wall times grow "
         "with it; the index's CPU time does not).\n\n" + report(results),
         encoding="utf-8")
-    print(f"written to {args.out}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -80,7 +80,9 @@ def run_pagefind(site_dir: str | os.PathLike[str],
                  filters: Mapping[str, Iterable[tuple[str, str]]] | None = None) -> float:
     """Index the built site in `site_dir` into `site_dir/pagefind/` (replaced whole, so a
     reader never meets half an index), with the filter choices of `filters` (page → its
-    filters). Returns the seconds it took."""
+    filters; None: those of the index it replaces). Returns the seconds it took. Pagefind's
+    files are not byte-identical from run to run (its hashed file names and the order inside
+    its filter files vary with its threads); what they hold is the same."""
     started = time.perf_counter()
     site = Path(site_dir)
     new, old = site / f"{BUNDLE}.new", site / f"{BUNDLE}.old"
@@ -99,11 +101,14 @@ def run_pagefind(site_dir: str | os.PathLike[str],
                           f"{detail[-1] if detail else f'pagefind exited {proc.returncode}'}")
     for name in _UNUSED:
         (new / name).unlink(missing_ok=True)
-    pages = filters or {}
-    choices = filter_choices(pages[page] for page in sorted(pages))
-    (new / FILTERS_FILE).write_text(json.dumps(choices, ensure_ascii=False, sort_keys=True),
-                                    encoding="utf-8")
     current = site / BUNDLE
+    if filters is None and (current / FILTERS_FILE).is_file():  # indexed again: the same
+        shutil.copyfile(current / FILTERS_FILE, new / FILTERS_FILE)
+    else:
+        pages = filters or {}
+        choices = filter_choices(pages[page] for page in sorted(pages))
+        (new / FILTERS_FILE).write_text(
+            json.dumps(choices, ensure_ascii=False, sort_keys=True), encoding="utf-8")
     if current.exists():
         current.rename(old)
     new.rename(current)
