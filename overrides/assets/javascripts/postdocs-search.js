@@ -182,7 +182,9 @@
     var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
     (function copy(from, to) {
       Array.prototype.forEach.call(from.childNodes, function (node) {
-        if (node.nodeType === 3) to.appendChild(document.createTextNode(node.nodeValue));
+        if (node.nodeType === 3) {  // without the headings' permalink signs
+          to.appendChild(document.createTextNode(node.nodeValue.replace(/\s*¶/g, "")));
+        }
         else if (node.nodeType === 1) {
           var target = to;
           if (node.nodeName === "MARK") {
