@@ -191,3 +191,38 @@ def test_pages_for_readers_name_no_repository_files(project: Project, corpus: Co
     leaks = re.compile(r"content/|\.ya?ml\b|`postdocs |make (site|vendor|test)|src/postdocs")
     assert {p: m.group(0) for p, t in pages.items() if (m := leaks.search(t))} == {}
     assert "<!-- material/tags -->" in pages["tags.md"]
+
+
+def test_long_listings_are_cut_into_pages_of_fifty_with_pager_and_years() -> None:
+    from postdocs.indexes import PAGE_SIZE, listing_page_path
+
+    posts = [_post(100 + i, date=dt.date(2023 + i % 2, 1 + i % 12, 1 + i % 28), topics=("rl",))
+             for i in range(2 * PAGE_SIZE + 7)] + [_post(99, topics=("rl",))]  # one undated
+    pages = topic_pages(posts, CTX)
+    paths = sorted(p for p in pages if p.startswith("topics/rl"))
+    assert paths == ["topics/rl.md", "topics/rl/page/2.md", "topics/rl/page/3.md"]
+    assert listing_page_path("papers/index.md", 2) == "papers/page/2.md"
+    titles = [_titles(pages[p]) for p in paths]
+    assert [len(t) for t in titles] == [PAGE_SIZE, PAGE_SIZE, 8]
+    assert sum(titles, []) == _titles("\n".join(  # newest first across pages, undated last
+        pages[p] for p in paths)) and titles[2][-1] == "Paper 99"
+    assert len({t for ts in titles for t in ts}) == len(posts)
+    first, second = pages["topics/rl.md"], pages["topics/rl/page/2.md"]
+    assert "Page 1 of 3: **1** [2](rl/page/2.md) [3](rl/page/3.md) · [Older →](rl/page/2.md)" \
+        in first
+    assert "[← Newer](../../rl.md) · [Older →](3.md)" in second
+    assert "By year: [2024](" in first and "[date unknown](rl/page/3.md) (1)" in first
+    assert "search:\n  exclude: true" in second and "search:" not in first
+    assert second.startswith("---\ntitle: Reinforcement learning — page 2\n")
+    assert "feed: feeds/rl.xml" in first  # page 1 keeps the topic page's front-matter
+
+
+def test_channel_page_entries_do_not_repeat_the_channel() -> None:
+    pages = channel_pages((RU, HE), {}, POSTS, CTX)
+    ru = pages["channels/ru_chan.md"]
+    assert _titles(ru) == ["Paper 3", "Paper 6", "Paper 2", "Paper 1", "Paper 5"]
+    assert "Русский канал</bdi>](" not in ru.split("## Reviews")[1]
+    assert "2024-07-09 · Russian" in ru
+    # topic pages still name the channel of each entry
+    assert "[<bdi>Русский канал</bdi>](../channels/ru_chan.md)" in topic_pages(
+        POSTS, CTX)["topics/rl.md"]

@@ -26,7 +26,7 @@ from .config import Project
 from .enrich import topics
 from .errors import LocatedWarning
 from .model import ChannelMeta, PageLinks, Paper, Post, ReadResult
-from .papers_index import PAPERS_PAGE, papers_page
+from .papers_index import papers_pages
 from .readers import read_input
 from .render import SiteContext, media_path, render_post
 from .topics_config import Taxonomy, load_overrides, load_taxonomy
@@ -164,7 +164,7 @@ def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, PageText
     svg = chart.reviews_per_month_svg(corpus.posts, named, ctx.topic_name)
     if svg:
         yield indexes.CHART, svg
-    yield PAPERS_PAGE, papers_page(corpus.papers)
+    yield from papers_pages(corpus.papers).items()
     yield "_snippets/home.md", indexes.home_snippet(project.channels, corpus.posts, ctx,
                                                     has_chart=svg is not None)
 
