@@ -7,6 +7,7 @@ draw (see README: performance). Same input, same bytes: no ids, dates or floatin
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections import Counter
@@ -42,6 +43,11 @@ def _label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def month_label(day: dt.date) -> str:
+    """`YYYY-MM` with four digits (strftime's `%Y` writes the year 999 as `999`)."""
+    return _label(_index(day.year, day.month))
+
+
 def months(posts: Sequence[Post]) -> list[str]:
     """The chart's axis, `YYYY-MM`, every month (gaps included) of the main run of dated reviews.
 
@@ -68,7 +74,7 @@ def chart_topic(post: Post) -> str:
 
 def counts(posts: Sequence[Post]) -> Counter[tuple[str, str]]:
     """`(month, topic) → reviews`, dated reviews only."""
-    return Counter((f"{p.date:%Y-%m}", chart_topic(p)) for p in posts if p.date is not None)
+    return Counter((month_label(p.date), chart_topic(p)) for p in posts if p.date is not None)
 
 
 def _nice_step(top: int) -> int:

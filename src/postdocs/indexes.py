@@ -206,7 +206,7 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                       f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
-        outside = sum(1 for p in dated if f"{p.date:%Y-%m}" not in shown)
+        outside = sum(1 for p in dated if p.date and chart.month_label(p.date) not in shown)
         lines += ["## Reviews per month", "",
                   f"![Bar chart: dated reviews per month, stacked by topic]({CHART})", ""]
         if outside:

@@ -11,6 +11,7 @@ from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
 from .errors import LocatedWarning
+from .markup import clean_title, guard_page
 from .model import ChannelMeta, PageLinks, Paper, Post, ReadResult
 from .papers_index import PAPERS_PAGE, papers_page
 from .readers import read_input
@@ -64,6 +65,8 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
     taxonomy = load_taxonomy(project.content)
     posts = topics.assign(posts, taxonomy)
     posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
+    posts = [p if clean_title(p.title) == p.title else p.evolve(title=clean_title(p.title))
+             for p in posts]
     posts, notes = slugs.assign(posts)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
@@ -117,6 +120,18 @@ def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, PageText
     for post in corpus.posts:
         yield slugs.page_path(post), _review_page(
             post, corpus.links.get(slugs.page_path(post)), ctx)
+    yield from _guarded(_other_pages(project, corpus, ctx))
+
+
+def _guarded(pages: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Every Markdown page passes `markup.guard_page` (review pages in `render_post`)."""
+    for path, text in pages:
+        yield path, guard_page(text) if path.endswith(".md") else text
+
+
+def _other_pages(project: Project, corpus: Corpus,
+                 ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """Channel, topic, papers and home pages, feeds and the chart."""
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})

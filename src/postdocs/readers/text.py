@@ -16,7 +16,9 @@ warning.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -43,6 +45,27 @@ _CYRILLIC_LOWER = re.compile(r"[а-яё]")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _CYRILLIC_LATE = re.compile(r"[ыьэюя]")
 _HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]")
+
+
+def regular_file(path: Path, inside: Path | None = None) -> Path:
+    """`path`, once `os.stat` says it is a regular file whose real path (symbolic links
+    followed) is inside `inside` (when given); else an `InputError`. Checked before anything
+    opens the file: a FIFO or a device would block a read forever, and a link could publish
+    any file of the machine."""
+    try:
+        real = path.resolve(strict=True)
+        mode = os.stat(real).st_mode
+    except (OSError, RuntimeError) as exc:  # missing, unreadable, a loop of links
+        raise InputError(str(path), f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+                         ) from None
+    if inside is not None:
+        base = inside.resolve()
+        if base not in real.parents:
+            raise InputError(str(path), f"leads to {real}, outside {inside} (a symbolic link?): "
+                             "not read")
+    if not stat.S_ISREG(mode):
+        raise InputError(str(path), "not a regular file (a FIFO, device or socket): not read")
+    return path
 
 
 def _line_of(data: bytes, pos: int) -> int:
@@ -164,6 +187,7 @@ def decode(data: bytes, path: str, warnings: list[LocatedWarning] | None = None,
 def read_lines(path: Path, warnings: list[LocatedWarning] | None = None,
                lang: str = "") -> list[str]:
     """The lines of a text dump (no line-end characters), size and line length checked."""
+    regular_file(path)
     try:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
