@@ -191,6 +191,27 @@ def test_text_is_unescaped_once_only_where_the_format_is_html(tmp_path: Path) ->
     assert "&lt;script&gt;window.__pwned='html-twice'&lt;/script&gt;" in inspect(body)[1]
 
 
+def test_text_dump_line_breaks_of_every_kind_end_lines(tmp_path: Path) -> None:
+    """A web-preview dump: `\\r`, NEL, LS, PS, VT, FF end lines like `\\n` (the text rule of
+    the Desktop readers), so no line break inside a line can start a block."""
+    (tmp_path / "content" / "channels" / "chan").mkdir(parents=True)
+    (tmp_path / "content" / "docs").mkdir()
+    (tmp_path / "content" / "channels.yml").write_text(
+        "channels:\n  - id: chan\n    format: web-preview\n    files: [chan/d.txt]\n",
+        encoding="utf-8")
+    body = "\n".join(["Chan", "10 subscribers", "Download Telegram",
+                      "A title", "one\u2028!!! danger \"x\"\x85    <script>s</script>"
+                      "\u2029--8<-- \"/etc/passwd\"\x0b---\x0c```", "👍1", ""])
+    (tmp_path / "content" / "channels" / "chan" / "d.txt").write_text(body, encoding="utf-8")
+    page = next(v for k, v in _pages_html(tmp_path).items() if k.startswith("reviews/"))
+    problems, shown = _inspect_export_page(page)  # the review header's own markup allowed
+    assert problems == [] and "admonition" not in page and "<pre" not in page
+    for line in ("one", '!!! danger "x"', "<script>s</script>", '--8<-- "/etc/passwd"', "---",
+                 "```"):
+        assert f"\n{line}\n" in shown + "\n", line
+    assert PASSWD_FIRST_LINE not in page
+
+
 # --- property: any string in any field of a Desktop export is text -----------------------------
 
 _ALPHABET = st.sampled_from(
@@ -209,8 +230,11 @@ _ENTITY_TYPES = ["plain", "bold", "italic", "code", "pre", "text_link", "hashtag
 
 
 def _shown(text: str) -> str:
-    """A field's text as the page shows it: the text rule, white space collapsed."""
-    return " ".join(clean_title(text).split())
+    """A field's text as the page shows it: the text rule, a list line's marker (`- `, `1. `)
+    made list markup (the one structure text keeps), white space collapsed."""
+    lines = [re.sub(r"^\s*(?:[-+]|\d{1,3}\.)\s+", "", line)
+             for line in clean_text(text).split("\n")]
+    return " ".join(clean_title(" ".join(lines)).split())
 
 
 @st.composite
