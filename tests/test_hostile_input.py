@@ -390,14 +390,19 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
     for a, b in zip("abcdefgh", "bcdefghi", strict=True))
 
 
+# Few values, each a long text: bounded by characters, not only by values.
+LONG_LAUGHS = f"a: &a '{'x' * 20_000}'\nb: [{', '.join(['*a'] * 300)}]\n"
+
+
+@pytest.mark.parametrize("laughs", [BILLION_LAUGHS, LONG_LAUGHS], ids=["nested", "long"])
 @pytest.mark.parametrize("name", ["channels.yml", "topics.yml", "overrides.yml"])
 def test_yaml_aliases_are_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                  name: str) -> None:
+                                  name: str, laughs: str) -> None:
     """Issue case: a 388-byte channels.yml using aliases (`authors: *h`) wrote a 355 MB page."""
     _export_project(tmp_path, [_message(1, "Title\nbody")])
     path = tmp_path / "content" / name
     base = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(BILLION_LAUGHS + base, encoding="utf-8")
+    path.write_text(laughs + base, encoding="utf-8")
     code, err = _run(tmp_path, capsys)
     assert code == 2
     assert re.search(rf"{name}:\d+: YAML aliases expand this file to more than", err), err

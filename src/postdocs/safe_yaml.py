@@ -3,9 +3,10 @@
 Safe loaders construct only plain data, but YAML aliases can still make a small file stand for
 an enormous one (`authors: *h`, nested: a "billion laughs"): every alias is a copy once the
 data is walked. `load` composes the document first and refuses it, with the line of the
-repeated node, when aliases would expand it beyond `MAX_EXPANDED` values or when an alias
-refers to its own ancestor (a value containing itself). Dates YAML would read into
-`datetime.date` (`date: 2024-02-30` is no date) are checked here too, with their line.
+repeated node, when aliases would expand it beyond `MAX_EXPANDED` characters (or ten times the
+file's length) or when an alias refers to its own ancestor (a value containing itself). Dates
+YAML would read into `datetime.date` (`date: 2024-02-30` is no date) are checked here too, with
+their line.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import yaml
 
 from .errors import ConfigError
 
-# Values (scalars, lists, mappings) a document may stand for once its aliases are expanded:
-# the seed topics.yml holds about 2,000; a "billion laughs" file a billion.
-MAX_EXPANDED = 200_000
+# What a document may stand for once its aliases are expanded, in characters of its scalars
+# plus one per value: a million, or ten times the file's own length (a file without aliases
+# never comes near it). A "billion laughs" file stands for billions.
+MAX_EXPANDED = 1_000_000
 
 # libyaml's loader when PyYAML has it (the pure-Python parser is several times slower).
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -45,8 +47,8 @@ class _BadValue(Exception):
 BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def _check_expansion(root: yaml.Node, path: str) -> None:
-    """Refuse a node graph whose aliases expand it too far, or that contains itself."""
+def _check_expansion(root: yaml.Node, path: str, limit: int) -> None:
+    """Refuse a node graph whose aliases expand it beyond `limit`, or that contains itself."""
     sizes: dict[int, int] = {}
     seen: set[int] = set()
     active: set[int] = set()
@@ -57,14 +59,14 @@ def _check_expansion(root: yaml.Node, path: str) -> None:
         key = id(node)
         if expanded:
             active.discard(key)
-            total = 1
+            total = 1 + (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
             if isinstance(node, yaml.SequenceNode):
                 total += sum(sizes[id(c)] for c in node.value)
             elif isinstance(node, yaml.MappingNode):
                 total += sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
-            if total > MAX_EXPANDED:
+            if total > limit:
                 raise ConfigError(path, f"YAML aliases expand this file to more than "
-                                  f"{MAX_EXPANDED:,} values (anchors repeated in anchors?); "
+                                  f"{limit:,} characters (anchors repeated in anchors?); "
                                   "write the values out", node.start_mark.line + 1)
             sizes[key] = total
             continue
@@ -93,7 +95,7 @@ def load(text: str, path: str, loader: type[Any] = BoundedLoader) -> Any:
             node = ldr.get_single_node()
             if node is None:
                 return None
-            _check_expansion(node, path)
+            _check_expansion(node, path, max(MAX_EXPANDED, 10 * len(text)))
             return ldr.construct_document(node)
         finally:
             ldr.dispose()
