@@ -11,6 +11,7 @@ draw (see README: performance). Same input, same bytes: no ids, dates or floatin
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections import Counter
@@ -45,6 +46,11 @@ def _label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def month_label(day: dt.date) -> str:
+    """`YYYY-MM` with four digits (strftime's `%Y` writes the year 999 as `999`)."""
+    return _label(_index(day.year, day.month))
+
+
 def months(posts: Sequence[Post]) -> list[str]:
     """The chart's axis, `YYYY-MM`, every month (gaps included) of the main run of dated reviews.
 
@@ -74,7 +80,7 @@ def chart_group(post: Post, named: Sequence[str]) -> str:
 
 def counts(posts: Sequence[Post], named: Sequence[str]) -> Counter[tuple[str, str]]:
     """`(month, group) → reviews`, dated reviews only (`chart_group`)."""
-    return Counter((f"{p.date:%Y-%m}", chart_group(p, named))
+    return Counter((month_label(p.date), chart_group(p, named))
                    for p in posts if p.date is not None)
 
 

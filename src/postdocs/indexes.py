@@ -305,7 +305,7 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                       f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
-        left = [p for p in dated if f"{p.date:%Y-%m}" not in shown]
+        left = [p for p in dated if p.date and chart.month_label(p.date) not in shown]
         added = sum(1 for p in left if p.date_source == "first-seen")
         outside = len(left) - added
         lines += ["## Reviews per month", "",

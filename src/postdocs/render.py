@@ -16,7 +16,7 @@ from pymdownx.slugs import slugify
 
 from .cards import card_path
 from .excerpt import excerpt
-from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
+from .markup import escape_text, guard_page, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
 from .prerender import line_html
 from .slugs import channel_path, page_path, page_url, relative, topic_path
@@ -521,4 +521,4 @@ def render_post(post: Post, links: PageLinks | None = None,
     footer = _footer(post, links or PageLinks())
     if footer:
         parts += ["", *footer]
-    return "\n".join(parts).rstrip("\n") + "\n"
+    return guard_page("\n".join(parts).rstrip("\n") + "\n")

@@ -58,16 +58,32 @@
       return;
     }
     Array.prototype.forEach.call(nodes, function (el) {
-      var display = el.tagName === "DIV";
-      var tex = strip(el.textContent);
-      el.setAttribute("data-postdocs-math", display ? "block" : "inline");
-      el.setAttribute("dir", "ltr");
-      katex.render(tex, el, {
-        displayMode: display,
-        throwOnError: false,
-        strict: "ignore",
-        output: "htmlAndMathml"
-      });
+      typesetOne(el);
+    });
+    /* Math wider than its text column scrolls inside itself instead of widening the page
+       (measured once all is typeset: one layout for the whole page). */
+    var wide = Array.prototype.filter.call(nodes, function (el) {
+      var column = el.closest(".md-typeset") || document.body;
+      return el.getBoundingClientRect().width > column.clientWidth;
+    });
+    wide.forEach(function (el) { el.classList.add("postdocs-math-wide"); });
+  }
+
+  function typesetOne(el) {
+    var display = el.tagName === "DIV";
+    var tex = strip(el.textContent);
+    el.setAttribute("data-postdocs-math", display ? "block" : "inline");
+    el.setAttribute("dir", "ltr");
+    /* Math is written by strangers: sizes capped (\rule{1000em}{1000em},
+       \hspace{100000em}), macro expansion bounded, no \href/\url/\html… (trust). */
+    katex.render(tex, el, {
+      displayMode: display,
+      throwOnError: false,
+      strict: "ignore",
+      output: "htmlAndMathml",
+      maxSize: 10,
+      maxExpand: 200,
+      trust: false
     });
   }
 
