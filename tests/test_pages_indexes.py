@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from postdocs import render
-from postdocs.chart import months, reviews_per_month_svg
+from postdocs.chart import SEEN_NOTE, months, reviews_per_month_svg, segments
 from postdocs.config import Project
 from postdocs.indexes import channel_pages, home_snippet, topic_pages
 from postdocs.model import ChannelConfig, ChannelMeta, Post, SourceLine
@@ -168,6 +169,49 @@ def test_chart_shows_the_named_topics_and_other() -> None:
     assert len(fills) <= 5
 
 
+def _seen(n: int, date: dt.date, topics: tuple[str, ...] = ()) -> Post:
+    """A review whose input gives no date, dated by when the site first saw it."""
+    return replace(_post(n, date=date, topics=topics), date_source="first-seen")
+
+
+def test_chart_shows_reviews_dated_by_first_sight_after_a_break() -> None:
+    added = [_seen(20, dt.date(2026, 12, 7), ("rl",)), _seen(21, dt.date(2026, 12, 7)),
+             _seen(22, dt.date(2027, 1, 3), ("diffusion",))]
+    outlier = _post(9, date=dt.date(2007, 4, 1), topics=("rl",))  # an OCR-damaged date
+    posts = [*POSTS, *added, outlier]
+    assert segments(posts) == [["2024-05", "2024-06", "2024-07"], ["2026-12", "2027-01"]]
+    svg = reviews_per_month_svg(posts, NAMED, CTX.topic_name)
+    assert svg is not None and svg == reviews_per_month_svg(posts, NAMED, CTX.topic_name)
+    root = ET.fromstring(svg)
+    # every dated review is in a bar but the outlier; those dated by first sight are striped
+    seen = {k: v for k, v in _bars(svg).items() if k.endswith(f", {SEEN_NOTE}")}
+    assert sum(_bars(svg).values()) == sum(1 for p in posts if p.date) - 1
+    assert seen == {f"Reinforcement learning, {SEEN_NOTE}": 1, f"Other topics, {SEEN_NOTE}": 1,
+                    f"Diffusion, {SEEN_NOTE}": 1}
+    striped = re.findall(r'<rect [^>]*fill="url\(#(pd-seen-\d+)\)"><title>[^<]*'
+                         + re.escape(SEEN_NOTE), svg)
+    assert len(striped) == 3
+    assert all(f'<pattern id="{pid}"' in svg for pid in striped)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Added to this site" in texts and "(publication date unknown)" in texts
+    assert {"2026-12", "2027-01", "2024-07"} <= set(texts) and "2025-06" not in texts
+    # one break of the axis: two baselines, and its mark between them
+    assert len(re.findall(r'<line [^>]*stroke="#333333"', svg)) == 2
+    assert len(re.findall(r'<path d="M[^"]+" stroke="#333333"', svg)) == 1
+    home = home_snippet((RU, HE), posts, CTX, has_chart=True)
+    assert ("Striped: 3 reviews without a date of their own, counted in the month they were "
+            "added to this site (2026-12 to 2027-01).") in home
+    assert "1 dated review far outside this range is not shown." in home
+    # near the others, a first-seen month extends the run: no break
+    near = [*POSTS, _seen(23, dt.date(2024, 9, 1))]
+    assert segments(near) == [["2024-05", "2024-06", "2024-07", "2024-08", "2024-09"]]
+    near_home = home_snippet((RU, HE), near, CTX, has_chart=True)
+    assert "not shown" not in near_home and "Striped: 1 review without a date of its own" \
+        in near_home
+    # a site of first-seen dates only still has its chart
+    assert segments(added) == [["2026-12", "2027-01"]]
+
+
 def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
     pages = render_site(project, corpus)
     ctx = site_context(project)
@@ -175,6 +219,18 @@ def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
     assert "charts/reviews-per-month.svg" in pages  # the Hebrew digest has dated reviews
     home = pages["_snippets/home.md"]
     assert f"**{len(corpus.posts)} reviews** from **3 channels**" in home
+    # The chart holds every review with a date, its own or the day the site first saw it, but
+    # the ones the home page names as left off (far from the others, e.g. a misread year).
+    bars = _bars(str(pages["charts/reviews-per-month.svg"]))
+    left_off = re.search(r"(\d+) dated reviews? far outside this range (?:is|are) not shown",
+                         home)
+    dated = [p for p in corpus.posts if p.date is not None]
+    assert sum(bars.values()) == len(dated) - (int(left_off.group(1)) if left_off else 0)
+    added = [p for p in dated if p.date_source == "first-seen"]
+    assert added, "the seeds have reviews without a date of their own (the Russian ones)"
+    assert sum(v for k, v in bars.items() if k.endswith(SEEN_NOTE)) == len(added)
+    assert f"Striped: {len(added)} reviews without a date of their own" in home
+    assert "fall far outside" not in home
     rizz = pages["channels/rizzearch.md"]
     # The web-preview header of 000 says: "Кайфули на каждый день", authors @zzmtsvv, @maxnygma.
     assert "Кайфули на каждый день" in rizz and "@zzmtsvv" in rizz

@@ -305,19 +305,23 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                       f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
-        left = [p for p in dated if p.date and chart.month_label(p.date) not in shown]
-        added = sum(1 for p in left if p.date_source == "first-seen")
-        outside = len(left) - added
+        outside = sum(1 for p in dated if p.date and chart.month_label(p.date) not in shown)
+        added = [p for p in dated if chart.first_seen(p) and p.date
+                 and chart.month_label(p.date) in shown]
+        striped = ", striped where a review is dated by when it was added" if added else ""
         lines += ["## Reviews per month", "",
-                  f"![Bar chart: dated reviews per month, stacked by topic]({CHART})", ""]
+                  f"![Bar chart: dated reviews per month, stacked by topic{striped}]({CHART})",
+                  ""]
+        if added:  # e.g. an archive added long after it was written: after a break of the axis
+            one = len(added) == 1
+            spans = sorted({f"{p.date:%Y-%m}" for p in added})
+            when = spans[0] if len(spans) == 1 else f"{spans[0]} to {spans[-1]}"
+            lines += [f"Striped: {plural(len(added), 'review')} without a date of "
+                      f"{'its' if one else 'their'} own, counted in the month "
+                      f"{'it was' if one else 'they were'} added to this site ({when}).", ""]
         if outside:
             lines += [f"{plural(outside, 'dated review')} far outside this range "
                       f"{'is' if outside == 1 else 'are'} not shown.", ""]
-        if added:  # an archive added long after it was written
-            one = added == 1
-            lines += [f"{plural(added, 'review')} without a date of {'its' if one else 'their'} "
-                      f"own, dated by when {'it was' if one else 'they were'} added to this "
-                      f"site, {'falls' if one else 'fall'} far outside this range.", ""]
     if dated:
         lines += ["## Latest reviews", "",
                   "\n".join(_entry(p, here, ctx, with_excerpt=False) for p in dated[:LATEST]),
