@@ -314,7 +314,7 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                   ""]
         if added:  # e.g. an archive added long after it was written: after a break of the axis
             one = len(added) == 1
-            spans = sorted({f"{p.date:%Y-%m}" for p in added})
+            spans = sorted({chart.month_label(p.date) for p in added if p.date})
             when = spans[0] if len(spans) == 1 else f"{spans[0]} to {spans[-1]}"
             lines += [f"Striped: {plural(len(added), 'review')} without a date of "
                       f"{'its' if one else 'their'} own, counted in the month "
