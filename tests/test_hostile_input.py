@@ -415,6 +415,7 @@ def test_yaml_aliases_are_bounded(tmp_path: Path, capsys: pytest.CaptureFixture[
     ("  - id: c2\n    lang: 12\n    files: [chan/result.json]\n", "'lang' must be text"),
     ("  - id: 123\n    files: [chan/result.json]\n", "id must be a Telegram handle"),
     ("  - id: c2\n    authors: [[a]]\n    files: [chan/result.json]\n", "'authors' must be"),
+    ("  - id: c2\n    lnag: he\n    files: [chan/result.json]\n", "unknown key 'lnag'"),
 ])
 def test_config_values_are_type_checked_and_reserved_ids_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], yml: str, message: str) -> None:

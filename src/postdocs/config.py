@@ -31,6 +31,8 @@ RESERVED_IDS = frozenset({
 })
 # Keys whose value is one text (`chat` may be a chat's numeric id).
 TEXT_KEYS = ("name", "url", "lang", "dir", "format", "description", "chat")
+# Every key a channel may have; any other is refused (a typo would otherwise be ignored silently).
+CHANNEL_KEYS = frozenset({"id", *TEXT_KEYS, "files", "authors", "formerly"})
 KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html")
 
 
@@ -77,6 +79,10 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         if cid.lower() in RESERVED_IDS:
             raise ConfigError(path, f"{where}: id is the name of a page or folder the site "
                               f"generates ({', '.join(sorted(RESERVED_IDS))}); choose another")
+        unknown = sorted(str(k) for k in item if k not in CHANNEL_KEYS)
+        if unknown:
+            raise ConfigError(path, f"{where}: unknown key {unknown[0][:80]!r} (known: "
+                              f"{', '.join(sorted(CHANNEL_KEYS))})")
         for key in TEXT_KEYS:
             value = item.get(key)
             if value is None:
