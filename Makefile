@@ -4,6 +4,9 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
+# Fonts of the link-preview cards (see the rule below); defined here, before any rule names them.
+FONTS := vendor/fonts
+FONTS_WHEEL := matplotlib==3.11.2
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -70,8 +73,6 @@ $(VENDOR)/.installed: node_modules/.installed
 # Hebrew in one face, DejaVu's permissive licence, copied beside them), taken from the pinned
 # matplotlib wheel, which ships them; only the two font files and the licence are kept
 # (vendor/fonts/, git-ignored). `pip download` uses the same package index as the venv.
-FONTS := vendor/fonts
-FONTS_WHEEL := matplotlib==3.11.2
 $(FONTS)/.installed: | $(BIN)/python
 	rm -rf $(FONTS) vendor/.wheel && mkdir -p $(FONTS)
 	$(BIN)/pip download -q --no-deps --only-binary=:all: -d vendor/.wheel '$(FONTS_WHEEL)'

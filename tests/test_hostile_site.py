@@ -1,7 +1,8 @@
-"""The hostile-input corpus (tests/fixtures/hostile/: a web-preview dump and a Desktop export
-whose posts, titles, channel header, names and entities carry scripts, event handlers,
-`javascript:` links, attribute lists, snippet includes, front-matter, math and bidi tricks) builds
-a site in which nothing runs and every post reads as text.
+"""The hostile-input corpus (tests/fixtures/hostile/: a web-preview dump, an OCR digest and
+Desktop exports in JSON and HTML, whose posts, titles, channel header, names and entities carry
+scripts, event handlers, `javascript:` links, attribute lists, snippet includes, front-matter,
+line separators, oversized math and bidi tricks) builds a site in which nothing runs, no file of
+the machine is read, nothing is wider than the screen and every post reads as text.
 
 Every payload that could run sets `window.__pwned` or opens a dialog; a real browser (Debian's
 Chromium through Playwright) loads every generated page and checks that neither happened. The
@@ -10,14 +11,19 @@ address, no injected element (script, iframe, object, embed, img from elsewhere)
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import unicodedata
+from collections.abc import Iterator
 from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +138,29 @@ VISIBLE = {
     "fences-footnotes": ["```html", "[^1]: footnote <script>", "!!! danger"],
     "math-x-y": ['costs $5 and <script>window.__pwned="dollars"</script> $10'],
     "urls-that-try": ["https://example.org/<script>"],
+    # Desktop export (JSON): `\r`, LS, NEL… inside entities, stickers, snippet syntax in code
+    "carriage-returns-in-code": ["<script>window.__pwned='code-cr'</script>",
+                                 "<img src=x onerror=\"window.__pwned='sticker'\"> !!! danger"],
+    "line-separators-in-entities": [
+        # a line break inside an entity is a line break of the text (never markup)
+        "hashtag #tag", '!!! danger "x"', "<script>window.__pwned='hashtag-cr'</script>",
+        "<img src=x onerror=\"window.__pwned='emoji-ls'\">",
+        "<script>window.__pwned='bot-nel'</script>", "Forwarded from Fwd !!! danger",
+        "<script>window.__pwned='poll-q'</script>", "<script>window.__pwned='plain-cr'</script>"],
+    "snippet-includes-in-code": ['--8<-- "/etc/passwd"\n--8<-- "home.md"',
+                                 ';--8<-- "escaped"', "keep --8<-- [start:sec] this"],
+    "entities-twice": ["&amp;lt;script&amp;gt;window.__pwned='twice'&amp;lt;/script&amp;gt;"],
+    # Desktop export (HTML): decoded once by its parser, never twice
+    "html-export-code-with-carriage-returns": [
+        "<script>window.__pwned='html-code'</script>",
+        "</div><script>window.__pwned='html-div'</script>",
+        "&lt;script&gt;window.__pwned='html-twice'&lt;/script&gt; shows as written once",
+        "<img src=x onerror=\"window.__pwned='html-sticker'\"> !!! danger"],
+    "forwarded-reversed-title": ['--8<-- "/etc/passwd"',
+                                 "</div><script>window.__pwned='html-pre'</script>"],
+    # OCR digest
+    "ocr-title-img-src": ['<img src=x onerror="window.__pwned=\'ocr-img\'">',
+                          "&amp;lt;script&amp;gt;"],
 }
 
 
@@ -181,3 +210,77 @@ def test_browser_runs_nothing_and_every_post_reads_as_text(
     finally:
         page.close()
     assert dialogs == []
+
+
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def test_titles_carry_no_bidi_controls(hostile: tuple[Path, list[Post]]) -> None:
+    """A title with U+202E showed reversed in the review's h1 and the channel list: no title,
+    heading, meta value, list entry or feed of the site holds a bidi embedding, override or
+    isolate control (review bodies may: they reorder only inside their paragraph)."""
+    site, posts = hostile
+    assert any(_BIDI_CONTROL.search(p.title) is None and "Reversed" in p.title for p in posts)
+    for page in _pages(site):
+        text = page.read_text(encoding="utf-8")
+        places = re.findall(r"<title>.*?</title>|<h1.*?</h1>|<meta [^>]*>", text, re.S)
+        if "reviews" not in page.parts:  # index pages: every entry is a title or a name
+            places.append(text)
+        for place in places:
+            assert not _BIDI_CONTROL.search(place), (page.relative_to(site), place[:200])
+    for feed in site.rglob("*.xml"):
+        assert not _BIDI_CONTROL.search(feed.read_text(encoding="utf-8")), feed
+
+
+@contextlib.contextmanager
+def _served(site: Path) -> Iterator[str]:
+    """The site over HTTP on 127.0.0.1 (a real server: KaTeX, fonts and scripts load as on a
+    host)."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def handle(self) -> None:
+            with contextlib.suppress(ConnectionError):
+                super().handle()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1366])
+def test_served_hostile_site_runs_nothing_and_fits_the_screen(
+        hostile: tuple[Path, list[Post]], browser: Any, width: int) -> None:
+    """Every page of the hostile site (web preview, OCR digest, Desktop JSON and HTML exports)
+    served over HTTP, KaTeX running: no payload runs (`window.__pwned`, dialogs), the page is
+    no wider than the screen (`\\rule{1000em}{1000em}`, `\\hspace{100000em}`), and math was
+    really typeset."""
+    site, _ = hostile
+    dialogs: list[str] = []
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    typeset = 0
+    try:
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        with _served(site) as base:
+            for path in _pages(site):
+                rel = path.relative_to(site).as_posix()
+                page.goto(base + rel)
+                page.wait_for_load_state("load")
+                assert page.evaluate("() => window.__pwned") is None, rel
+                assert page.evaluate(_LIVE_IN_DOM) == [], rel
+                wide = page.evaluate("() => document.scrollingElement.scrollWidth")
+                assert wide <= width, f"{rel}: {wide} px wide at {width} px"
+                typeset += page.evaluate("() => document.querySelectorAll('.katex').length")
+    finally:
+        page.close()
+    assert dialogs == []
+    assert typeset > 5  # KaTeX ran (the math posts of every format)

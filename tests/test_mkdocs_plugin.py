@@ -1,10 +1,13 @@
-"""The `postdocs` MkDocs plugin only makes builds faster: the seed site is byte-identical with
-and without it, and its inline processor renders any text as Python-Markdown's own does."""
+"""The `postdocs` MkDocs plugin makes builds faster and adds the search index: apart from each
+page's `<html lang>` and the index, the seed site is byte-identical with and without it, and
+its inline processor renders any text as Python-Markdown's own does."""
 
 from __future__ import annotations
 
 import functools
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,13 +33,16 @@ from .conftest import ROOT, copy_project
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
+_HTML_LANG = re.compile(rb'<html lang="([^"]*)"')
+
+
 def _site(root: Path, config: str, site: str, strict: bool = True) -> dict[str, bytes]:
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", site,
                     *(["--strict"] if strict else [])],
                    cwd=root, env=ENV, check=True, capture_output=True)
     folder = root / site
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
-            if p.suffix == ".html" or p.name == "search_index.json"}
+            if p.suffix == ".html" or (p.parent.name == "pagefind" and p.is_file())}
 
 
 def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
@@ -47,9 +53,27 @@ def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
     (root / "without.yml").write_text(config.replace("\n  - postdocs\n", "\n"), encoding="utf-8")
     with_plugin = _site(root, "mkdocs.yml", "site-with")
     without = _site(root, "without.yml", "site-without")
-    assert len(with_plugin) > 200 and "search/search_index.json" in with_plugin
-    assert set(with_plugin) == set(without)
-    assert [k for k in with_plugin if with_plugin[k] != without[k]] == []
+    # the search index is the plugin's (Pagefind, one index per language)
+    index = {k for k in with_plugin if k.startswith("pagefind/")}
+    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json",
+            "pagefind/postdocs-filters.json"} <= index
+    entry = json.loads(with_plugin["pagefind/pagefind-entry.json"])
+    assert {"en", "ru", "he"} <= set(entry["languages"])
+    assert not any(k.startswith("pagefind/") for k in without)
+    pages = sorted(k for k in with_plugin if not k.startswith("pagefind/"))
+    assert len(pages) > 200 and set(pages) == set(without)
+    # each page's language on <html lang>: the site's `en` without the plugin
+    langs = {k: _HTML_LANG.search(with_plugin[k]) for k in pages}
+    assert all(m is not None for m in langs.values())
+    he = [k for k in pages if k.startswith("reviews/MathyAIwithMike/")]
+    assert he and all(langs[k][1] == b"he" for k in he)  # type: ignore[index]
+    assert all(_HTML_LANG.search(without[k])[1] == b"en" for k in he)  # type: ignore[index]
+    assert langs["index.html"][1] == b"en"  # type: ignore[index]
+
+    def same_lang(html: bytes) -> bytes:
+        return _HTML_LANG.sub(b'<html lang="xx"', html, count=1)
+
+    assert [k for k in pages if same_lang(with_plugin[k]) != same_lang(without[k])] == []
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,7 +128,8 @@ def test_one_markdown_instance_carries_nothing_from_page_to_page(tmp_path: Path)
             "markdown_extensions:" + extensions.replace("content/docs/_snippets", "docs"))
     (tmp_path / "with.yml").write_text(body, encoding="utf-8")
     (tmp_path / "without.yml").write_text(body.replace("  - postdocs\n", ""), encoding="utf-8")
-    built = [_site(tmp_path, cfg, site, strict=False)
+    built = [{k: v for k, v in _site(tmp_path, cfg, site, strict=False).items()
+              if not k.startswith("pagefind/")}  # the search index: the plugin's own
              for cfg, site in [("with.yml", "s1"), ("without.yml", "s2")]]
     assert built[0] == built[1]
     page_b = built[0]["b/index.html"].decode()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from postdocs import render
-from postdocs.chart import months, reviews_per_month_svg
+from postdocs.chart import SEEN_NOTE, months, reviews_per_month_svg, segments
 from postdocs.config import Project
 from postdocs.indexes import channel_pages, home_snippet, topic_pages
 from postdocs.model import ChannelConfig, ChannelMeta, Post, SourceLine
@@ -168,6 +169,49 @@ def test_chart_shows_the_named_topics_and_other() -> None:
     assert len(fills) <= 5
 
 
+def _seen(n: int, date: dt.date, topics: tuple[str, ...] = ()) -> Post:
+    """A review whose input gives no date, dated by when the site first saw it."""
+    return replace(_post(n, date=date, topics=topics), date_source="first-seen")
+
+
+def test_chart_shows_reviews_dated_by_first_sight_after_a_break() -> None:
+    added = [_seen(20, dt.date(2026, 12, 7), ("rl",)), _seen(21, dt.date(2026, 12, 7)),
+             _seen(22, dt.date(2027, 1, 3), ("diffusion",))]
+    outlier = _post(9, date=dt.date(2007, 4, 1), topics=("rl",))  # an OCR-damaged date
+    posts = [*POSTS, *added, outlier]
+    assert segments(posts) == [["2024-05", "2024-06", "2024-07"], ["2026-12", "2027-01"]]
+    svg = reviews_per_month_svg(posts, NAMED, CTX.topic_name)
+    assert svg is not None and svg == reviews_per_month_svg(posts, NAMED, CTX.topic_name)
+    root = ET.fromstring(svg)
+    # every dated review is in a bar but the outlier; those dated by first sight are striped
+    seen = {k: v for k, v in _bars(svg).items() if k.endswith(f", {SEEN_NOTE}")}
+    assert sum(_bars(svg).values()) == sum(1 for p in posts if p.date) - 1
+    assert seen == {f"Reinforcement learning, {SEEN_NOTE}": 1, f"Other topics, {SEEN_NOTE}": 1,
+                    f"Diffusion, {SEEN_NOTE}": 1}
+    striped = re.findall(r'<rect [^>]*fill="url\(#(pd-seen-\d+)\)"><title>[^<]*'
+                         + re.escape(SEEN_NOTE), svg)
+    assert len(striped) == 3
+    assert all(f'<pattern id="{pid}"' in svg for pid in striped)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Added to this site" in texts and "(publication date unknown)" in texts
+    assert {"2026-12", "2027-01", "2024-07"} <= set(texts) and "2025-06" not in texts
+    # one break of the axis: two baselines, and its mark between them
+    assert len(re.findall(r'<line [^>]*stroke="#333333"', svg)) == 2
+    assert len(re.findall(r'<path d="M[^"]+" stroke="#333333"', svg)) == 1
+    home = home_snippet((RU, HE), posts, CTX, has_chart=True)
+    assert ("Striped: 3 reviews without a date of their own, counted in the month they were "
+            "added to this site (2026-12 to 2027-01).") in home
+    assert "1 dated review far outside this range is not shown." in home
+    # near the others, a first-seen month extends the run: no break
+    near = [*POSTS, _seen(23, dt.date(2024, 9, 1))]
+    assert segments(near) == [["2024-05", "2024-06", "2024-07", "2024-08", "2024-09"]]
+    near_home = home_snippet((RU, HE), near, CTX, has_chart=True)
+    assert "not shown" not in near_home and "Striped: 1 review without a date of its own" \
+        in near_home
+    # a site of first-seen dates only still has its chart
+    assert segments(added) == [["2026-12", "2027-01"]]
+
+
 def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
     pages = render_site(project, corpus)
     ctx = site_context(project)
@@ -175,6 +219,18 @@ def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
     assert "charts/reviews-per-month.svg" in pages  # the Hebrew digest has dated reviews
     home = pages["_snippets/home.md"]
     assert f"**{len(corpus.posts)} reviews** from **3 channels**" in home
+    # The chart holds every review with a date, its own or the day the site first saw it, but
+    # the ones the home page names as left off (far from the others, e.g. a misread year).
+    bars = _bars(str(pages["charts/reviews-per-month.svg"]))
+    left_off = re.search(r"(\d+) dated reviews? far outside this range (?:is|are) not shown",
+                         home)
+    dated = [p for p in corpus.posts if p.date is not None]
+    assert sum(bars.values()) == len(dated) - (int(left_off.group(1)) if left_off else 0)
+    added = [p for p in dated if p.date_source == "first-seen"]
+    assert added, "the seeds have reviews without a date of their own (the Russian ones)"
+    assert sum(v for k, v in bars.items() if k.endswith(SEEN_NOTE)) == len(added)
+    assert f"Striped: {len(added)} reviews without a date of their own" in home
+    assert "fall far outside" not in home
     rizz = pages["channels/rizzearch.md"]
     # The web-preview header of 000 says: "Кайфули на каждый день", authors @zzmtsvv, @maxnygma.
     assert "Кайфули на каждый день" in rizz and "@zzmtsvv" in rizz
@@ -191,3 +247,38 @@ def test_pages_for_readers_name_no_repository_files(project: Project, corpus: Co
     leaks = re.compile(r"content/|\.ya?ml\b|`postdocs |make (site|vendor|test)|src/postdocs")
     assert {p: m.group(0) for p, t in pages.items() if (m := leaks.search(t))} == {}
     assert "<!-- material/tags -->" in pages["tags.md"]
+
+
+def test_long_listings_are_cut_into_pages_of_fifty_with_pager_and_years() -> None:
+    from postdocs.indexes import PAGE_SIZE, listing_page_path
+
+    posts = [_post(100 + i, date=dt.date(2023 + i % 2, 1 + i % 12, 1 + i % 28), topics=("rl",))
+             for i in range(2 * PAGE_SIZE + 7)] + [_post(99, topics=("rl",))]  # one undated
+    pages = topic_pages(posts, CTX)
+    paths = sorted(p for p in pages if p.startswith("topics/rl"))
+    assert paths == ["topics/rl.md", "topics/rl/page/2.md", "topics/rl/page/3.md"]
+    assert listing_page_path("papers/index.md", 2) == "papers/page/2.md"
+    titles = [_titles(pages[p]) for p in paths]
+    assert [len(t) for t in titles] == [PAGE_SIZE, PAGE_SIZE, 8]
+    assert sum(titles, []) == _titles("\n".join(  # newest first across pages, undated last
+        pages[p] for p in paths)) and titles[2][-1] == "Paper 99"
+    assert len({t for ts in titles for t in ts}) == len(posts)
+    first, second = pages["topics/rl.md"], pages["topics/rl/page/2.md"]
+    assert "Page 1 of 3: **1** [2](rl/page/2.md) [3](rl/page/3.md) · [Older →](rl/page/2.md)" \
+        in first
+    assert "[← Newer](../../rl.md) · [Older →](3.md)" in second
+    assert "By year: [2024](" in first and "[date unknown](rl/page/3.md) (1)" in first
+    assert "search:\n  exclude: true" in second and "search:" not in first
+    assert second.startswith("---\ntitle: Reinforcement learning — page 2\n")
+    assert "feed: feeds/rl.xml" in first  # page 1 keeps the topic page's front-matter
+
+
+def test_channel_page_entries_do_not_repeat_the_channel() -> None:
+    pages = channel_pages((RU, HE), {}, POSTS, CTX)
+    ru = pages["channels/ru_chan.md"]
+    assert _titles(ru) == ["Paper 3", "Paper 6", "Paper 2", "Paper 1", "Paper 5"]
+    assert "Русский канал</bdi>](" not in ru.split("## Reviews")[1]
+    assert "2024-07-09 · Russian" in ru
+    # topic pages still name the channel of each entry
+    assert "[<bdi>Русский канал</bdi>](../channels/ru_chan.md)" in topic_pages(
+        POSTS, CTX)["topics/rl.md"]

@@ -301,15 +301,24 @@ def test_static_html_says_the_review_language_and_build_warns_of_the_placeholder
     assert "placeholder" not in capsys.readouterr().err
     site = tmp_path / "site"
     registry = _registry(root)
-    langs = {}
+    langs: dict[str, set[str]] = {}
+    turn_back = '<script>document.documentElement.dir = "ltr";</script>'
     for e in registry.entries:
         html = (site / e.url / "index.html").read_text(encoding="utf-8")
-        m = re.search(r"<html lang=\"([a-z]+)\"", html)
+        # the document's language and direction in the static HTML, before anything else
+        m = re.match(r"\s*<!doctype html>\s*(<html [^>]*>)", html)
         assert m, e.url
         langs.setdefault(e.channel, set()).add(m.group(1))
-    assert langs == {"rizzearch": {"ru"}, "gonzo_ML": {"ru"}, "MathyAIwithMike": {"he"}}
+        # a right-to-left review's head turns <html> back to the chrome's direction before
+        # the body is parsed (readers with JavaScript see the left-to-right interface)
+        head = html.split("</head>")[0]
+        assert (turn_back in head) == ('dir="rtl"' in m.group(1)), e.url
+    assert langs == {"rizzearch": {'<html lang="ru" class="no-js">'},
+                     "gonzo_ML": {'<html lang="ru" class="no-js">'},
+                     "MathyAIwithMike": {'<html lang="he" dir="rtl" class="no-js">'}}
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="en"' in home
+    assert re.match(r'\s*<!doctype html>\s*<html lang="en" class="no-js">', home)
+    assert turn_back not in home
 
 
 def test_a_renamed_channel_keeps_every_old_url_as_a_redirect(

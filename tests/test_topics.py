@@ -383,6 +383,11 @@ def test_override_changes_topics_on_the_next_build_and_nothing_else(
     topical = ("topics", "primary_topic", "topic_evidence")
     assert ({k: v for k, v in new_meta.items() if k not in topical}
             == {k: v for k, v in old_meta.items() if k not in topical})
+    # the search index's filters and metadata (render.py) name the new topic too
+    search = [b for b in new_body if "data-pagefind-" in b and "Optimization and theory" in b]
+    assert len(search) == 2  # the topic filter, the topics shown in results
+    old_body = [b for b in old_body if "data-pagefind-" not in b]
+    new_body = [b for b in new_body if "data-pagefind-" not in b]
     differing = [(a, b) for a, b in zip(old_body, new_body, strict=True) if a != b]
     assert differing and all("topics/optimization-theory/" in b for _, b in differing)
     assert "topics/optimization-theory.md" in changed and "topics/index.md" in changed

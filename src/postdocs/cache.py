@@ -41,7 +41,9 @@ def input_key(path: Path, channel: ChannelConfig) -> str:
     h.update(str(path).encode())
     if path.name in ("result.json", "messages.html"):
         path = path.parent  # a Desktop export: its media (and messages2.html …) count too
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    # regular files only (`is_file`): opening a FIFO would block; the reader refuses it
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else (
+        [path] if path.is_file() else [])
     for f in files:
         h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
         with f.open("rb") as fh:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from . import safe_yaml
 from .errors import ConfigError
+from .markup import clean_text, clean_title
 from .model import ChannelConfig, Direction
 
 CHANNELS_FILE = "channels.yml"
@@ -20,6 +23,16 @@ URL_RE = re.compile(r"^https?://[^\s<>\"'`\\]+$")
 # Names Windows will not create as files or folders (any case, any extension).
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
                     *(f"lpt{i}" for i in range(10))}
+# Channel ids that would name a page or folder the site generates (`channels/<id>.md` next to
+# `channels/index.md`; top-level pages and folders), compared in lower case.
+RESERVED_IDS = frozenset({
+    "index", "reviews", "topics", "papers", "tags", "feeds", "charts", "channels", "assets",
+    "search", "about", "404", "sitemap", "_snippets", "stylesheets", "javascripts",
+})
+# Keys whose value is one text (`chat` may be a chat's numeric id).
+TEXT_KEYS = ("name", "url", "lang", "dir", "format", "description", "chat")
+# Every key a channel may have; any other is refused (a typo would otherwise be ignored silently).
+CHANNEL_KEYS = frozenset({"id", *TEXT_KEYS, "files", "authors", "formerly"})
 KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html")
 
 
@@ -47,12 +60,7 @@ def _require(data: dict[str, Any], key: str, where: str, path: str) -> Any:
 
 def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
     """Validate the channels file's text; every error names the file and the channel."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+    data = safe_yaml.load(text, path)
     if not isinstance(data, dict) or not isinstance(data.get("channels"), list):
         raise ConfigError(path, "expected a mapping with a 'channels' list")
     seen: set[str] = set()
@@ -61,12 +69,27 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         where = f"channel #{i}"
         if not isinstance(item, dict):
             raise ConfigError(path, f"{where}: expected a mapping")
-        cid = str(_require(item, "id", where, path))
+        cid = _require(item, "id", where, path)
+        if not isinstance(cid, str) or not HANDLE_RE.match(cid):
+            raise ConfigError(path, f"{where}: id must be a Telegram handle (letters, digits, _), "
+                              f"not {str(cid)[:80]!r}")
         where = f"channel '{cid}'"
-        if not HANDLE_RE.match(cid):
-            raise ConfigError(path, f"{where}: id must be a Telegram handle (letters, digits, _)")
         if cid.lower() in WINDOWS_RESERVED:
             raise ConfigError(path, f"{where}: id is a reserved file name on Windows")
+        if cid.lower() in RESERVED_IDS:
+            raise ConfigError(path, f"{where}: id is the name of a page or folder the site "
+                              f"generates ({', '.join(sorted(RESERVED_IDS))}); choose another")
+        unknown = sorted(str(k) for k in item if k not in CHANNEL_KEYS)
+        if unknown:
+            raise ConfigError(path, f"{where}: unknown key {unknown[0][:80]!r} (known: "
+                              f"{', '.join(sorted(CHANNEL_KEYS))})")
+        for key in TEXT_KEYS:
+            value = item.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str) and not (key == "chat" and type(value) is int):
+                raise ConfigError(path, f"{where}: '{key}' must be text, not "
+                                  f"{type(value).__name__}")
         if cid.lower() in seen:  # folders differing only in case are one folder on some systems
             raise ConfigError(path, f"{where}: defined twice")
         seen.add(cid.lower())
@@ -91,8 +114,8 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         if not URL_RE.match(url):
             raise ConfigError(path, f"{where}: url must be an http(s) address")
         authors = item.get("authors") or []
-        if not isinstance(authors, list):
-            raise ConfigError(path, f"{where}: 'authors' must be a list")
+        if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+            raise ConfigError(path, f"{where}: 'authors' must be a list of names")
         formerly = item.get("formerly") or []
         if isinstance(formerly, str):
             formerly = [formerly]
@@ -103,14 +126,14 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         channels.append(
             ChannelConfig(
                 id=cid,
-                name=str(item.get("name") or cid),
+                name=clean_title(str(item.get("name") or cid)),
                 url=url,
                 lang=lang,
                 dir=dir_value,
                 format=fmt,
                 files=tuple(files),
-                description=str(item.get("description") or ""),
-                authors=tuple(str(a) for a in authors),
+                description=clean_text(str(item.get("description") or "")),
+                authors=tuple(clean_text(a) for a in authors),
                 chat=None if item.get("chat") is None else str(item["chat"]),
                 formerly=tuple(formerly),
             )
@@ -158,6 +181,28 @@ def read_site_url(mkdocs_yml: Path) -> str:
     return url
 
 
+def check_input(channels_dir: Path, f: str, where: str, path: str) -> None:
+    """A listed input must be a regular file or a folder whose real path (symbolic links
+    followed) is inside the channels folder: a link elsewhere could publish any file of the
+    machine, and reading a FIFO or a device blocks forever. Checked with `os.stat`, before
+    anything opens it."""
+    listed = channels_dir / f
+    if not os.path.lexists(listed):
+        raise ConfigError(path, f"{where}: file '{f}' not found in {channels_dir}")
+    try:
+        real = listed.resolve(strict=True)
+        mode = os.stat(real).st_mode
+    except (OSError, RuntimeError) as exc:  # a dangling link, a loop of links, no permission
+        raise ConfigError(path, f"{where}: file '{f}' cannot be read: "
+                          f"{getattr(exc, 'strerror', None) or exc}") from None
+    if channels_dir.resolve() not in real.parents:
+        raise ConfigError(path, f"{where}: file '{f}' leads to {real}, outside {channels_dir} "
+                          "(a symbolic link?)")
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ConfigError(path, f"{where}: file '{f}' is not a regular file or folder (a FIFO, "
+                          "device or socket)")
+
+
 def load_project(root: Path) -> Project:
     """Read `content/channels.yml` below `root` and check that every listed file exists."""
     root = root.resolve()
@@ -169,10 +214,7 @@ def load_project(root: Path) -> Project:
     channels_dir = content / "channels"
     for ch in channels:
         for f in ch.files:
-            if not (channels_dir / f).exists():
-                raise ConfigError(
-                    str(path), f"channel '{ch.id}': file '{f}' not found in {channels_dir}"
-                )
+            check_input(channels_dir, f, f"channel '{ch.id}'", str(path))
     return Project(
         root=root, content=content, channels_dir=channels_dir, docs=content / "docs",
         channels=channels, site_url=read_site_url(root / "mkdocs.yml"),

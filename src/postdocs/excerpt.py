@@ -6,6 +6,7 @@ import functools
 import re
 
 from .enrich.papers import URL_RE
+from .markup import strip_bidi
 from .model import Post
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -26,7 +27,8 @@ def plain(text: str, markdown: bool = False) -> str:
     text = _EMPTY_BRACKETS.sub(" ", text)
     if markdown:
         text = _MD_MARKS.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+    # an excerpt stands in lists, descriptions and feeds next to titles: no bidi controls
+    return _SPACES.sub(" ", strip_bidi(text)).strip()
 
 
 def excerpt(post: Post, limit: int = 200) -> str:

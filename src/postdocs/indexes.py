@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from . import chart, memo, render
 from .excerpt import excerpt
@@ -20,6 +20,8 @@ CHART = "charts/reviews-per-month.svg"
 EXCERPT_LIMIT = 220
 LATEST = 10
 UNTOPICED = "without-a-topic"  # anchor of the list of reviews without a topic (topics index)
+UNTOPICED_PAGE = "topics/without-a-topic.md"  # all of them, when more than a page
+PAGE_SIZE = 50  # reviews on one page of a listing (topic, channel): no page grows with the site
 
 
 def plural(n: int, noun: str) -> str:
@@ -38,9 +40,12 @@ def _link(post: Post, here: str) -> str:
 
 
 def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -> str:
-    """One list item: linked title, then date · channel · language, then a short excerpt."""
-    channel = channel_link(post.channel, here, ctx)
-    facts = f"{post.shown_date} · {channel} · {language_name(post.lang)}"
+    """One list item: linked title, then date · channel · language, then a short excerpt. On
+    the channel's own pages the channel is not repeated."""
+    on_channel = here == channel_path(post.channel) or here.startswith(
+        channel_path(post.channel).removesuffix(".md") + "/")
+    channel = "" if on_channel else f" · {channel_link(post.channel, here, ctx)}"
+    facts = f"{post.shown_date}{channel} · {language_name(post.lang)}"
     lines = [f"- **{_link(post, here)}**  ", f"  {facts}"]
     text = excerpt(post, EXCERPT_LIMIT) if with_excerpt else ""
     if text:
@@ -81,17 +86,99 @@ def _html_of_entry(here: str, entry: str) -> str | None:
     return "<li>" + "<br />\n  ".join(d for d in done if d is not None) + "</li>"
 
 
-def _entries(posts: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
-    """The list of reviews on a topic or channel page. Written as HTML when it can be (a long
-    list costs live preview a second of Markdown work at 10× the seeds, each time a review on it
-    changes); the site is the same byte for byte (tests/test_prerender.py)."""
-    ordered = in_reading_order(posts)
+def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
+    """The list of reviews on a topic or channel page, in the order given. Written as HTML when
+    it can be (a long list costs live preview a second of Markdown work at 10× the seeds, each
+    time a review on it changes); the site is the same byte for byte (tests/test_prerender.py).
+    The search index skips it (`data-pagefind-ignore`): search finds the reviews themselves."""
+    head, tail = '<div class="postdocs-listing" data-pagefind-ignore markdown>', "</div>"
     if render.PRERENDER:
         _ENTRY_HTML.within(ctx)
         items = [_entry_html(p, here, ctx) for p in ordered]
         if items and all(items):
-            return ["<ul>", *(i for i in items if i is not None), "</ul>", ""]
-    return ["\n".join(_entry(p, here, ctx) for p in ordered), ""]
+            return [head, "", "<ul>", *(i for i in items if i is not None), "</ul>", "",
+                    tail, ""]
+    return [head, "", "\n".join(_entry(p, here, ctx) for p in ordered), "", tail, ""]
+
+
+def listing_page_path(first: str, number: int) -> str:
+    """The docs path of page `number` of the listing whose first page is `first`:
+    `channels/<id>.md`, then `channels/<id>/page/2.md` (URL `channels/<id>/page/2/`);
+    `papers/index.md`, then `papers/page/2.md`."""
+    if number == 1:
+        return first
+    folder = first.removesuffix("index.md").rstrip("/") if first.endswith("/index.md") else (
+        first.removesuffix(".md"))
+    return f"{folder}/page/{number}.md"
+
+
+def pager(first: str, number: int, count: int) -> list[str]:
+    """Links to the other pages of a listing: newer, older, the first, the last and the pages
+    near this one (at most about ten links, however long the listing)."""
+    if count <= 1:
+        return []
+    here = listing_page_path(first, number)
+
+    def to(n: int, text: str) -> str:
+        return f"[{text}]({relative(here, listing_page_path(first, n))})"
+
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    numbers: list[str] = []
+    for i, n in enumerate(shown):
+        if i and n != shown[i - 1] + 1:
+            numbers.append("…")
+        numbers.append(f"**{n}**" if n == number else to(n, str(n)))
+    steps = ([to(number - 1, "← Newer")] if number > 1 else []) + (
+        [to(number + 1, "Older →")] if number < count else [])
+    return [f"Page {number} of {count}: " + " ".join(numbers)
+            + (" · " + " · ".join(steps) if steps else ""), ""]
+
+
+def _years(first: str, pages: Sequence[Sequence[Post]], number: int) -> list[str]:
+    """The archive by year: each year (and the undated reviews) with its number of reviews and
+    a link to the page where it begins."""
+    starts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    for n, page in enumerate(pages, start=1):
+        for p in page:
+            year = f"{p.date.year:04d}" if p.date else "date unknown"
+            starts.setdefault(year, n)
+            counts[year] += 1
+    if len(pages) <= 1 or not starts:
+        return []
+    here = listing_page_path(first, number)
+    links = [f"[{year}]({relative(here, listing_page_path(first, n))}) ({counts[year]})"
+             for year, n in starts.items()]
+    return ["By year: " + " · ".join(links), ""]
+
+
+def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
+                  posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
+    """A listing of reviews (newest first, undated after) cut into pages of `PAGE_SIZE`: the
+    first at `first` with `meta` and `intro` (heading, description …), the others at
+    `<first>/page/<n>` with a heading and the same links to every page, excluded from search."""
+    ordered = in_reading_order(posts)
+    pages = [ordered[i:i + PAGE_SIZE] for i in range(0, len(ordered), PAGE_SIZE)] or [[]]
+    title = str(meta.get("title", ""))
+    out: dict[str, str] = {}
+    for number, members in enumerate(pages, start=1):
+        here = listing_page_path(first, number)
+        nav = [*pager(first, number, len(pages)), *_years(first, pages, number)]
+        if number == 1:
+            body = [front_matter(dict(meta)), *intro, *nav, *_entries(members, here, ctx), *nav]
+        else:
+            page_meta: dict[str, object] = {
+                "title": f"{title} — page {number}",
+                "description": f"{title}: reviews {(number - 1) * PAGE_SIZE + 1}–"
+                               f"{(number - 1) * PAGE_SIZE + len(members)} of {len(ordered)}.",
+                "search": {"exclude": True},
+            }
+            heading = f"# {inline(title)} — page {number}"
+            back = f"[{inline(title)}]({relative(here, first)}), newest first."
+            body = [front_matter(page_meta), heading, "", back, "", *nav,
+                    *_entries(members, here, ctx), *nav]
+        out[here] = "\n".join(body).rstrip("\n") + "\n"
+    return out
 
 
 def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
@@ -118,7 +205,7 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
         }
         if dated:
             meta["feed"] = topic_feed_path(topic)
-        body = [front_matter(meta), f"# {inline(name)}", ""]
+        body = [f"# {inline(name)}", ""]
         if description:
             body += [text_to_markdown(description.split("\n")).rstrip("\n"), ""]
         added = sum(1 for p in members if p.date_source == "first-seen")
@@ -127,8 +214,8 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
                    + ", newest first.")
         if dated:
             summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
-        body += [summary, "", *_entries(members, here, ctx)]
-        pages[here] = "\n".join(body).rstrip("\n") + "\n"
+        body += [summary, ""]
+        pages.update(listing_pages(here, meta, body, members, ctx))
         count = plural(len(members), "review")
         line = f"- [{inline(name)}]({relative('topics/index.md', here)}) — {count}"
         index.append(line + (f": {inline(description)}" if description else ""))
@@ -137,8 +224,17 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
     untopiced = [p for p in posts if not p.topics]
     if untopiced:  # still on their channel's page; listed here so that they have a home
         index += ["", f"## Without a topic ({len(untopiced)}) {{#{UNTOPICED}}}", "",
-                  "No topic matched these reviews; each is also on its channel's page.", "",
-                  *_entries(untopiced, "topics/index.md", ctx)]
+                  "No topic matched these reviews; each is also on its channel's page.", ""]
+        ordered = in_reading_order(untopiced)
+        if len(ordered) > PAGE_SIZE:  # the newest here, all of them on pages of their own
+            title = "Reviews without a topic"
+            index += [f"The newest {PAGE_SIZE}; [all {len(ordered)}]"
+                      f"({relative('topics/index.md', UNTOPICED_PAGE)}).", ""]
+            pages.update(listing_pages(
+                UNTOPICED_PAGE, {"title": title, "description": "Reviews no topic matched."},
+                [f"# {title}", "", f"{plural(len(ordered), 'review')}, newest first.", ""],
+                ordered, ctx))
+        index += _entries(ordered[:PAGE_SIZE], "topics/index.md", ctx)
     pages["topics/index.md"] = "\n".join(index).rstrip("\n") + "\n"
     return pages
 
@@ -164,7 +260,7 @@ def channel_pages(
                      f" ({language_name(ch.lang)})")
         fallback = f"{plural(n, 'review')} from the Telegram channel {ch.name}."
         head = {"title": ch.name, "channel": ch.id, "description": description or fallback}
-        body = [front_matter(head), f"# {inline(ch.name)}", ""]
+        body = [f"# {inline(ch.name)}", ""]
         if description:
             # `markdown`: the paragraph's text is Markdown (a raw HTML block would not be).
             body += [f'<div lang="{ch.lang}" dir="{ch.dir}" markdown>', "",
@@ -175,9 +271,8 @@ def channel_pages(
         telegram = f"**On Telegram:** {link(ch.url)}"
         if meta.subscribers:  # as the channel's header said when the dump was made
             telegram += f" · {inline(meta.subscribers)} subscribers"
-        body += [telegram, "",
-                 f"## Reviews ({n})", "", *_entries(by_channel[ch.id], here, ctx)]
-        pages[here] = "\n".join(body).rstrip("\n") + "\n"
+        body += [telegram, "", f"## Reviews ({n})", ""]
+        pages.update(listing_pages(here, head, body, by_channel[ch.id], ctx))
     pages["channels/index.md"] = "\n".join(lines) + "\n"
     return pages
 
@@ -210,19 +305,23 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                       f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
-        left = [p for p in dated if f"{p.date:%Y-%m}" not in shown]
-        added = sum(1 for p in left if p.date_source == "first-seen")
-        outside = len(left) - added
+        outside = sum(1 for p in dated if p.date and chart.month_label(p.date) not in shown)
+        added = [p for p in dated if chart.first_seen(p) and p.date
+                 and chart.month_label(p.date) in shown]
+        striped = ", striped where a review is dated by when it was added" if added else ""
         lines += ["## Reviews per month", "",
-                  f"![Bar chart: dated reviews per month, stacked by topic]({CHART})", ""]
+                  f"![Bar chart: dated reviews per month, stacked by topic{striped}]({CHART})",
+                  ""]
+        if added:  # e.g. an archive added long after it was written: after a break of the axis
+            one = len(added) == 1
+            spans = sorted({chart.month_label(p.date) for p in added if p.date})
+            when = spans[0] if len(spans) == 1 else f"{spans[0]} to {spans[-1]}"
+            lines += [f"Striped: {plural(len(added), 'review')} without a date of "
+                      f"{'its' if one else 'their'} own, counted in the month "
+                      f"{'it was' if one else 'they were'} added to this site ({when}).", ""]
         if outside:
             lines += [f"{plural(outside, 'dated review')} far outside this range "
                       f"{'is' if outside == 1 else 'are'} not shown.", ""]
-        if added:  # an archive added long after it was written
-            one = added == 1
-            lines += [f"{plural(added, 'review')} without a date of {'its' if one else 'their'} "
-                      f"own, dated by when {'it was' if one else 'they were'} added to this "
-                      f"site, {'falls' if one else 'fall'} far outside this range.", ""]
     if dated:
         lines += ["## Latest reviews", "",
                   "\n".join(_entry(p, here, ctx, with_excerpt=False) for p in dated[:LATEST]),

@@ -21,8 +21,8 @@ backslash) and which arithmatex reads as math (`\\[…\\]`). Kept live:
 from __future__ import annotations
 
 import functools
-import html
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from .enrich.papers import URL_RE, telegram_mirror, trim_url
@@ -46,9 +46,16 @@ _UNSAFE_TEX_RE = re.compile(r"\\(?:href|url|html[A-Za-z]*|includegraphics|class|
 _UNDERLINE_RE = re.compile(r"&lt;u&gt;(.*?)&lt;/u&gt;")
 # C0/C1 controls and the two characters Python-Markdown uses for its placeholders (STX, ETX).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Characters that can start syntax anywhere in a line, as references.
+# Every character that ends a line for some reader of the page: Python's universal newlines
+# (MkDocs reads pages with them: `\r`, `\r\n`), `str.splitlines` (VT, FF, FS/GS/RS, NEL) and
+# YAML and JavaScript (NEL, LS, PS).
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK_RE = re.compile("\r\n|[" + LINE_BREAKS + "]")
+# Characters that can start syntax anywhere in a line, as references; a line break inside a
+# run of inline text would start a new line (a block): it is a space.
 _SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]!|~^{}$#"}
 _SPECIALS.update({"<": "&lt;", ">": "&gt;", "&": "&amp;"})
+_SPECIALS.update(dict.fromkeys(LINE_BREAKS, " "))
 # Left as written where no Markdown reads them as syntax, so pages stay readable: `_` inside a
 # word (`gonzo_ML`: intraword underscores never emphasise), `!` not before `[` or a link
 # (images), `#` inside a word (`C#x`; a heading drops a trailing run of `#`).
@@ -68,13 +75,48 @@ _SAFE_SCHEMES = ("http://", "https://")
 _MAYBE_URL_RE = re.compile(r"https?://|arxiv\.org/", re.I)
 
 
+def clean_text(text: str) -> str:
+    """The one rule for every string any reader takes from any input (message text and every
+    entity, poll questions and answers, sticker emoji, file, author, channel and chat names,
+    forwarded-from, reply titles, web-preview and OCR text): text, never markup.
+
+    Every line break any later reader knows (`\\r\\n`, `\\r`, VT, FF, FS/GS/RS, NEL, LS, PS)
+    becomes `\\n`; other control characters (NUL, C0, C1) are dropped; the result is NFC.
+    Nothing is unescaped: a reader whose format is HTML decodes character references once (its
+    parser does), every other format's text is taken as written. Markdown is made from the
+    result only by this module (`escape_text`, `inline`, `text_to_markdown`), and every
+    generated page passes `guard_page` last.
+    """
+    if text.isascii() and text.isprintable():  # the common case: nothing to do
+        return text
+    return unicodedata.normalize("NFC", strip_controls(_LINE_BREAK_RE.sub("\n", text)))
+
+
+# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): in a title
+# they reverse or reorder its text and whatever the page puts after it (header, lists, tabs).
+_BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi(text: str) -> str:
+    """Text without bidi embedding, override and isolate controls."""
+    return _BIDI_CONTROLS_RE.sub("", text)
+
+
+def clean_title(text: str) -> str:
+    """A title or name as shown anywhere (h1, lists, front-matter, feeds, Open Graph): the
+    text rule (`clean_text`), no bidi embedding/override/isolate controls, one line. Marks
+    (LRM, RLM) stay: they change no order beyond their neighbour."""
+    return " ".join(_BIDI_CONTROLS_RE.sub("", clean_text(text)).split())
+
+
 def strip_controls(text: str) -> str:
     """Drop control characters (they are invalid in HTML and XML and can forge placeholders)."""
     return _CONTROL_RE.sub("", text)
 
 
 def escape_text(text: str) -> str:
-    """A run of plain text → Markdown that renders as exactly that text, never as syntax."""
+    """A run of plain text → Markdown that renders as exactly that text, never as syntax; a
+    line break inside it is a space (inline text never starts a block)."""
     return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(1)] if m.group(1) else m.group(0), text)
 
 
@@ -106,8 +148,8 @@ def _math(chunk: str) -> str | None:
     if not m:
         return None
     out = repair_math(f"${m.group(2)}$")
-    if not _MATH_RE.fullmatch(out) or _UNSAFE_TEX_RE.search(out):
-        return None
+    if not _MATH_RE.fullmatch(out) or _UNSAFE_TEX_RE.search(out) or "&" in out:
+        return None  # `&`: arithmatex passes it on unescaped (`&lt;` would show as `<`)
     return out
 
 
@@ -136,8 +178,8 @@ def _ref_pattern_cached(texts: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _inline(text: str, refs: Mapping[str, str] | None, links: bool) -> str:
-    # HTML entities copied along with the text (`&amp;`) are decoded first, once.
-    text = _SPACE_RE.sub(" ", strip_controls(html.unescape(text)))
+    # Text as written (`&amp;` shows as `&amp;`): readers of HTML formats decoded it once.
+    text = _SPACE_RE.sub(" ", strip_controls(text))
     refs = refs or {}
     if not refs and "$" not in text and (not links or not _MAYBE_URL_RE.search(text)):
         # Nothing to keep live (no math, no URL): the common line, escaped in one pass.
@@ -180,8 +222,8 @@ def _inline(text: str, refs: Mapping[str, str] | None, links: bool) -> str:
 
 def _block_math(line: str) -> str | None:
     """The line itself when it is a single display-math span, else None."""
-    line = repair_math(strip_controls(html.unescape(line)).strip())
-    if _BLOCK_MATH_RE.match(line) and not _UNSAFE_TEX_RE.search(line):
+    line = repair_math(strip_controls(line).strip())
+    if _BLOCK_MATH_RE.match(line) and not _UNSAFE_TEX_RE.search(line) and "&" not in line:
         return line
     return None
 
@@ -197,6 +239,44 @@ def _line_start_safe(md: str) -> str:
     return md
 
 
+# pymdownx.snippets (mkdocs.yml: the home page includes its generated part) reads, before any
+# other Markdown, a line `--8<-- "file"` or a lone `--8<--` (a block of paths) as an include,
+# and `--8<-- [start:name]` anywhere in a line as a section marker it drops; `;` before the
+# marker is its escape, one of which it removes. Same patterns as pymdownx.snippets 10–13
+# (tests/test_hostile_input.py renders every case with the site's extensions).
+_SNIPPET_LINE_RE = re.compile(
+    r"""^([ \t]*)(?=;*-+8<-+(?:[ \t]+(?:"(?:\\"|[^"\n\r])+?"|'(?:\\'|[^'\n\r])+?')"""
+    r"""(?![ \t])|(?![ \t]))$)""")
+_SNIPPET_SECTION_RE = re.compile(
+    r"(?i)^(.*?)(?<!;)(?!(?<=-)-)(?=;*-+8<-+[ \t]+\[[ \t]*(?:start|end)[ \t]*:[ \t]*"
+    r"[a-z][-_0-9a-z]*[ \t]*\])")
+# Line breaks that must not be in a page any more (`clean_text` made them `\n`).
+_STRAY_BREAK_RE = re.compile("[" + LINE_BREAKS.replace("\n", "") + "]")
+
+
+def _guard_line(line: str) -> str:
+    if "8<-" not in line:
+        return line
+    m = _SNIPPET_LINE_RE.match(line) or _SNIPPET_SECTION_RE.match(line)
+    return line if m is None else line[: m.end(1)] + ";" + line[m.end(1):]
+
+
+def guard_page(md: str) -> str:
+    """The last step of every generated Markdown page: no line can include a file.
+
+    Post text reaches a page escaped (`<` as `&lt;`, so no `--8<--`), except inside code spans
+    and fenced blocks, which show text literally. A line there that pymdownx.snippets would
+    read as an include, a block of includes or a section marker gets one more `;` before the
+    marker: snippets removes it again and shows the line as written, reading no file (so no
+    post can abort a strict build or publish a file of the build machine). A stray line break
+    of another kind (`\r`, NEL, LS, PS…, normally made `\n` by `clean_text`) becomes a space.
+    """
+    md = _STRAY_BREAK_RE.sub(" ", md)
+    if "8<-" not in md:
+        return md
+    return "\n".join(_guard_line(line) for line in md.split("\n"))
+
+
 def block_safe(md: str) -> str:
     """One line of inline Markdown that must not start a block (heading, quote, rule, list …)."""
     return _line_start_safe(md)
@@ -208,7 +288,7 @@ def text_to_markdown(lines: list[str], refs: Mapping[str, str] | None = None) ->
     kind = ""  # the current list: "" none, "-" bullets, "1" numbered (bullets may follow)
     expected = 1  # the number a numbered item needs to continue the current list
     for raw in join_broken_math(list(lines)):
-        raw = strip_controls(html.unescape(raw))
+        raw = strip_controls(raw)
         if not raw.strip():
             kind, expected = "", 1
             continue

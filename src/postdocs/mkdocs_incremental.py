@@ -15,12 +15,13 @@ project's mkdocs.yml:
 - `pages`: every page's URL → its HTML file, so the HTML of a page that is gone is deleted.
 - `tagged`: the title and tags of every page that has tags, given to the tags plugin for the
   pages not rendered, in the pages' order, so the tags page lists them as a clean build does.
-- The search index: the previous index's entries of pages not rendered (copied as they were
-  written, never parsed) and the rendered pages' new entries, in the order of the pages, the
-  order a clean build writes them in.
+- `filters`: every page's search filters, so the search box's filter choices count the pages
+  not rendered too; Pagefind then indexes the whole built site, as after a clean build.
 
-The site is then byte-identical to a clean build of the same inputs
-(tests/test_incremental.py); `sitemap.xml.gz` and every other file included.
+The site is then byte-identical to a clean build of the same inputs (tests/test_incremental.py),
+but for Pagefind's index files, which are not byte-identical even between two clean builds (its
+hashed file names and the order inside its filter files vary with its threads; what they hold is
+the same): the test compares every other file, including `pagefind/postdocs-filters.json`.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ import hashlib
 import json
 import logging
 import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,6 @@ from .mkdocs_live import force_rebuild
 from .write import MANIFEST
 
 STATE = "site-state.json"
-INDEX = Path("search") / "search_index.json"
 _DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
@@ -88,15 +87,17 @@ def load_state(config: MkDocsConfig) -> dict[str, Any] | None:
         return None
     if not isinstance(state, dict) or state.get("fingerprint") != fingerprint(config):
         return None
-    if not (Path(config.site_dir) / INDEX).is_file():
+    if not (Path(config.site_dir) / "index.html").is_file():
         return None
     return state
 
 
-def save_state(config: MkDocsConfig, files: Files, tagged: dict[str, dict[str, Any]]) -> None:
+def save_state(config: MkDocsConfig, files: Files, tagged: dict[str, dict[str, Any]],
+               filters: Mapping[str, Iterable[tuple[str, str]]]) -> None:
     pages = {_url(f.url): os.path.relpath(f.abs_dest_path, config.site_dir)
              for f in files.documentation_pages()}
-    state = {"fingerprint": fingerprint(config), "pages": pages, "tagged": tagged}
+    state = {"fingerprint": fingerprint(config), "pages": pages, "tagged": tagged,
+             "filters": {url: [list(f) for f in fs] for url, fs in sorted(filters.items())}}
     path = state_path(config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,6 +106,12 @@ def save_state(config: MkDocsConfig, files: Files, tagged: dict[str, dict[str, A
         os.replace(tmp, path)
     except OSError:
         pass  # the next incremental build is then a clean one
+
+
+def recorded_filters(state: dict[str, Any]) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The search filters of every page of the last build (page URL → its filters)."""
+    return {str(url): tuple((str(k), str(v)) for k, v in fs)
+            for url, fs in state.get("filters", {}).items()}
 
 
 def forget_state(config: MkDocsConfig) -> None:
@@ -200,103 +207,3 @@ def tagged_pages(files: Files, tags_plugin: Any) -> dict[str, dict[str, Any]]:
         if tags:
             out[_url(f.url)] = {"title": page.title, "tags": list(tags)}
     return out
-
-
-_ENTRY_START = ',{"location":"'
-_LOCATION = re.compile(r'\{"location":"((?:[^"\\]|\\.)*)"')
-_HEAD = '"docs":['
-_BLOCK = 1 << 20
-
-
-def previous_entries(site_dir: str) -> Iterator[tuple[str, str]]:
-    """The previous search index's entries as written (JSON text, never parsed), with their
-    page's URL, in the order of the file, read a block at a time. The index is
-    `{"config":…,"docs":[{"location":"…",…},…]}`, written by `json.dumps`: a quote inside a
-    string is always escaped, so `,{"location":"` only ever starts an entry."""
-    with (Path(site_dir) / INDEX).open(encoding="utf-8") as fh:
-        buf = ""
-        while _HEAD not in buf:
-            block = fh.read(_BLOCK)
-            if not block:
-                raise ValueError("no entries")
-            buf += block
-        buf = buf[buf.index(_HEAD) + len(_HEAD):]
-        done = False
-        while True:
-            cut = buf.find(_ENTRY_START)
-            if cut < 0 and not done:
-                block = fh.read(_BLOCK)
-                if block:
-                    buf += block
-                    continue
-                done = True
-            if cut < 0:
-                if not buf.endswith("]}"):
-                    raise ValueError("not a search index")
-                last = buf[:-2]
-                if last:
-                    yield _page(last), last
-                return
-            yield _page(buf[:cut]), buf[:cut]
-            buf = buf[cut + 1:]
-
-
-def _page(raw: str) -> str:
-    m = _LOCATION.match(raw)
-    if m is None:
-        raise ValueError("an entry without a location")
-    return str(json.loads(f'"{m.group(1)}"')).split("#", 1)[0]
-
-
-def write_index(index: Any, site_dir: str, order: list[str], rendered: set[str],
-                use_previous: bool, encode: Callable[[Any], str]) -> None:
-    """The search index of the pages in `order`: a rendered page's new entries, another
-    page's previous ones; the same bytes as Material's `json.dumps` of a clean build's. The
-    previous index lists its pages in the same order (MkDocs' order of the files, which a new
-    page does not change for the others), so it is read once, front to back, beside the new
-    one and never held in memory; if it is not in that order, it is read whole instead."""
-    settings = {key: index.config[key] for key in ("lang", "separator", "pipeline", "fields")}
-    new: dict[str, list[Any]] = {}
-    for entry in index.entries:
-        new.setdefault(str(entry["location"]).split("#", 1)[0], []).append(entry)
-    path = Path(site_dir) / INDEX
-    tmp = path.with_name(path.name + ".new")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with tmp.open("w", encoding="utf-8") as out:
-            _write_merged(out, settings, order, rendered, new, encode,
-                          previous_entries(site_dir) if use_previous else iter(()))
-    except ValueError:  # not in the order of the pages: the previous entries by page
-        grouped: dict[str, list[str]] = {}
-        for page, raw in previous_entries(site_dir) if use_previous else ():
-            grouped.setdefault(page, []).append(raw)
-        with tmp.open("w", encoding="utf-8") as out:
-            _write_merged(out, settings, order, rendered, new, encode,
-                          ((page, raw) for page in order for raw in grouped.get(page, [])))
-    os.replace(tmp, path)
-
-
-def _write_merged(out: Any, settings: dict[str, Any], order: list[str], rendered: set[str],
-                  new: dict[str, list[Any]], encode: Callable[[Any], str],
-                  previous: Iterator[tuple[str, str]]) -> None:
-    out.write('{"config":' + encode(settings) + ',"docs":[')
-    first = True
-    pending: tuple[str, str] | None = next(previous, None)
-    position = {page: i for i, page in enumerate(order)}
-    for i, page in enumerate(order):
-        # the previous entries of pages before this one (rendered again, or gone) are skipped
-        while pending is not None and position.get(pending[0], -1) < i:
-            if pending[0] in position and pending[0] not in rendered:
-                raise ValueError("the previous index is not in the order of the pages")
-            pending = next(previous, None)
-        chunks: list[str] = []
-        if page in rendered:
-            chunks = [encode(e) for e in new.get(page, [])]
-        while pending is not None and pending[0] == page:
-            if page not in rendered:
-                chunks.append(pending[1])
-            pending = next(previous, None)
-        for chunk in chunks:
-            out.write(chunk if first else "," + chunk)
-            first = False
-    out.write("]}")

@@ -1,17 +1,13 @@
 """Live preview (`mkdocs serve --dirty`, as `make serve` runs it) kept whole.
 
-A dirty rebuild renders only the pages whose Markdown is newer than their HTML. Two things then
+A dirty rebuild renders only the pages whose Markdown is newer than their HTML. Some things then
 go wrong on their own, and the `postdocs` plugin puts them right:
 
-- Material's search plugin merges the rebuilt pages' entries into the previous index assuming
-  one page was rebuilt: it drops the old entries of the first rebuilt page only, so every other
-  rebuilt page was listed twice (postdocs rewrites a review and the pages that list it).
-  `merge_search_entries` drops the old entries of every rebuilt page.
-- A page whose Markdown is gone (its post was removed, or renamed by a new title) kept its
-  entries in the index and its HTML in the served folder: `merge_search_entries` keeps only the
-  entries of pages still there, and the plugin deletes the HTML of pages gone since the last
-  build (`gone_pages`), unless another file of this build is written there (the redirect a
-  page renamed on purpose leaves at its old URL).
+- A page whose Markdown is gone (its post was removed, or renamed by a new title) kept its HTML
+  in the served folder: the plugin deletes the HTML of pages gone since the last build
+  (`gone_pages`), unless another file of this build is written there (the redirect a
+  page renamed on purpose leaves at its old URL), before the search index is made again
+  from the served folder.
 - MkDocs notices changes by polling the docs folder every 0.5 s (a stat of every file each
   time): `use_file_events` gives its server the system's file events instead (inotify on
   Linux), so a rebuild starts about 0.1 s after postdocs wrote, and nothing polls.
@@ -24,7 +20,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 from mkdocs.structure.files import File, Files
@@ -33,18 +28,6 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 SNIPPETS = "_snippets/"
 SNIPPET_MARK = "--8<--"
 GENERATED_REVIEWS = "reviews/"  # review pages never include snippets (markup.py escapes `-`)
-
-
-def _page_of(location: str) -> str:
-    return location.split("#", 1)[0]
-
-
-def merge_search_entries(previous: Iterable[dict[str, Any]], rebuilt: set[str],
-                         current: list[dict[str, Any]],
-                         pages: Container[str]) -> list[dict[str, Any]]:
-    """The previous index's entries of pages still there and not rebuilt, then the new ones."""
-    return [e for e in previous
-            if (page := _page_of(str(e["location"]))) not in rebuilt and page in pages] + current
 
 
 def page_urls(files: Files) -> dict[str, str]:
@@ -56,24 +39,6 @@ def page_urls(files: Files) -> dict[str, str]:
 def gone_pages(before: dict[str, str], now: dict[str, str]) -> list[str]:
     """The HTML files of pages that were there at the last build and are not now."""
     return [before[url] for url in sorted(before.keys() - now.keys())]
-
-
-def patch_search_index(index: Any, rebuilt: set[str], pages: Container[str]) -> None:
-    """Make a Material `SearchIndex` merge dirty rebuilds by the set of rebuilt page URLs
-    (and `pages`, the URLs of this build's pages)."""
-    generate: Callable[[Any], str] = index.generate_search_index
-
-    def merge(prev: Any) -> None:
-        """The previous index's entries merged into this one's (`prev`: that index or None)."""
-        if prev is not None:
-            index.entries = merge_search_entries(prev.entries, rebuilt, index.entries, pages)
-
-    def generate_search_index(prev: Any) -> str:
-        merge(prev)
-        return generate(None)  # merged: the original only writes the entries out
-
-    index.generate_search_index = generate_search_index
-    index.postdocs_merge = merge  # for the plugin's streamed writer
 
 
 def snippet_includers(files: Files, since: float) -> list[File]:

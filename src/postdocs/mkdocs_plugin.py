@@ -1,8 +1,13 @@
-"""`postdocs` MkDocs plugin: makes `mkdocs build` faster and changes nothing it writes.
+"""`postdocs` MkDocs plugin: makes `mkdocs build` faster, and gives the site its search.
 
-Optional by design (listed in mkdocs.yml; ProperDocs or Zensical may run without it): the
-site must be byte-identical without it (tests/test_mkdocs_plugin.py builds the seed site both
-ways). What it does:
+Search (`search_index.py`): the plugin puts each page's language on its `<html lang>` (Pagefind
+keeps one index per language and reads the language from the static HTML) and runs Pagefind
+over the built site at the end of `mkdocs build`; under `mkdocs serve` it indexes in the
+background after each build, so preview stays as fast as it was.
+
+The rest is optional by design (ProperDocs or Zensical may run without it): apart from
+`<html lang>` and the search index the site is byte-identical without it
+(tests/test_mkdocs_plugin.py builds the seed site both ways). What it does:
 
 - Python-Markdown tries each of its ~15 inline patterns (a regular-expression search and some
   Python around it) on every piece of text of every page. Most patterns need one particular
@@ -18,44 +23,35 @@ ways). What it does:
 - MkDocs keeps every page's Markdown source and HTML to the end of the build. The plugin drops
   the source once the page is rendered and the HTML (and postdocs' `topic_evidence`) once the
   page is written (nothing reads them
-  later: titles come from the front-matter or the rendered `<h1>`; search has indexed the page):
-  about a quarter less peak memory at 10×.
-- Material's search plugin cuts every page into sections with a slow HTML parser;
-  `search_sections.py` gives the same sections faster (Material 9.8 only).
-- Material's search plugin writes its index as one JSON string and then its UTF-8 bytes (at
-  100× two copies of ~350 MB on top of the entries, which hold every page's text). The plugin
-  writes the same bytes a few hundred entries at a time: in a full build each page's entries as
-  soon as they are made, then drops them; in live preview the merged index at the end (the
-  entries stay for the next build to merge).
+  later: titles come from the front-matter or the rendered `<h1>`): about a quarter less peak
+  memory at 10×.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import re
 import time
 import types
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
 import markdown
-import material  # type: ignore[import-untyped]
 import mkdocs
 from markdown import inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure import pages
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from . import mkdocs_incremental, mkdocs_live, search_sections
+from . import mkdocs_incremental, mkdocs_live, search_index
+from .errors import OutputError
 
 # A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
 # characters one of which every match contains.
@@ -163,78 +159,6 @@ def _render(page: Page, config: MkDocsConfig, files: Files, md: markdown.Markdow
         page.links_to_anchors = relative_path_ext.links_to_anchors
 
 
-_INDEX_CHUNK = 500  # search entries encoded at once
-
-
-class _IndexWriter:
-    """The search index file of a full build, written as the build goes: the header once the
-    first page is indexed, each page's entries right after Material's search made them (they
-    are then dropped from memory: at 100× the seeds ~60,000 entries holding every page's text),
-    the end at `on_post_build`. The same bytes as Material's `json.dumps` of the whole index."""
-
-    def __init__(self, index: Any, site_dir: str, keep: bool = False) -> None:
-        self.index = index
-        self.keep = keep  # live preview: the entries stay, for the next build to merge
-        self.path = Path(site_dir) / "search" / "search_index.json"
-        self.encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
-        self.out: Any = None
-        self.written = 0
-
-    def take(self) -> None:
-        """Write the entries made so far and drop them from the index."""
-        entries = self.index.entries
-        if self.out is None:
-            settings = {key: self.index.config[key]
-                        for key in ("lang", "separator", "pipeline", "fields")}
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.out = self.path.open("w", encoding="utf-8")
-            self.out.write('{"config":' + self.encode(settings) + ',"docs":[')
-        # a few hundred entries at a time: the encoder's speed, a small string at a time
-        for start in range(0, len(entries), _INDEX_CHUNK):
-            chunk = self.encode(entries[start:start + _INDEX_CHUNK])[1:-1]
-            self.out.write(("," if self.written else "") + chunk)
-            self.written += min(_INDEX_CHUNK, len(entries) - start)
-        if not self.keep:
-            del entries[:]
-
-    def finish(self) -> None:
-        self.take()
-        self.out.write("]}")
-        self.out.close()
-
-
-def _streamed_search_index(search: Any, original: Callable[..., None]) -> Callable[..., None]:
-    """Material's search `on_post_build` (9.8), writing the index entry by entry: the same bytes
-    as `json.dumps` of the whole, without the whole in memory twice. In live preview (dirty
-    builds) the previous build's entries are merged first, as mkdocs_live.py merges them, and
-    the index is kept for the next build, as Material keeps it (at 100× the seeds the whole
-    index as one string, then as bytes, took the server's peak from ~0.9 GB to 1.5 GB)."""
-
-    def on_post_build(*, config: MkDocsConfig) -> None:
-        index = search.search_index
-        incremental = getattr(index, "postdocs_incremental", None)
-        if incremental is not None and search.config.enabled:
-            incremental()  # `mkdocs build --dirty` made whole: mkdocs_incremental.py
-            return
-        dirty = getattr(search, "is_dirty", None)
-        merge = getattr(index, "postdocs_merge", None)
-        if (not search.config.enabled or dirty is None or (dirty and merge is None)
-                or (not dirty and (search.search_index_prev is not None
-                                   or "generate_search_index" in vars(index)))):
-            original(config=config)
-            return
-        if dirty and merge is not None:
-            merge(search.search_index_prev)
-        writer = getattr(index, "postdocs_writer", None)
-        if writer is None or dirty:  # written at the end, and kept (live preview merges it)
-            writer = _IndexWriter(index, config.site_dir, keep=True)
-        writer.finish()
-        if dirty:
-            search.search_index_prev = index
-
-    return on_post_build
-
-
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
     """Compiled theme templates kept in memory by name and source checksum: under
     `mkdocs serve` every rebuild makes a new Jinja environment, which compiled Material's
@@ -265,19 +189,10 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # The plugin outlives a build under `mkdocs serve` (it has `on_startup`): each build
         # starts a Markdown instance of its own configuration.
         self._markdown = None
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        self._streams_index = False
-        if type(search).__module__ == "material.plugins.search.plugin":
-            events = config.plugins.events["post_build"]
-            for i, method in enumerate(events):
-                if getattr(method, "__self__", None) is search:
-                    events[i] = _streamed_search_index(search, method)
-                    self._streams_index = bool(search.config.enabled)  # type: ignore[union-attr]
         return config
 
     _markdown: markdown.Markdown | None = None
     _templates: _MemoryBytecodeCache | None = None
-    _streams_index = False
 
     @event_priority(150)  # before the tags plugin lists the tagged pages (priority 100)
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
@@ -316,6 +231,8 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     @event_priority(-100)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        output = search_index.with_page_language(output, page.meta.get("lang"))
+        self._filters[page.url] = search_index.page_filters(output)
         page.content = None
         # postdocs' own record of why a review has its topics: no template reads it, and it
         # is most of a review's front-matter (the other keys stay: the tags plugin, the
@@ -328,14 +245,19 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     _last_build: float | None = None
     _started = 0.0
 
+    _command = "build"
+    _filters: dict[str, tuple[tuple[str, str], ...]] = {}  # page URL → its search filters
+    _indexer: search_index.BackgroundIndexer | None = None
+
     # `mkdocs build` (clean, or `--dirty`: incremental): see mkdocs_incremental.py.
-    _command = ""
     _incremental = False
     _state: dict[str, Any] | None = None
     _files: Files | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._command = command
+        self._indexer = search_index.BackgroundIndexer()
+        self._filters = {}
         self._incremental = command == "build" and dirty
         if self._incremental:
             mkdocs_incremental.quiet_dirty_warning()
@@ -349,34 +271,14 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._started = time.time()
         self._rebuilt = set()
         self._pages = {}
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
-        if (type(index).__module__ == "material.plugins.search.plugin"
-                and material.__version__.startswith("9.8.")):
-            index.add_entry_from_context = functools.partial(  # type: ignore[union-attr]
-                search_sections.add_entry_from_context, index)
-            # A full build writes the index as it goes (`_IndexWriter`); live preview keeps
-            # the entries, to merge them into the next build's.
-            if (self._streams_index and getattr(search, "is_dirty", None) is False
-                    and getattr(search, "search_index_prev", None) is None):
-                index.postdocs_writer = _IndexWriter(index, config.site_dir)  # type: ignore[union-attr]
-        if self._dirty and index is not None:
-            mkdocs_live.patch_search_index(index, self._rebuilt, self._pages)
+        if not self._dirty:
+            self._filters = {}
         if self._command == "build":
             self._state = (mkdocs_incremental.load_state(config) if self._incremental
                            else None)
             mkdocs_incremental.forget_state(config)  # until this build is complete
-            if self._incremental and index is not None:
-                index.postdocs_incremental = functools.partial(
-                    self._write_index, index, config)
-
-    def _write_index(self, index: Any, config: MkDocsConfig) -> None:
-        files = self._files
-        assert files is not None
-        order = [mkdocs_incremental._url(f.url) for f in files.documentation_pages()]
-        encode = json.JSONEncoder(separators=(",", ":"), default=str).encode
-        mkdocs_incremental.write_index(index, config.site_dir, order, self._rebuilt,
-                                       self._state is not None, encode)
+            if self._state is not None:  # the search filters of the pages not rendered
+                self._filters = mkdocs_incremental.recorded_filters(self._state)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._files = files
@@ -391,14 +293,10 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self._outputs = {f.abs_dest_path for f in files}
         return files
 
-    @event_priority(-100)  # after Material's search has indexed the page
+    @event_priority(-100)
     def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> Any:
         self._rebuilt.add(page.url)
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        writer = getattr(getattr(search, "search_index", None), "postdocs_writer", None)
-        if writer is not None:
-            writer.take()
         return context
 
     @event_priority(-100)  # after every plugin that adds paths to watch
@@ -407,15 +305,33 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             mkdocs_live.use_file_events(server)
         return server
 
-    @event_priority(-100)  # the site's record once everything is written
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self._command == "build" and self._files is not None:
-            mkdocs_incremental.save_state(
-                config, self._files,
-                mkdocs_incremental.tagged_pages(self._files, _tags_plugin(config)))
         self._last_build = self._started
         if self._dirty and self._served:
             for html in mkdocs_live.gone_pages(self._served, self._pages):
                 if html not in self._outputs:
                     Path(html).unlink(missing_ok=True)
         self._served = dict(self._pages)
+        if self._dirty:  # pages gone since the last build leave the filter choices
+            self._filters = {url: f for url, f in self._filters.items() if url in self._pages}
+        if self._incremental and self._files is not None:  # the same, since the last build
+            now = {p.page.url for p in self._files.documentation_pages() if p.page is not None}
+            self._filters = {url: f for url, f in self._filters.items() if url in now}
+        # Under `mkdocs serve` (its first build runs before `on_serve`, the others after) the
+        # index is made in the background: a page is served at once, search follows.
+        if self._command == "serve" and self._indexer is not None:
+            self._indexer.request(config.site_dir, self._filters)
+        else:
+            try:
+                search_index.run_pagefind(config.site_dir, self._filters)
+            except OutputError as exc:
+                raise PluginError(str(exc)) from exc
+        if self._command == "build" and self._files is not None:  # the record, once all is done
+            mkdocs_incremental.save_state(
+                config, self._files,
+                mkdocs_incremental.tagged_pages(self._files, _tags_plugin(config)),
+                self._filters)
+
+    def on_shutdown(self) -> None:
+        if self._indexer is not None:
+            self._indexer.stop()

@@ -26,8 +26,9 @@ from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
 from .errors import LocatedWarning
+from .markup import clean_title, guard_page
 from .model import ChannelConfig, ChannelMeta, PageLinks, Paper, Post, ReadResult
-from .papers_index import PAPERS_PAGE, papers_page
+from .papers_index import papers_pages
 from .parallel import Workers
 from .postcache import Table, fingerprint
 from .readers import read_input
@@ -208,6 +209,8 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
     fixes = load_overrides(project.content, taxonomy)
     urls = permalinks.known_urls(posts, registry, renamed) if fixes.entries else []
     posts, warnings = overrides.apply(posts, fixes, urls)
+    posts = [p if clean_title(p.title) == p.title else p.evolve(title=clean_title(p.title))
+             for p in posts]
     assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
     notes = list(assignment.notes)
@@ -299,6 +302,19 @@ def iter_pages(project: Project, corpus: Corpus,
     ctx = site_context(project, corpus.taxonomy)
     _PAGES.within(ctx)
     yield from _review_pages(project, corpus, ctx, jobs)
+    yield from _guarded(_other_pages(project, corpus, ctx))
+
+
+def _guarded(pages: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """Every Markdown page passes `markup.guard_page` (review pages in `render_post`)."""
+    for path, text in pages:
+        yield path, guard_page(text) if path.endswith(".md") else text
+
+
+def _other_pages(project: Project, corpus: Corpus,
+                 ctx: SiteContext) -> Iterator[tuple[str, str]]:
+    """Redirects and pages of reviews gone from the inputs, channel, topic, papers and home
+    pages, feeds and the chart."""
     live = {permalinks.url_of(p.channel, p.slug) for p in corpus.posts}
     yield from moved.pages(corpus.registry, live, corpus.renamed, ctx)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
@@ -309,7 +325,7 @@ def iter_pages(project: Project, corpus: Corpus,
     svg = chart.reviews_per_month_svg(corpus.posts, named, ctx.topic_name)
     if svg:
         yield indexes.CHART, svg
-    yield PAPERS_PAGE, papers_page(corpus.papers)
+    yield from papers_pages(corpus.papers).items()
     yield "_snippets/home.md", indexes.home_snippet(project.channels, corpus.posts, ctx,
                                                     has_chart=svg is not None)
 

@@ -46,6 +46,11 @@ def _href(here: str, url: str) -> str:
     return ("./" if url == "." else url) + hash_ + fragment
 
 
+def page_href(here: str, target: str) -> str:
+    """The address MkDocs writes in the page `here` for a link to the docs page `target`."""
+    return _href(here, relative(here, target))
+
+
 def line_html(here: str, markdown: str) -> str | None:
     """One line of postdocs' inline Markdown in the page `here` → HTML, or None if it holds
     anything else."""

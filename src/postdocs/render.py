@@ -16,7 +16,7 @@ from pymdownx.slugs import slugify
 
 from .cards import card_path
 from .excerpt import excerpt
-from .markup import escape_text, inline, safe_href, strip_controls, text_to_markdown
+from .markup import escape_text, guard_page, inline, safe_href, strip_controls, text_to_markdown
 from .model import ChannelConfig, PageLinks, PageRef, Post
 from .prerender import line_html
 from .slugs import channel_path, page_path, page_url, relative, topic_path
@@ -447,6 +447,61 @@ def _footer(post: Post, links: PageLinks) -> list[str]:
     return ['<div class="postdocs-crosslinks" markdown>', "", *parts, "</div>"]
 
 
+# Hebrew writes the words ו (and), ה (the), ב (in), ל (to), ש (that), כ (as) as prefixes of the
+# next word: בדיפוזיה is "in diffusion". The search index has no Hebrew stemmer, so a Hebrew
+# review also carries the words it has with such prefixes without them (one letter, or ו/ש and
+# one more: וב, שה …; at least three letters left), in a hidden block only the search index
+# reads. (מ "from" is left out: it begins too many words of its own, participles above all.)
+_HEBREW_WORD_RE = re.compile("[\u05d0-\u05ea\u05f0-\u05f2]+(?:[\u05f3\u05f4\"'][\u05d0-\u05ea]+)*")
+_HEBREW_PREFIXES = "והבלשכ"
+_HEBREW_FIRST_OF_TWO = "וש"
+
+
+def hebrew_search_forms(text: str) -> list[str]:
+    """Words of `text` with a one-letter Hebrew prefix (or two), without it, in order of first
+    appearance: what a query for the bare word should find."""
+    seen: set[str] = set()
+    forms: list[str] = []
+    for m in _HEBREW_WORD_RE.finditer(text):
+        word = m[0]
+        for cut in (1, 2):
+            if (len(word) - cut < 3 or word[cut - 1] not in _HEBREW_PREFIXES
+                    or (cut == 2 and word[0] not in _HEBREW_FIRST_OF_TWO)):
+                break
+            form = word[cut:]
+            if form not in seen:
+                seen.add(form)
+                forms.append(form)
+    return forms
+
+
+def _search_data(post: Post, ctx: SiteContext) -> list[str]:
+    """The review's facts for the search index (Pagefind filters and result metadata, from
+    attributes: no text of their own), and its Hebrew words without prefixes."""
+
+    def span(kind: str, key: str, value: str) -> str:
+        return (f'<span data-pagefind-{kind}="{key}[data-value]" '
+                f'data-value="{html.escape(value, quote=True)}"></span>')
+
+    channel, language = ctx.channel_name(post.channel), language_name(post.lang)
+    spans = [span("filter", "kind", "review"),  # the search box ranks reviews above other pages
+             span("filter", "channel", channel), span("meta", "channel", channel),
+             span("filter", "language", language), span("meta", "language", language)]
+    if post.date:
+        spans += [span("filter", "year", f"{post.date.year:04d}"),
+                  span("meta", "date", post.date.isoformat())]
+    names = [ctx.topic_name(t) for t in post.topics]
+    spans += [span("filter", "topic", name) for name in names]
+    if names:
+        spans.append(span("meta", "topics", ", ".join(names)))
+    out = ['<div class="postdocs-search-data" hidden>', *spans, "</div>"]
+    if post.lang == "he":
+        forms = hebrew_search_forms(body_markdown(post))
+        if forms:
+            out += [f'<div class="postdocs-search-data" hidden lang="he">{" ".join(forms)}</div>']
+    return out
+
+
 def render_post(post: Post, links: PageLinks | None = None,
                 ctx: SiteContext | None = None) -> str:
     """The review page: front-matter, header (facts and links), the review, cross-links."""
@@ -455,6 +510,7 @@ def render_post(post: Post, links: PageLinks | None = None,
     if ctx.cards:
         meta["image"] = card_path(post)  # drawn by cards.py; og:image in the page's head
     parts = [front_matter(meta), "", f"# {inline(display_title(post))}", ""]
+    parts += [*_search_data(post, ctx), ""]
     parts += _header(post, ctx)
     if post.dir == "rtl":
         lang = html.escape(post.lang, quote=True)
@@ -465,4 +521,4 @@ def render_post(post: Post, links: PageLinks | None = None,
     footer = _footer(post, links or PageLinks())
     if footer:
         parts += ["", *footer]
-    return "\n".join(parts).rstrip("\n") + "\n"
+    return guard_page("\n".join(parts).rstrip("\n") + "\n")

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from . import memo
+from . import memo, safe_yaml
 from .errors import ConfigError, LocatedWarning
 from .slugs import base_slug
 
@@ -105,7 +105,7 @@ class _LineMap(dict[Any, Any]):
     key_lines: dict[Any, int]
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _LineLoader(safe_yaml.BoundedLoader):
     """The safe loader (libyaml's when PyYAML has it: the pure-Python parser took a tenth of a
     seed build) that records 1-based lines on mappings (still safe: no tags added)."""
 
@@ -139,12 +139,7 @@ def load_yaml(text: str, path: str) -> Any:
 
 
 def _parse_yaml(text: str, path: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}", line) from None
+    return safe_yaml.load(text, path, _LineLoader)
 
 
 def _line(node: Any, key: Any = None) -> int | None:

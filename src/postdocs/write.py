@@ -17,6 +17,7 @@ all new, never a mix, once any later run (or `recover`) has started.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import itertools
 import json
@@ -251,10 +252,13 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
         removed = [rel for rel in stale if (out / rel).is_file()]
         journal = {"write": written, "remove": stale}
         if manifest_changed:
-            (staging / MANIFEST).write_text(
-                json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
-                encoding="utf-8",
-            )
+            try:
+                (staging / MANIFEST).write_text(
+                    json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
+                    encoding="utf-8",
+                )
+            except OSError as exc:
+                raise OutputError(f"{staging / MANIFEST}: cannot write: {exc.strerror}") from None
         _write_synced(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
         os.rename(staging, out / COMMIT)  # the commit point
     except BaseException:
@@ -280,21 +284,27 @@ def _stage_all(staging: Path, pending: list[tuple[str, bytes | Path]]) -> None:
 
 
 def _stage(path: Path, data: bytes | Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, bytes):
-        path.write_bytes(data)
-        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+            return
+    except OSError as exc:  # a full disk names no file by itself
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         shutil.copyfile(data, path)
     except OSError as exc:
-        raise OutputError(f"{data}: cannot copy media file: {exc.strerror}") from None
+        raise OutputError(f"{path}: cannot copy media file {data}: {exc.strerror}") from None
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with path.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 @contextmanager
@@ -337,24 +347,83 @@ def _roll_forward(out: Path) -> bool:
         raise OutputError(f"{commit}: an interrupted build's journal is damaged; delete the "
                           "folder and build with --force") from None
     target_of = _Targets(out)
+    previous = commit / "previous"  # the pages replaced or removed so far, to roll back to
+    applied: list[tuple[Path, Path | None]] = []  # (target, its previous version, if any)
     with _signals_deferred():
-        for rel in writes:
-            source = commit / "files" / rel
-            if source.is_file():
+        try:
+            for rel in writes:
+                source = commit / "files" / rel
+                if source.is_file():
+                    target = target_of(rel)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    applied.append((target, _keep(target, previous / rel)))
+                    _move_into_place(source, target)
+            for rel in removes:
                 target = target_of(rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(source, target)
-        for rel in removes:
-            target = target_of(rel)
-            if target.is_file():
-                target.unlink()
-            _prune(out, target)
-        if (commit / MANIFEST).is_file():
-            os.replace(commit / MANIFEST, out / MANIFEST)
+                if target.is_file():
+                    applied.append((target, _keep(target, previous / rel, move=True)))
+                _prune(out, target)
+            if (commit / MANIFEST).is_file():
+                os.replace(commit / MANIFEST, out / MANIFEST)
+        except OSError as exc:
+            _roll_back(out, commit, applied, exc)
         done = Path(tempfile.mkdtemp(prefix=DONE_PREFIX, dir=out))
         os.replace(commit, done / "commit")
     shutil.rmtree(done, ignore_errors=True)
     return True
+
+
+def _keep(target: Path, backup: Path, move: bool = False) -> Path | None:
+    """Keep the current version of `target` (if any) at `backup`: a hard link (or a copy, on
+    another file system), or the file itself when it is being removed (`move`)."""
+    if not target.is_file():
+        return None
+    backup.parent.mkdir(parents=True, exist_ok=True)
+    backup.unlink(missing_ok=True)  # left by an interrupted earlier attempt
+    if move:
+        _move_into_place(target, backup)
+        return backup
+    try:
+        os.link(target, backup)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(target, backup)
+    return backup
+
+
+def _move_into_place(source: Path, target: Path) -> None:
+    """`os.replace`, and across file systems (a sub-folder mounted elsewhere) a copy next to
+    the target renamed over it."""
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        tmp = target.with_name(f".{target.name}.postdocs-tmp")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+        source.unlink()
+
+
+def _roll_back(out: Path, commit: Path, applied: list[tuple[Path, Path | None]],
+               exc: OSError) -> None:
+    """A move into place failed: put back what was moved so far, drop the commit, and raise.
+    If putting back fails too, the commit stays and the next build finishes it."""
+    what = f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc)
+    try:
+        for target, backup in reversed(applied):
+            if backup is not None:
+                _move_into_place(backup, target)
+            elif target.is_file():
+                target.unlink()
+        dropped = Path(tempfile.mkdtemp(prefix=DONE_PREFIX, dir=out))
+        os.replace(commit, dropped / "commit")
+        shutil.rmtree(dropped, ignore_errors=True)
+    except OSError:
+        raise OutputError(f"{what}: moving the new pages into place failed, and so did putting "
+                          f"the previous ones back; the next build finishes the move from "
+                          f"{commit}") from None
+    raise OutputError(f"{what}: moving the new pages into place failed; the previous pages "
+                      f"were put back (nothing changed in {out})") from None
 
 
 def recover(out: Path) -> str | None:

@@ -76,9 +76,16 @@ def test_hebrew_review_reads_right_to_left_in_left_to_right_chrome(
     assert page.get_attribute(RTL_TEXT, "lang") == "he"
     assert computed(visit, RTL_TEXT, "direction") == "rtl"
     assert computed(visit, f"{RTL_TEXT} p", "direction") == "rtl"
-    # The chrome, and the review's header of English labels, keep the site's direction.
-    for chrome in ("body", ".md-header", ".md-tabs", ".md-content", ".md-content h1"):
+    # The chrome, and the review's header of English labels, keep the site's direction: the
+    # static <html dir="rtl"> is turned back by the head's script, so nothing is mirrored.
+    for chrome in ("html", "body", ".md-header", ".md-tabs", ".md-content", ".md-content h1"):
         assert computed(visit, chrome, "direction") == "ltr", chrome
+    header = page.eval_on_selector(".md-header__inner", "el => el.getBoundingClientRect().toJSON()")
+    title = page.eval_on_selector(".md-header__title", "el => el.getBoundingClientRect().toJSON()")
+    logo = page.eval_on_selector(".md-header__button.md-logo",
+                                 "el => el.getBoundingClientRect().toJSON()")
+    assert logo["x"] < header["x"] + header["width"] / 4, (logo, header)  # logo on the left
+    assert title["x"] > logo["x"], (title, logo)  # the site's name follows it to the right
     if page.locator(".postdocs-review-header").count():
         assert computed(visit, ".postdocs-review-header", "direction") == "ltr"
     # Display math is a left-to-right block inside the right-to-left text.
@@ -93,6 +100,23 @@ def test_hebrew_review_reads_right_to_left_in_left_to_right_chrome(
     }""", RTL_TEXT)
     assert gaps and all(gap < 4 for gap in gaps), gaps
     assert_clean(visit)
+
+
+def test_hebrew_review_without_javascript_is_a_right_to_left_document(
+        browser: Any, server: Server, he_post: Post) -> None:
+    """What a reader without JavaScript (and a link-preview bot) gets: the static HTML's
+    `<html lang="he" dir="rtl">`, the whole page right to left."""
+    context = browser.new_context(java_script_enabled=False, service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto(server.url(review_url(he_post)), wait_until="load")
+        assert page.evaluate("() => document.documentElement.getAttribute('dir')") == "rtl"
+        assert page.eval_on_selector("html", "el => el.lang") == "he"
+        for selector in ("html", RTL_TEXT, f"{RTL_TEXT} p"):
+            assert page.eval_on_selector(
+                selector, "el => getComputedStyle(el).direction") == "rtl", selector
+    finally:
+        context.close()
 
 
 def test_hebrew_lists_are_mirrored(visit: Visit, site_corpus: Corpus) -> None:
@@ -200,6 +224,7 @@ def test_listing_to_review_to_paper_with_instant_navigation(
     assert page.evaluate("() => window.__sameDocument === true")
     assert page.eval_on_selector("html", "el => el.lang") == "he"
     assert computed(visit, RTL_TEXT, "direction") == "rtl"
+    assert computed(visit, "html", "direction") == "ltr"  # the chrome stays left to right
     assert page.locator("div.arithmatex .katex-display").count() == 1  # math after a swap too
     paper = page.locator(f'.md-content a[href^="https://arxiv.org/"][href*="{HE_PAPER}"]').first
     href = paper.get_attribute("href")

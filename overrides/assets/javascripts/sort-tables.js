@@ -1,6 +1,7 @@
 // Click a column heading of a table inside `.pd-sortable` to sort its rows by that column;
 // click again to reverse. Dates are ISO (year-month-day), so text order is date order; cells
-// holding "—" (unknown) always go last.
+// holding "—" (unknown) always go last. A filter box (`.pd-filter input`) beside the table
+// keeps only the rows whose text holds every word typed in it.
 (function () {
   "use strict";
   function key(row, column) {
@@ -18,7 +19,20 @@
     });
     rows.forEach(function (row) { body.appendChild(row); });
   }
+  function filterRows(box, input) {
+    var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    box.querySelectorAll("tbody tr").forEach(function (row) {
+      var text = row.textContent.toLowerCase();
+      row.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+    });
+  }
   function init() {
+    document.querySelectorAll(".pd-sortable").forEach(function (box) {
+      var input = box.querySelector(".pd-filter input");
+      if (!input || input.dataset.pdFilter) return;
+      input.dataset.pdFilter = "yes";
+      input.addEventListener("input", function () { filterRows(box, input); });
+    });
     document.querySelectorAll(".pd-sortable table").forEach(function (table) {
       if (table.dataset.pdSortable || !table.tHead || !table.tBodies.length) return;
       table.dataset.pdSortable = "yes";

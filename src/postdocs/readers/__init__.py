@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from ..errors import InputError, LocatedWarning
 from ..model import ChannelConfig, Ledger, ReadResult
 from . import ocr_digest, telegram_html, telegram_json, webpreview
-from .text import decode
+from .text import decode, regular_file
 
 Reader = Callable[[Path, ChannelConfig], ReadResult]
 
@@ -23,9 +24,11 @@ READERS: dict[str, Reader] = {
 
 def _sniff_folder(path: Path) -> str:
     """A Desktop export folder: `result.json` (JSON) or `messages.html` (HTML)."""
-    if (path / "result.json").is_file():
+    if os.path.lexists(path / "result.json"):
+        regular_file(path / "result.json", inside=path)
         return telegram_json.FORMAT
-    if (path / "messages.html").is_file():
+    if os.path.lexists(path / "messages.html"):
+        regular_file(path / "messages.html", inside=path)
         return telegram_html.FORMAT
     if (path / "export_results.html").is_file():
         raise InputError(str(path), "a full-account HTML export: list the channel's own folder "
@@ -38,6 +41,7 @@ def sniff(path: Path, lang: str = "") -> str:
     """Recognise an input's format by its content; raise `InputError` when nothing fits."""
     if path.is_dir():
         return _sniff_folder(path)
+    regular_file(path)
     try:
         with path.open("rb") as fh:
             head_bytes = fh.read(65536)

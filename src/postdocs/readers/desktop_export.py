@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..errors import LocatedWarning
-from ..markup import escape_text, inline
+from ..errors import InputError, LocatedWarning
+from ..markup import block_safe, clean_text, escape_text, inline
 from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction, SourceLine
 from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
 
@@ -106,6 +106,27 @@ def iso_from_parts(local: dt.datetime, offset: dt.timedelta | None) -> str:
     return local.replace(tzinfo=dt.timezone(offset)).isoformat()
 
 
+def _clean_optional(text: str | None) -> str | None:
+    return None if text is None else clean_text(text)
+
+
+def clean_message(m: Message) -> Message:
+    """Every string of a message through `markup.clean_text` (the one rule for input text):
+    text and entities, media file names and sticker emoji, poll, reactions, forwarded-from and
+    sender. Both Desktop readers' messages pass here, so no field can skip the rule."""
+    media = m.media and replace(m.media, name=clean_text(m.media.name),
+                                emoji=clean_text(m.media.emoji),
+                                path=_clean_optional(m.media.path))
+    poll = m.poll and replace(m.poll, question=clean_text(m.poll.question),
+                              answers=tuple((clean_text(a), n) for a, n in m.poll.answers))
+    return replace(
+        m, parts=tuple(TextPart(p.type, clean_text(p.text), clean_text(p.attr))
+                       for p in m.parts),
+        media=media, poll=poll,
+        reactions=tuple(replace(r, emoji=clean_text(r.emoji)) for r in m.reactions),
+        forwarded_from=_clean_optional(m.forwarded_from), sender=_clean_optional(m.sender))
+
+
 def _hashtags(parts: tuple[TextPart, ...]) -> list[str]:
     tags = []
     for p in parts:
@@ -118,7 +139,7 @@ def _hashtags(parts: tuple[TextPart, ...]) -> list[str]:
 
 def _poll_md(poll: Poll) -> str:
     state = " (final results)" if poll.closed else ""
-    items = [f"- {inline(text)} — {votes} vote{'s' if votes != 1 else ''}"
+    items = [f"- {block_safe(inline(text))} — {votes} vote{'s' if votes != 1 else ''}"
              for text, votes in poll.answers]
     return "\n\n".join([f"**Poll{state}:** {inline(poll.question)}", "\n".join(items),
                         f"Total voters: {poll.total}"])
@@ -160,6 +181,7 @@ class Assembler:
         self.warnings: list[LocatedWarning] = []
         self.left_out: list[str] = []  # media files of messages that make no page
         self.index = 0
+        self.seen: set[int] = set()  # message ids read so far (each is one message)
         self.previous: Message | None = None  # the message before, unless a service message
 
     def _resolve_media(self, m: Message, blocks: list[str], files: list[MediaFile]) -> None:
@@ -168,7 +190,7 @@ class Assembler:
             return
         label = KIND_LABELS.get(media.kind, "File")
         if media.kind == "sticker":
-            blocks.append(media.emoji or "(sticker)")
+            blocks.append(block_safe(escape_text(media.emoji)) if media.emoji else "(sticker)")
             return
         if media.missing:
             what = f"{label} {media.name!r}" if media.kind == "file" and media.name else label
@@ -234,6 +256,11 @@ class Assembler:
             self.left_out.append(str(source))
 
     def add(self, m: Message) -> None:
+        if m.id in self.seen:
+            raise InputError(m.where, f"two messages with the id {m.id}: an export holds each "
+                             "message once (two exports merged into one file?)")
+        self.seen.add(m.id)
+        m = clean_message(m)
         previous, self.previous = self.previous, (None if m.service else m)
         self.index += 1
         n = self.index

@@ -21,16 +21,18 @@ reader), so replies across files resolve, and the pages equal those of the JSON 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import InputError
+from ..markup import clean_text
 from ..model import ChannelConfig, ChannelMeta, Ledger, Reaction, ReadResult
 from .desktop_export import Assembler, Media, Message, Poll, iso_from_parts
 from .desktop_text import TextPart
-from .text import decode
+from .text import decode, regular_file
 
 FORMAT = "telegram-html"
 _VOID = {"br", "img", "meta", "link", "input", "hr", "source", "wbr", "area", "base", "col"}
@@ -156,6 +158,8 @@ def _datetime(title: str) -> str | None:
         return iso_from_parts(local, None)
     sign = 1 if m.group(7) == "+" else -1
     offset = dt.timedelta(hours=int(m.group(8)), minutes=int(m.group(9) or 0)) * sign
+    if abs(offset) > dt.timedelta(hours=14):  # no zone is further from UTC: the local time only
+        return iso_from_parts(local, None)
     return iso_from_parts(local, offset)
 
 
@@ -356,17 +360,18 @@ def export_files(path: Path) -> list[Path]:
     if not path.is_dir() and path.name != "messages.html":
         raise InputError(str(path), "an HTML export is read from its folder or its "
                          "messages.html (which brings messages2.html, … along)")
-    if not first.is_file():
+    if not os.path.lexists(first):
         raise InputError(str(folder), "no messages.html in this folder")
-    files = [first]
+    files = [regular_file(first, inside=folder)]
     n = 2
-    while (folder / f"messages{n}.html").is_file():
-        files.append(folder / f"messages{n}.html")
+    while os.path.lexists(folder / f"messages{n}.html"):
+        files.append(regular_file(folder / f"messages{n}.html", inside=folder))
         n += 1
     return files
 
 
 def _history(path: Path) -> tuple[Node, Node]:
+    regular_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -403,4 +408,4 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             assembler.add(msg)
     return ReadResult(path=str(path), format=FORMAT, posts=tuple(assembler.posts()),
                       ledger=ledger, warnings=tuple(assembler.warnings),
-                      meta=ChannelMeta(name=name), left_out=tuple(assembler.left_out))
+                      meta=ChannelMeta(name=clean_text(name)), left_out=tuple(assembler.left_out))

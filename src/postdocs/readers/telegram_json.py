@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..markup import clean_text
 from ..model import ChannelConfig, ChannelMeta, Ledger, Reaction, ReadResult
 from .desktop_export import Assembler, Media, Message, Poll, iso_from_parts
 from .desktop_text import TextPart
-from .text import decode
+from .text import decode, regular_file
 
 FORMAT = "telegram-json"
 _ID_RE = re.compile(r'"id"\s*:\s*(-?\d+)')
@@ -54,7 +55,16 @@ def missing_reason(value: str) -> str | None:
     return None
 
 
-def _when(raw: dict[str, Any], key: str) -> str | None:
+def _when(raw: dict[str, Any], key: str, where: str) -> str | None:
+    try:
+        return _when_unchecked(raw, key)
+    except (OverflowError, OSError, ValueError):
+        raise InputError(where, f"message {raw.get('id')}: '{key}_unixtime' "
+                         f"{str(raw.get(f'{key}_unixtime'))[:40]!r} is not a date between the "
+                         "years 1 and 9999") from None
+
+
+def _when_unchecked(raw: dict[str, Any], key: str) -> str | None:
     local_s = raw.get(key)
     unix_s = raw.get(f"{key}_unixtime")
     local = None
@@ -160,18 +170,18 @@ def _reactions(raw: dict[str, Any]) -> tuple[Reaction, ...]:
 
 def to_message(raw: Any, k: int, where: str) -> Message:
     """One `messages[k]` item → `Message`; a malformed item is an error naming it."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("id"), int):
+    if not isinstance(raw, dict) or type(raw.get("id")) is not int:  # not `true`, not 1.0
         raise InputError(where, f"messages[{k}] is not a message (no integer 'id')")
     mid = raw["id"]
     if raw.get("type") == "service":
-        return Message(id=mid, service=True, datetime=_when(raw, "date"), where=where)
+        return Message(id=mid, service=True, datetime=_when(raw, "date", where), where=where)
     reply = raw.get("reply_to_message_id")
-    if not isinstance(reply, int) or "reply_to_peer_id" in raw:
+    if type(reply) is not int or "reply_to_peer_id" in raw:
         reply = None
     forwarded = raw.get("forwarded_from")
     sender = raw.get("from_id", raw.get("from"))
     return Message(
-        id=mid, datetime=_when(raw, "date"), edited=_when(raw, "edited"),
+        id=mid, datetime=_when(raw, "date", where), edited=_when(raw, "edited", where),
         parts=_parts(raw, where), media=_media(raw), poll=_poll(raw),
         reactions=_reactions(raw), forwarded_from=str(forwarded) if forwarded else None,
         reply_to=reply, sender=None if sender is None else str(sender), where=where,
@@ -200,6 +210,7 @@ def select_chat(data: dict[str, Any], channel: ChannelConfig, where: str) -> dic
 
 
 def _parse(path: Path) -> Any:
+    regular_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -219,7 +230,7 @@ def _parse(path: Path) -> Any:
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
     configured = path
     if path.is_dir():
-        path = path / "result.json"
+        path = regular_file(path / "result.json", inside=path)
     data = _parse(path)
     where = str(path)
     if isinstance(data, dict) and isinstance(data.get("messages"), list):
@@ -236,7 +247,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     assembler = Assembler(channel, path.parent, ledger)
     for k, raw in enumerate(messages):
         assembler.add(to_message(raw, k, where))
-    meta = ChannelMeta(name=str(chat.get("name") or ""))
+    meta = ChannelMeta(name=clean_text(str(chat.get("name") or "")))
     return ReadResult(path=str(configured), format=FORMAT, posts=tuple(assembler.posts()),
                       ledger=ledger, warnings=tuple(assembler.warnings), meta=meta,
                       left_out=tuple(assembler.left_out))

@@ -1,5 +1,9 @@
 """Reading text inputs: decode once at the boundary (NFC, `\\n` line ends, no control characters).
 
+Line ends of a text dump (`read_lines`): `\\r\\n`, `\\r` and the other line breaks of
+`markup.clean_text`'s rule (VT, FF, NEL, LS, PS) all end a line, as they would for some later
+reader of the text.
+
 Encodings: UTF-8 (with or without BOM), UTF-16/UTF-32 with a BOM, UTF-16 without one when the
 bytes say so plainly, and the legacy code pages channels in our languages were saved in —
 Windows-1251 and KOI8-R (Russian), Windows-1255 (Hebrew) — chosen by which reads as real words
@@ -16,7 +20,9 @@ warning.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -37,12 +43,34 @@ _BOMS = (
 _LEGACY = {"cp1251": "Windows-1251", "koi8_r": "KOI8-R", "cp1255": "Windows-1255"}
 # Controls other than tab, line ends and form feed: text dumps have (almost) none.
 _BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_LINE_BREAK_RE = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # C0/C1 controls that survive decoding: dropped (invalid in HTML and XML).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CYRILLIC_LOWER = re.compile(r"[а-яё]")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _CYRILLIC_LATE = re.compile(r"[ыьэюя]")
 _HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]")
+
+
+def regular_file(path: Path, inside: Path | None = None) -> Path:
+    """`path`, once `os.stat` says it is a regular file whose real path (symbolic links
+    followed) is inside `inside` (when given); else an `InputError`. Checked before anything
+    opens the file: a FIFO or a device would block a read forever, and a link could publish
+    any file of the machine."""
+    try:
+        real = path.resolve(strict=True)
+        mode = os.stat(real).st_mode
+    except (OSError, RuntimeError) as exc:  # missing, unreadable, a loop of links
+        raise InputError(str(path), f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+                         ) from None
+    if inside is not None:
+        base = inside.resolve()
+        if base not in real.parents:
+            raise InputError(str(path), f"leads to {real}, outside {inside} (a symbolic link?): "
+                             "not read")
+    if not stat.S_ISREG(mode):
+        raise InputError(str(path), "not a regular file (a FIFO, device or socket): not read")
+    return path
 
 
 def _line_of(data: bytes, pos: int) -> int:
@@ -99,7 +127,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return encoding
 
 
-def decode_report(data: bytes, path: str, lang: str = "") -> tuple[str, list[LocatedWarning]]:
+def decode_report(data: bytes, path: str, lang: str = "",
+                  line_breaks: bool = False) -> tuple[str, list[LocatedWarning]]:
     """Decode an input's bytes to clean text; return it with what had to be guessed or dropped.
 
     Raises `InputError` for what is not text (naming the file, and the line where it applies).
@@ -142,7 +171,10 @@ def decode_report(data: bytes, path: str, lang: str = "") -> tuple[str, list[Loc
                                  _line_of(data, exc.start)) from None
             text = data.decode(legacy)
             warnings.append(LocatedWarning(path, None, f"not UTF-8; read as {_LEGACY[legacy]}"))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if line_breaks:  # a text dump: every line break any later reader knows ends a line
+        text = _LINE_BREAK_RE.sub("\n", text)
+    else:  # inside a JSON string a raw LS is text, a raw newline invalid
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL_RE.search(text):
         first = _CONTROL_RE.search(text)
         assert first is not None
@@ -153,9 +185,9 @@ def decode_report(data: bytes, path: str, lang: str = "") -> tuple[str, list[Loc
 
 
 def decode(data: bytes, path: str, warnings: list[LocatedWarning] | None = None,
-           lang: str = "") -> str:
+           lang: str = "", line_breaks: bool = False) -> str:
     """`decode_report`'s text; its warnings are appended to `warnings` when given."""
-    text, found = decode_report(data, path, lang)
+    text, found = decode_report(data, path, lang, line_breaks)
     if warnings is not None:
         warnings.extend(found)
     return text
@@ -164,6 +196,7 @@ def decode(data: bytes, path: str, warnings: list[LocatedWarning] | None = None,
 def read_lines(path: Path, warnings: list[LocatedWarning] | None = None,
                lang: str = "") -> list[str]:
     """The lines of a text dump (no line-end characters), size and line length checked."""
+    regular_file(path)
     try:
         size = path.stat().st_size
         if size > MAX_TEXT_BYTES:
@@ -172,7 +205,7 @@ def read_lines(path: Path, warnings: list[LocatedWarning] | None = None,
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    text = decode(data, str(path), warnings, lang)
+    text = decode(data, str(path), warnings, lang, line_breaks=True)
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
