@@ -242,7 +242,9 @@ def setup_hugo(project: Path, work: Path) -> Path:
         'baseURL = "http://127.0.0.1/"\ntitle = "bench"\nbuildFuture = true\n'
         'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
         "[markup.goldmark.renderer]\nunsafe = true\n", encoding="utf-8")
-    shutil.copytree(project / "content" / "docs" / "reviews", work / "content" / "reviews")
+    # the review pages only: redirect pages (HTML, of moved reviews) are no content for Hugo
+    shutil.copytree(project / "content" / "docs" / "reviews", work / "content" / "reviews",
+                    ignore=shutil.ignore_patterns("*.html"))
     return work
 
 
