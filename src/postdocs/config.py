@@ -20,7 +20,8 @@ URL_RE = re.compile(r"^https?://[^\s<>\"'`\\]+$")
 # Names Windows will not create as files or folders (any case, any extension).
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
                     *(f"lpt{i}" for i in range(10))}
-KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html")
+KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html",
+                 "telegram-preview")
 
 
 @dataclass(frozen=True)

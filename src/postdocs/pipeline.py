@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, slugs
+from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, same_post, slugs
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
@@ -54,17 +54,17 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
     memo.next_build()
     results = read_all(project, use_cache)
     metas: dict[str, ChannelMeta] = {}
-    posts: list[Post] = []
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
     for r in results:
         if r.meta.name and by_path[r.path] not in metas:
             metas[by_path[r.path]] = r.meta
-        posts.extend(r.posts)
+    posts, merged = same_post.merge(results)  # a dumped post and its fetched copy: one review
     posts = enrich.enrich(posts)
     taxonomy = load_taxonomy(project.content)
     posts = topics.assign(posts, taxonomy)
     posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
     posts, notes = slugs.assign(posts)
+    notes = merged + notes
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
