@@ -11,6 +11,7 @@ Retry-After, 500, a slow answer) before the real answer. It logs every request.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import threading
 import time
@@ -198,10 +199,8 @@ class PreviewServer:
                     answer = script.pop(0)
                     time.sleep(answer.delay)
                     if answer.status:
-                        try:
+                        with contextlib.suppress(OSError):  # the client gave up waiting
                             self._send(answer.status, answer.body, answer.headers)
-                        except OSError:
-                            pass  # the client gave up waiting
                         return
                 if server.fail_after is not None and len(server.log) > server.fail_after:
                     self._send(500, b"down", {})

@@ -628,6 +628,21 @@ def _card_md(card: LinkCard) -> str:
     return "\n>\n".join(f"> {line}" for line in lines)
 
 
+ALBUM_SECONDS = 60  # media sent this soon after a post, without text, belong to it
+
+
+def _follows(draft: _Draft, msg: PreviewMessage) -> bool:
+    """A message without text that was sent with the post before it (photos, videos, files)."""
+    if msg.forwarded_from or not msg.attachments or any(
+            a.kind in ("sticker", "contact", "location") for a in msg.attachments):
+        return False
+    last = draft.last or draft.first
+    if last.datetime is None or msg.datetime is None:
+        return False
+    gap = dt.datetime.fromisoformat(msg.datetime) - dt.datetime.fromisoformat(last.datetime)
+    return 0 <= gap.total_seconds() <= ALBUM_SECONDS
+
+
 @dataclass
 class _Draft:
     first: PreviewMessage
@@ -638,6 +653,7 @@ class _Draft:
     continuations: int = 0
     edited: bool = False
     deleted: bool = False
+    last: PreviewMessage | None = None  # the draft's latest message (None: the first)
 
 
 def _message_blocks(msg: PreviewMessage, lines: list[Line], media: list[MediaFile],
@@ -715,11 +731,12 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
                                      deleted=mid in deleted))
                 ledger.account("posts", n)
                 continue
-            if drafts and msg.attachments and not msg.forwarded_from:
-                draft = drafts[-1]  # photos sent after a post, apart from its album
+            if drafts and _follows(drafts[-1], msg):
+                draft = drafts[-1]  # photos sent right after a post, apart from its album
                 draft.blocks += _message_blocks(msg, lines, draft.media, folder, index)
                 draft.continuations += 1
-                ledger.account("media-only messages", n)
+                draft.last = msg
+                ledger.account("album media", n)
                 continue
             ledger.account("media-only messages", n)
             continue
@@ -730,6 +747,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             draft.blocks += blocks
             draft.text += [SourceLine(mid, line.text) for line in lines if line.text]
             draft.continuations += 1
+            draft.last = msg
             draft.edited = draft.edited or mid in edited or msg.edited
             ledger.account("merged continuations", n)
             continue
