@@ -427,3 +427,22 @@ def test_a_configured_channel_cannot_add_its_pages_twice(tmp_path: Path,
         assert run(root, "add", f"{s.base}/s/demo", "--name", "Demo", *FAST) == 2
     assert "run 'postdocs fetch demo'" in capsys.readouterr().err
     shutil.rmtree(root / "content" / "channels" / "demo")
+
+
+def test_the_pages_workflow_fetches_daily_and_commits_before_building() -> None:
+    import yaml
+
+    from .conftest import ROOT
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["schedule"][0]["cron"]
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [str(s.get("run", "")) for s in steps]
+    fetch = next(i for i, r in enumerate(runs) if "postdocs fetch" in r)
+    assert fetch < runs.index("make site")
+    assert "git add -A content/channels" in runs[fetch] and "git push" in runs[fetch]
+    assert steps[fetch]["if"] == "github.event_name == 'schedule'"
+    assert workflow["permissions"]["contents"] == "write"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "To turn it off" in readme.split("## Hosting", 1)[1]
