@@ -446,3 +446,15 @@ def test_the_pages_workflow_fetches_daily_and_commits_before_building() -> None:
     assert workflow["permissions"]["contents"] == "write"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "To turn it off" in readme.split("## Hosting", 1)[1]
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    with PreviewServer() as s:
+        s.channels["demo"] = Channel("Demo", channel_messages(45))
+        fetch_channel(tmp_path / "a", "demo", FetchOptions(base_url=s.base, delay=0,
+                                                           progress=True))
+        bar = capsys.readouterr().err
+        assert "@demo" in bar and "msg" in bar and "pages=3" in bar  # messages, pages, rate
+        fetch_channel(tmp_path / "b", "demo", FetchOptions(base_url=s.base, delay=0))
+        assert capsys.readouterr().err == ""  # stderr is no terminal here: no bar

@@ -244,6 +244,9 @@ def add_preview_channel(root: Path, handle: str, name: str, lang: str = "en",
         raise ConfigError(str(channels_file), "cannot append to the channels list (is "
                           "'channels' the last key?); add the entry by hand")
     report = fetch_channel(content / "channels" / entry_file, handle, opts or FetchOptions())
+    if channels_file.is_file() and channels_file.read_text(encoding="utf-8") != text:
+        raise ConfigError(str(channels_file), "changed while the pages were fetched; run the "
+                          "same 'postdocs add' again (the pages fetched are kept)")
     write_atomic(channels_file, new_text.encode("utf-8"))
     return PreviewAddReport(handle=handle, files_entry=entry_file, joined=configured is not None,
                             fetch=report)

@@ -320,8 +320,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postdocs: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("postdocs: interrupted; the pages are all previous or all new, never a mix",
-              file=sys.stderr)
+        if args.command in ("add", "fetch"):
+            print("postdocs: interrupted; the pages fetched so far are kept: run the same "
+                  "command again to go on from there", file=sys.stderr)
+        else:
+            print("postdocs: interrupted; the pages are all previous or all new, never a mix",
+                  file=sys.stderr)
         return 130
     except OSError as exc:  # the file system refused (disk full, permissions, a path vanished)
         where = f"{exc.filename}: " if exc.filename else ""
