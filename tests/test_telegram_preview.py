@@ -24,10 +24,10 @@ from postdocs.config import load_project
 from postdocs.model import ChannelConfig, Post
 from postdocs.pipeline import process, render_site
 from postdocs.preview_fetch import FetchOptions, Store, fetch_channel, parse_preview_url
-from postdocs.readers import read_input
+from postdocs.readers import read_input, webpreview
 from postdocs.readers.telegram_preview import parse_page, read
 
-from .conftest import copy_project
+from .conftest import copy_project, seed
 from .preview_server import Channel, Msg, PreviewServer, Scripted, emoji, text_html
 
 FIX = Path(__file__).parent / "fixtures" / "telegram_preview"
@@ -367,20 +367,43 @@ def test_media_are_downloaded_with_a_size_cap_and_shown(tmp_path: Path) -> None:
 
 
 def dump_as_pages(posts: list[Post]) -> list[Msg]:
-    """The posts of a seed text dump as the service would show them: the text once (the copy
-    doubled it), the `👀LINK` marker a real link, ids with gaps (albums, deleted messages)."""
+    """The posts of a seed text dump as the service shows them: one message per message of the
+    copy (a review that goes on after a reactions line or a media box is several messages), the
+    text once (the copy doubled some), the head lines (paper authors, `Статья:`, `Код:`) in the
+    text, the `👀LINK` marker a real link, ids with gaps (albums, deleted messages)."""
     msgs: list[Msg] = []
     mid = 100
     start = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
+    raw: dict[str, list[str]] = {}
+
+    def starts_message(source: str, number: int) -> bool:
+        lines = raw.setdefault(source, seed(source).read_text(encoding="utf-8").splitlines())
+        k = number - 2
+        while k >= 0 and not lines[k].strip():
+            k -= 1
+        return k >= 0 and (webpreview.is_reactions(lines[k])
+                           or lines[k].strip() in webpreview.BOILERPLATE)
+
     for i, p in enumerate(posts):
-        lines = [p.title, ""] if p.title_source == "header" else []
-        text = text_html(lines + [line.text for line in p.lines])
-        if p.link_lost:
-            text += ("<br/><br/>" + emoji("👀") + f'<a href="https://arxiv.org/abs/2401.{i:05d}" '
-                     'target="_blank" rel="noopener" onclick="return confirm(\'Open this link?'
-                     '\\n\\n\'+this.href);">LINK</a>')
-        msgs.append(Msg(mid, text, datetime=(start + dt.timedelta(days=i)).isoformat()))
-        mid += 1 + i % 3
+        head = [p.title] if p.title_source == "header" else []
+        if p.authors:
+            head.append(", ".join(p.authors))
+        head += [f"Статья: https://arxiv.org/abs/{x}" if "/" not in x else f"Статья: {x}"
+                 for x in p.papers] + [f"Код: {c}" for c in p.code]
+        groups: list[list[str]] = [[*head, ""] if head else []]
+        for line in p.lines:
+            if groups[-1] and starts_message(p.source_file, line.number):
+                groups.append([])
+            groups[-1].append(line.text)
+        when = start + dt.timedelta(days=i)
+        for k, group in enumerate(groups):
+            text = text_html(group)
+            if p.link_lost and k == 0:
+                text += ("<br/><br/>" + emoji("👀") + f'<a href="https://arxiv.org/abs/2401.'
+                         f'{i:05d}" target="_blank" rel="noopener" onclick="return confirm('
+                         '\'Open this link?\\n\\n\'+this.href);">LINK</a>')
+            msgs.append(Msg(mid, text, datetime=(when + dt.timedelta(minutes=k)).isoformat()))
+            mid += 1 + (i + k) % 3
     return msgs
 
 
@@ -392,8 +415,9 @@ def test_switching_a_seed_channel_to_fetched_pages_changes_no_url(
     seed_posts = [p for p in before.posts if p.channel == handle]
     urls_before = {p.source: slugs.page_path(p) for p in before.posts}
     pages_before = set(render_site(load_project(root), before))
+    messages = dump_as_pages(seed_posts)
     with PreviewServer() as s:
-        s.channels[handle] = Channel(handle, dump_as_pages(seed_posts))
+        s.channels[handle] = Channel(handle, messages)
         assert run(root, "add", f"{s.base}/s/{handle}", "--name", handle, *FAST) == 0
     config = (root / "content" / "channels.yml").read_text()
     assert config.count(f"- id: {handle}") == 1 and f"- {handle}/preview" in config
@@ -403,6 +427,9 @@ def test_switching_a_seed_channel_to_fetched_pages_changes_no_url(
     assert set(render_site(load_project(root), after)) == pages_before
     merged = [p for p in after.posts if p.channel == handle]
     assert len(merged) == len(seed_posts)  # one review per post, no doubles
+    # the reviews that span several messages were several messages on the pages too
+    assert sum(p.continuations for p in merged) == sum(p.continuations for p in seed_posts)
+    assert len(messages) == len(seed_posts) + sum(p.continuations for p in seed_posts)
     for p in merged:
         assert p.message_id is not None and p.permalink == f"https://t.me/{handle}/{p.message_id}"
         assert p.datetime is not None and p.date_source == "export"
