@@ -90,6 +90,9 @@ def test_browser_runs_nothing_from_preview_pages(hostile_preview: tuple[Path, li
     page = browser.new_page()
     try:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        elsewhere: list[str] = []  # the site never asks another host for anything
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:"))
+                else elsewhere.append(r.url))
         for path in _pages(site):
             page.goto(path.as_uri())
             page.wait_for_load_state("load")
@@ -105,6 +108,7 @@ def test_browser_runs_nothing_from_preview_pages(hostile_preview: tuple[Path, li
                     for text in texts:
                         assert text in body, (post.slug, text)
         assert seen == set(VISIBLE)
+        assert elsewhere == []
     finally:
         page.close()
     assert dialogs == []

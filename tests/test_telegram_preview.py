@@ -231,6 +231,15 @@ def test_fetch_asks_only_for_new_pages(tmp_path: Path,
     assert sorted(p.message_id or 0 for p in posts) == list(range(1, 71))
 
 
+def test_fetch_without_preview_channels_says_so(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "site")
+    assert run(root, "fetch") == 0
+    assert "no channel reads Telegram's web preview yet" in capsys.readouterr().out
+    assert run(root, "fetch", "rizzearch") == 2
+    assert "no channel reads preview pages for rizzearch" in capsys.readouterr().err
+
+
 def test_the_environment_variable_stands_in_for_the_service(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = empty_project(tmp_path)

@@ -284,6 +284,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     project = load_project(args.root)
     stores = {ch.id.lower(): (ch.id, project.channels_dir / f) for ch in project.channels
               for f in ch.files if is_store(project.channels_dir / f)}
+    if not stores and not args.handles:
+        print("postdocs: no channel reads Telegram's web preview yet (add one with "
+              "'postdocs add https://t.me/s/<handle>'); nothing to fetch")
+        return 0
     wanted = [h.lstrip("@").lower() for h in args.handles] or list(stores)
     unknown = [h for h in wanted if h not in stores]
     if unknown:
