@@ -365,6 +365,8 @@ def test_media_are_downloaded_with_a_size_cap_and_shown(tmp_path: Path) -> None:
     assert report.photos == 1
     assert any("over the 5000-byte cap" in w for w in report.warnings)
     assert (folder / "media" / "2-1.jpg").read_bytes() == jpeg
+    assert json.loads((folder / "index.json").read_text())["media"] == {
+        "2-1": "media/2-1.jpg", "3-1": ""}  # the one over the cap is not asked for again
     posts = {p.message_id: p for p in read(folder, ChannelConfig(
         id="demo", name="Demo", url="https://t.me/demo", lang="en", dir="ltr",
         format="telegram-preview", files=("demo/preview",))).posts}

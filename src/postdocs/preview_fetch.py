@@ -353,6 +353,13 @@ def fetch_channel(folder: Path, handle: str, opts: FetchOptions,
     return report
 
 
+def _give_up(store: Store, key: str) -> None:
+    """A photo that cannot be shown (too large, not an image, gone) is not asked for again: the
+    page links the post instead."""
+    store.index.media[key] = ""
+    store.save()
+
+
 _IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp",
                 "image/gif": "gif"}
 
@@ -374,17 +381,22 @@ def _download_photos(store: Store, client: Client, opts: FetchOptions,
                 r = client.get(url, f"photo of message {mid}")
             except FetchError as exc:
                 report.warnings.append(str(exc))
+                if "404" in str(exc):
+                    _give_up(store, key)
                 continue
             kind = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
             ext = _IMAGE_TYPES.get(kind)
             if r.status_code != 200 or ext is None:
-                report.warnings.append(f"photo of message {mid}: not an image ({kind or '?'})")
+                report.warnings.append(f"photo of message {mid}: not an image ({kind or '?'}); "
+                                       "linked instead")
+                _give_up(store, key)
                 continue
             declared = r.headers.get("Content-Length", "")
             size = int(declared) if declared.isdigit() else len(r.content)
             if max(size, len(r.content)) > opts.media_max_bytes:
                 report.warnings.append(f"photo of message {mid}: {size} bytes, over "
                                        f"the {opts.media_max_bytes}-byte cap; linked instead")
+                _give_up(store, key)
                 continue
             name = f"media/{key}.{ext}"
             write_atomic(store.folder / name, r.content)
