@@ -259,11 +259,12 @@ def test_edits_and_deletions_are_noticed_and_deleted_posts_kept(
         msgs = s.channels["demo"].messages
         msgs[27].text = text_html(["Review number 28", "", "A corrected body."])
         msgs[27].edited = True
-        del msgs[28]  # message 29 deleted on Telegram
+        del msgs[29]  # messages 29 and 30 (the newest) deleted on Telegram
+        del msgs[28]
         assert run(root, "fetch", "--recheck", "5", "--base-url", s.base, *FAST) == 0
-    assert "@demo: 0 new, 1 edited, 1 deleted" in capsys.readouterr().out
+    assert "@demo: 0 new, 1 edited, 2 deleted" in capsys.readouterr().out
     index = json.loads((root / "content/channels/demo/preview/index.json").read_text())
-    assert index["edited"] == [28] and index["deleted"] == [29]
+    assert index["edited"] == [28] and index["deleted"] == [29, 30]
     posts = {p.message_id: p for p in process(load_project(root), use_cache=False).posts}
     assert "A corrected body." in (posts[28].markdown or "")
     assert "edited" in (posts[28].markdown or "")

@@ -269,8 +269,10 @@ class _Progress:
             self.bar.close()
 
 
-def _compare(store: Store, page: PreviewPage, report: FetchReport) -> bool:
-    """Record what the page changes; True when it must be stored."""
+def _compare(store: Store, page: PreviewPage, report: FetchReport, newest: bool = False) -> bool:
+    """Record what the page changes; True when it must be stored. A stored message inside the
+    page's range of ids (on the newest page: anything after its first id) that the page lacks
+    was deleted."""
     index = store.index
     ids = {m.id for m in page.messages}
     fresh: dict[int, PreviewMessage] = {m.id: m for m in page.messages}
@@ -280,6 +282,8 @@ def _compare(store: Store, page: PreviewPage, report: FetchReport) -> bool:
     gone: list[int] = []
     if ids:
         low, high = min(ids), max(ids)
+        if newest and store.messages:
+            high = max(high, max(store.messages))
         gone = [i for i in store.messages if low <= i <= high and i not in ids
                 and i not in index.deleted]
     back = [i for i in ids if i in index.deleted]
@@ -317,7 +321,7 @@ def fetch_channel(folder: Path, handle: str, opts: FetchOptions,
             ids = sorted(m.id for m in page.messages)
             if before is None and ids:
                 progress.update(0, total=ids[-1] - (known[-1] if known else 0))
-            if _compare(store, page, report):
+            if _compare(store, page, report, newest=before is None):
                 store.add_page(html)
                 report.pages_stored += 1
             progress.update(len(ids))
