@@ -305,18 +305,18 @@ def test_errors_are_one_line_and_change_nothing(tmp_path: Path,
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     assert run(root, "add", f"http://127.0.0.1:{port}/s/demo", "--name", "D", "--retries",
-               "1", *FAST[:4]) == 6
+               "1", *FAST[:4]) == 7
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "cannot connect" in err and "offline?" in err
     assert err.startswith("postdocs: error: ") and "Traceback" not in err
     with PreviewServer() as s:
-        assert run(root, "add", f"{s.base}/s/nobody_here", "--name", "N", *FAST) == 6
+        assert run(root, "add", f"{s.base}/s/nobody_here", "--name", "N", *FAST) == 7
         err = capsys.readouterr().err.strip()
         assert "@nobody_here has no public web preview" in err and len(err.splitlines()) == 1
         s.channels["demo"] = Channel("Demo", channel_messages(3))
         s.script["/s/demo"] = [Scripted(500)] * 3
         assert run(root, "add", f"{s.base}/s/demo", "--name", "D", "--retries", "2",
-                   *FAST) == 6
+                   *FAST) == 7
         assert "server error 500 (gave up after 3 attempts)" in capsys.readouterr().err
     assert (root / "content" / "channels.yml").read_text() == config
     assert not (root / "content" / "channels" / "demo").exists()
@@ -330,7 +330,7 @@ def test_an_interrupted_fetch_resumes_where_it_stopped(tmp_path: Path) -> None:
         s.channels["demo"] = Channel("Demo", channel_messages(65))
         s.fail_after = 2  # the third request and all after it fail
         assert run(root, "add", f"{s.base}/s/demo", "--name", "Demo", "--retries", "0",
-                   *FAST) == 6
+                   *FAST) == 7
         assert s.log == ["/s/demo", "/s/demo?before=46", "/s/demo?before=26"]
         kept = {p.name: p.read_bytes() for p in (store / "pages").iterdir()}
         assert sorted(kept) == ["000001.html.gz", "000002.html.gz"]

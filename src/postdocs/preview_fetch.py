@@ -55,7 +55,7 @@ PREVIEW_URL_RE = re.compile(r"^(?P<base>https?://[^/?#\s]+(?:/[^?#\s]*?)?)/s/"
 class FetchError(PostdocsError):
     """The preview could not be fetched (offline, unknown or private channel, server refusing)."""
 
-    exit_code = 6
+    exit_code = 7
 
 
 @dataclass(frozen=True)
