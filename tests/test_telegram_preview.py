@@ -497,3 +497,49 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path: Path,
         assert "@demo" in bar and "msg" in bar and "pages=3" in bar  # messages, pages, rate
         fetch_channel(tmp_path / "b", "demo", FetchOptions(base_url=s.base, delay=0))
         assert capsys.readouterr().err == ""  # stderr is no terminal here: no bar
+
+
+def test_same_post_merge_rules() -> None:
+    from postdocs import same_post
+    from postdocs.model import Ledger, ReadResult, SourceLine
+
+    def dump(line: int, title: str, body: str) -> Post:
+        return Post(channel="c", source_file="dump.txt", line=line, title=title,
+                    lines=(SourceLine(line + 1, body),), authors=("A. Author",))
+
+    def fetched(mid: int, title: str, body: str) -> Post:
+        return Post(channel="c", source_file="t.me/c", line=mid, title=title,
+                    lines=(SourceLine(mid, body),),
+                    message_id=mid, permalink=f"https://t.me/c/{mid}",
+                    datetime="2024-05-01T10:00:00+00:00")
+
+    def result(fmt: str, posts: list[Post]) -> ReadResult:
+        return ReadResult(path=fmt, format=fmt, posts=tuple(posts), ledger=Ledger(path=fmt))
+
+    dumps = [dump(1, "Same title", "Body one, as copied."),  # matched by title and body
+             dump(10, "Twice", "First text."), dump(20, "Twice", "Second text."),  # by body
+             dump(30, "Only in the dump", "Nothing fetched."),
+             dump(40, "Edited later", "The old wording of the body.")]  # by the title alone
+    pages = [fetched(5, "Same title", "Body one, as copied! 👀LINK"),
+             fetched(6, "Twice", "Second text."), fetched(7, "Twice", "First text."),
+             fetched(8, "Edited later", "A new wording entirely."),
+             fetched(9, "Only fetched", "New post."), fetched(3, "From the export", "x")]
+    export = [Post(channel="c", source_file="t.me/c", line=3, title="From the export",
+                   message_id=3, markdown="export copy\n")]
+    posts, notes = same_post.merge([result("web-preview", dumps),
+                                    result("telegram-preview", pages),
+                                    result("telegram-json", export)])
+    by_source = {p.source: p for p in posts}
+    assert by_source["dump.txt:1"].message_id == 5
+    assert by_source["dump.txt:1"].authors == ("A. Author",)  # the dump's head lines stay
+    assert by_source["dump.txt:10"].message_id == 7 and by_source["dump.txt:20"].message_id == 6
+    assert by_source["dump.txt:30"].message_id is None
+    assert by_source["dump.txt:40"].message_id == 8
+    assert by_source["dump.txt:40"].title == "Edited later"
+    assert by_source["t.me/c:9"].message_id == 9  # new on the pages: a review of its own
+    assert [p.markdown for p in posts if p.message_id == 3] == ["export copy\n"]
+    assert len(posts) == 7  # 5 dump posts, 1 new fetched, 1 export post: no doubles
+    assert notes == ["c: 4 posts of the text dumps are one review each with their fetched copies"
+                     " (id, date and permalink from the fetched pages)",
+                     "c: 1 fetched posts are in the channel's Desktop export too; the export's "
+                     "copy is the review"]

@@ -1,5 +1,6 @@
 """One review per post across inputs: a post of a channel's text dump (a copy of the web preview,
-without ids, dates or links) that is also in the channel's fetched preview pages is one review.
+without ids, dates or links) that is also in the channel's fetched preview pages is one review;
+a fetched post that the channel's Desktop export also holds (same message id) is the export's.
 
 The fetched copy gives the review what the text copy lost: message id, exact date, permalink,
 formatting, links, views, reactions. The text copy keeps what names the review: its title (the
@@ -44,6 +45,18 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
     posts = [p for r in results for p in r.posts]
     if not fetched:
         return posts, []
+    # A Desktop export of the same channel names its posts by id: the export's copy wins (its
+    # media are files, its edit times exact), the fetched one is dropped.
+    exported = {(p.channel, p.message_id) for r in results if r.format != telegram_preview.FORMAT
+                for p in r.posts if p.message_id is not None}
+    doubles: dict[str, int] = defaultdict(int)
+    for channel in fetched:
+        kept = [p for p in fetched[channel] if (channel, p.message_id) not in exported]
+        doubles[channel] = len(fetched[channel]) - len(kept)
+        fetched[channel] = kept
+    dropped = {id(p) for r in results if r.format == telegram_preview.FORMAT for p in r.posts
+               if (p.channel, p.message_id) in exported}
+    posts = [p for p in posts if id(p) not in dropped]
     by_full: dict[tuple[str, str], list[Post]] = defaultdict(list)
     by_title: dict[tuple[str, str], list[Post]] = defaultdict(list)
     for channel, items in fetched.items():
@@ -87,4 +100,6 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
     notes = [f"{channel}: {n} posts of the text dumps are one review each with their fetched "
              f"copies (id, date and permalink from the fetched pages)"
              for channel, n in sorted(counts.items())]
+    notes += [f"{channel}: {n} fetched posts are in the channel's Desktop export too; the "
+              "export's copy is the review" for channel, n in sorted(doubles.items()) if n]
     return out, notes
