@@ -132,6 +132,7 @@ def test_pages_become_posts_with_ids_dates_permalinks_and_safe_markdown(tmp_path
     assert posts[10].reply_to == 4
     assert "> [Fast Transformer Decoding" in (posts[10].markdown or "")
     assert "&lt;b&gt;are&lt;/b&gt;" in (posts[10].markdown or "")
+    assert "https://arxiv.org/abs/1911.02150" in posts[10].text  # the card's paper is found
     assert "🎬 Video (0:31)" in (posts[11].markdown or "")
     assert "📄 File lecture-notes.pdf (2.1 MB)" in (posts[12].markdown or "")
     assert posts[13].title == "Which optimizer do you use?"

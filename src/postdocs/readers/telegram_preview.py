@@ -689,6 +689,14 @@ def _message_blocks(msg: PreviewMessage, lines: list[Line], media: list[MediaFil
     return blocks
 
 
+def _card_text(msg: PreviewMessage) -> list[SourceLine]:
+    """A link card's title and address as plain text (the paper it names is found there)."""
+    card = msg.card
+    if card is None or not (card.title or card.url):
+        return []
+    return [SourceLine(msg.id, " ".join(x for x in (card.title, card.url) if x))]
+
+
 def _footer(d: _Draft) -> str:
     facts = []
     if d.first.views:
@@ -746,6 +754,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             blocks = _message_blocks(msg, lines, draft.media, folder, index)
             draft.blocks += blocks
             draft.text += [SourceLine(mid, line.text) for line in lines if line.text]
+            draft.text += _card_text(msg)
             draft.continuations += 1
             draft.last = msg
             draft.edited = draft.edited or mid in edited or msg.edited
@@ -754,7 +763,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         title, body = split_title(lines)
         blocks = _message_blocks(msg, body, media, folder, index)
         drafts.append(_Draft(msg, title, blocks,
-                             [SourceLine(mid, line.text) for line in body if line.text],
+                             [SourceLine(mid, line.text) for line in body if line.text]
+                             + _card_text(msg),
                              media, edited=mid in edited or msg.edited, deleted=mid in deleted))
         ledger.account("posts", n)
     posts = []
