@@ -324,6 +324,17 @@ def test_errors_are_one_line_and_change_nothing(tmp_path: Path,
     assert not (root / "content" / "channels" / "nobody_here").exists()
 
 
+def test_a_server_that_does_not_page_back_is_an_error_not_a_loop(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = empty_project(tmp_path)
+    with PreviewServer() as s:
+        s.channels["demo"] = Channel("Demo", channel_messages(45))
+        s.page = lambda handle, before: PreviewServer.page(s, handle, None)  # type: ignore
+        assert run(root, "add", f"{s.base}/s/demo", "--name", "Demo", *FAST) == 7
+        assert len(s.log) == 2
+    assert "the server does not page back" in capsys.readouterr().err
+
+
 def test_an_interrupted_fetch_resumes_where_it_stopped(tmp_path: Path) -> None:
     root = empty_project(tmp_path)
     store = root / "content" / "channels" / "demo" / "preview"

@@ -330,6 +330,9 @@ def fetch_channel(folder: Path, handle: str, opts: FetchOptions,
                 break
             if threshold is not None and ids[0] <= threshold:
                 break
+            if before is not None and page.before >= before:
+                raise FetchError(f"{page_url(base, handle, before)}: the next page would not be "
+                                 f"older (before={page.before}); the server does not page back")
             before = page.before
         if reached_first and not store.index.complete:
             store.index.complete = True
