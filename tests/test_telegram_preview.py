@@ -25,7 +25,8 @@ from postdocs.model import ChannelConfig, Post
 from postdocs.pipeline import process, render_site
 from postdocs.preview_fetch import FetchOptions, Store, fetch_channel, parse_preview_url
 from postdocs.readers import read_input, webpreview
-from postdocs.readers.telegram_preview import parse_page, read
+from postdocs.readers.preview_page import parse_page
+from postdocs.readers.telegram_preview import read
 
 from .conftest import copy_project, seed
 from .preview_server import Channel, Msg, PreviewServer, Scripted, emoji, text_html

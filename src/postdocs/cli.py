@@ -31,7 +31,7 @@ from .preview_fetch import (
     fetch_channel,
     parse_preview_url,
 )
-from .readers.telegram_preview import is_store
+from .readers.preview_store import is_store
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
@@ -279,7 +279,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch every channel that reads a preview store (or the ones named); one failing channel
     does not stop the others."""
-    from .readers.telegram_preview import STORE_DIR
+    from .readers.preview_store import STORE_DIR
 
     project = load_project(args.root)
     stores = {ch.id.lower(): (ch.id, project.channels_dir / f) for ch in project.channels

@@ -32,16 +32,8 @@ import httpx
 
 from . import __version__
 from .errors import PostdocsError
-from .readers.telegram_preview import (
-    INDEX,
-    PreviewMessage,
-    PreviewPage,
-    StoreIndex,
-    is_store,
-    load_index,
-    parse_page,
-    stored_messages,
-)
+from .readers.preview_page import PreviewMessage, PreviewPage, parse_page
+from .readers.preview_store import INDEX, StoreIndex, is_store, load_index, stored_messages
 
 DEFAULT_BASE_URL = "https://t.me"
 BASE_URL_ENV = "POSTDOCS_TELEGRAM_BASE_URL"
