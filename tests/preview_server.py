@@ -52,7 +52,8 @@ def message_html(handle: str, name: str, m: Msg) -> str:
     if m.service:
         return (
             '<div class="tgme_widget_message_wrap js-widget_message_wrap">'
-            f'<div class="tgme_widget_message service_message js-widget_message" '
+            '<div class="tgme_widget_message text_not_supported_wrap service_message '
+            f'js-widget_message" '
             f'data-post="{post}" data-view="eyJjIjotMTAwMH0">'
             '<div class="tgme_widget_message_bubble">'
             f'<div class="tgme_widget_message_text js-message_text" dir="auto">{m.text}</div>'
@@ -63,7 +64,7 @@ def message_html(handle: str, name: str, m: Msg) -> str:
             '</a></span></div></div></div></div></div>\n')
     text = (f'<div class="tgme_widget_message_text js-message_text" dir="auto">{m.text}</div>'
             if m.text else "")
-    edited = '<span class="tgme_widget_message_edited">edited</span> ' if m.edited else ""
+    edited = "edited &nbsp;" if m.edited else ""  # as the service marks it: text before the date
     views = (f'<span class="tgme_widget_message_views">{m.views}</span>'
              '<span class="copyonly"> views</span>') if m.views else ""
     return (

@@ -21,7 +21,7 @@ The markup, as the service serves it (and as public parsers of it read it):
   emoji as `<i class="emoji"><b>🔥</b></i>`), `a.tgme_widget_message_link_preview`
   (`link_preview_site_name`, `_title`, `_description`), `tgme_widget_message_reactions`
   (`span.tgme_reaction`: an emoji then the count), and the footer: `tgme_widget_message_views`
-  (`1.2K`), `tgme_widget_message_meta` ("edited" before the date) and
+  (`1.2K`), `tgme_widget_message_meta` (the text "edited" before the date link) and
   `a.tgme_widget_message_date` (the permalink) around `<time datetime="…+00:00">`.
 - The link to older messages: `a.tme_messages_more[data-before]` (and `link rel="prev"`); at the
   first message of the channel there is none.
