@@ -493,7 +493,9 @@ def test_the_pages_workflow_fetches_daily_and_commits_before_building() -> None:
     runs = [str(s.get("run", "")) for s in steps]
     fetch = next(i for i, r in enumerate(runs) if "postdocs fetch" in r)
     assert fetch < runs.index("make site")
-    assert "git add -A content/channels" in runs[fetch] and "git push" in runs[fetch]
+    step = runs[fetch]
+    assert step.index("postdocs fetch") < step.index("postdocs build") < step.index("git add -A")
+    assert "git add -A content/channels content/*.yml" in step and "git push" in step
     assert steps[fetch]["if"] == "github.event_name == 'schedule'"
     assert workflow["permissions"]["contents"] == "write"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
