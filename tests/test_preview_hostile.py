@@ -22,6 +22,7 @@ from postdocs.config import load_project
 from postdocs.model import Post
 from postdocs.pipeline import process
 from postdocs.preview_fetch import Store
+from postdocs.readers.telegram_preview import read
 
 from .conftest import ROOT
 from .test_hostile_site import _LIVE_IN_DOM, _pages, _Scan
@@ -76,6 +77,13 @@ def test_preview_pages_build_html_without_live_markup(
         hostile_preview: tuple[Path, list[Post]]) -> None:
     site, posts = hostile_preview
     assert sorted(p.message_id or 0 for p in posts) == [1, 2]
+    # the widget whose data-post is no message id is counted, and named in a warning
+    store = site.parent / "content" / "channels" / "hostile_preview" / "preview"
+    result = read(store, load_project(site.parent).channels[0])
+    assert result.ledger.total_lines == 3 and result.ledger.accounted == {1, 2, 3}
+    assert result.ledger.categories["unreadable messages"] == 1
+    assert any("without a readable data-post ('../../etc/passwd')" in w.message
+               for w in result.warnings)
     for page in _pages(site):
         scan = _Scan()
         scan.feed(page.read_text(encoding="utf-8"))

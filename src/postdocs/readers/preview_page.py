@@ -163,6 +163,7 @@ class PreviewPage:
     has_history: bool  # the page is a channel's preview (not a redirect target, not an error)
     meta: ChannelMeta = ChannelMeta()
     problems: tuple[str, ...] = ()  # located by message id: "message 12: …"
+    skipped: int = 0  # message widgets that could not be read (reported in `problems`)
 
 
 def _classes(node: LexborNode) -> list[str]:
@@ -455,6 +456,7 @@ def parse_page(html: str, handle: str) -> PreviewPage:
     history = tree.css_first(".tgme_channel_history")
     problems: list[str] = []
     messages: list[PreviewMessage] = []
+    skipped = 0
     for widget in tree.css(".tgme_widget_message_wrap .tgme_widget_message"):
         if not (widget.attributes.get("data-post") or "") and (
                 widget.css_first(".tme_no_messages_found") is not None):
@@ -466,9 +468,11 @@ def parse_page(html: str, handle: str) -> PreviewPage:
             msg, problem = None, f"message {post}: unreadable ({type(exc).__name__}: {exc})"
         if msg is None:
             problems.append(problem)
+            skipped += 1
             continue
         if msg.handle.lower() != handle.lower():
             problems.append(f"message {msg.handle}/{msg.id}: from another channel; skipped")
+            skipped += 1
             continue
         if msg.unknown:
             problems.append(f"message {msg.id}: markup not recognised: {', '.join(msg.unknown)}")
@@ -483,4 +487,4 @@ def parse_page(html: str, handle: str) -> PreviewPage:
         before = int(m.group(1)) if m else None
     messages.sort(key=lambda x: x.id)
     return PreviewPage(messages=tuple(messages), before=before, has_history=history is not None,
-                       meta=_channel_meta(tree), problems=tuple(problems))
+                       meta=_channel_meta(tree), problems=tuple(problems), skipped=skipped)

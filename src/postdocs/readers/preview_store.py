@@ -74,9 +74,12 @@ def read_page(path: Path) -> str:
 
 
 def stored_messages(folder: Path, index: StoreIndex,
-                    problems: list[tuple[str, str]] | None = None
+                    problems: list[tuple[str, str]] | None = None,
+                    skipped: list[str] | None = None
                     ) -> tuple[dict[int, PreviewMessage], ChannelMeta]:
-    """Every message of the store, the copy of the last page fetched winning (edits)."""
+    """Every message of the store, the copy of the last page fetched winning (edits). What
+    could not be read is added to `problems` ((page file, message)); `skipped` gets the page
+    file once for each message widget that could not be read at all."""
     messages: dict[int, PreviewMessage] = {}
     meta = ChannelMeta()
     for name in index.pages:
@@ -87,4 +90,6 @@ def stored_messages(folder: Path, index: StoreIndex,
             messages[msg.id] = msg
         if problems is not None:
             problems.extend((str(folder / name), p) for p in page.problems)
+        if skipped is not None:
+            skipped.extend([str(folder / name)] * page.skipped)
     return messages, meta

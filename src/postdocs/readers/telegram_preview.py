@@ -169,9 +169,12 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     index = load_index(folder)
     handle = index.handle or channel.id
     problems: list[tuple[str, str]] = []
-    messages, meta = stored_messages(folder, index, problems)
+    unreadable: list[str] = []
+    messages, meta = stored_messages(folder, index, problems, unreadable)
     warnings = [LocatedWarning(where, None, p) for where, p in problems]
-    ledger = Ledger(path=str(path), total_lines=len(messages))
+    ledger = Ledger(path=str(path), total_lines=len(messages) + len(unreadable))
+    # widgets that are no readable message still count (a warning names each)
+    ledger.account("unreadable messages", *range(len(messages) + 1, ledger.total_lines + 1))
     deleted = set(index.deleted)
     edited = set(index.edited)
     drafts: list[_Draft] = []
