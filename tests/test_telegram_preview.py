@@ -398,7 +398,7 @@ def dump_as_pages(posts: list[Post]) -> list[Msg]:
     text, the `👀LINK` marker a real link, ids with gaps (albums, deleted messages)."""
     msgs: list[Msg] = []
     mid = 100
-    start = dt.datetime(2024, 1, 1, 9, 0, tzinfo=dt.UTC)
+    start = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)  # newer than every seed: in the feeds
     raw: dict[str, list[str]] = {}
 
     def starts_message(source: str, number: int) -> bool:
@@ -460,13 +460,16 @@ def test_switching_a_seed_channel_to_fetched_pages_changes_no_url(
         assert p.datetime is not None and p.date_source == "export"
     assert any(f"{handle}: {len(seed_posts)} posts of the text dumps" in n for n in after.notes)
     assert run(root, "check") == 0
-    # each review is listed once on its channel page and on each of its topic pages
+    # each review is listed once on its channel page, on each of its topic pages, in the feeds
     pages = render_site(load_project(root), after)
     for p in merged:
         href = f'/reviews/{handle}/{p.slug}/"'
         assert pages[slugs.channel_path(handle)].count(href) == 1
+        entry = f"/reviews/{handle}/{p.slug}/</id>"
+        assert pages["feeds/all.xml"].count(entry) == 1
         for topic in p.topics:
             assert pages[slugs.topic_path(topic)].count(href) == 1
+            assert pages[f"feeds/{topic}.xml"].count(entry) == 1
 
 
 def test_a_configured_channel_cannot_add_its_pages_twice(tmp_path: Path,
