@@ -11,7 +11,7 @@ from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CHANNEL_KEYS = ("id", "name", "url", "lang", "dir", "format", "files", "description", "authors",
-                "chat")
+                "chat", "formerly")
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:

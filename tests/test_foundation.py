@@ -110,5 +110,7 @@ def test_front_matter_fields(corpus: Corpus) -> None:
     assert meta["channel"] == "rizzearch"
     assert meta["lang"] == "ru" and meta["dir"] == "ltr"
     assert meta["source"] == "000_6219d51e455967f7.txt:12"
-    assert "date" not in meta
+    # the dump gives no date: the date the permalink registry first saw it, marked as such
+    assert meta["date_source"] == "first-seen"
+    assert meta["date"] == "2026-12-07"  # content/permalinks.yml
     assert isinstance(meta["topics"], list) and isinstance(meta["papers"], list)

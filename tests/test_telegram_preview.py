@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 import shutil
 import socket
 import time
@@ -398,7 +399,8 @@ def dump_as_pages(posts: list[Post]) -> list[Msg]:
     text, the `👀LINK` marker a real link, ids with gaps (albums, deleted messages)."""
     msgs: list[Msg] = []
     mid = 100
-    start = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)  # newer than every seed: in the feeds
+    # later than every seed review and first-seen date, so they are in the feeds (newest 50)
+    start = dt.datetime(2030, 6, 1, 9, 0, tzinfo=dt.UTC)
     raw: dict[str, list[str]] = {}
 
     def starts_message(source: str, number: int) -> bool:
@@ -470,6 +472,10 @@ def test_switching_a_seed_channel_to_fetched_pages_changes_no_url(
         for topic in p.topics:
             assert pages[slugs.topic_path(topic)].count(href) == 1
             assert pages[f"feeds/{topic}.xml"].count(entry) == 1
+    for path, text in pages.items():
+        if path.startswith("feeds/"):
+            ids = re.findall(r"<entry>\s*<title>.*?</title>\s*<id>(.*?)</id>", text, re.S)
+            assert len(ids) == len(set(ids)), path
 
 
 def test_a_configured_channel_cannot_add_its_pages_twice(tmp_path: Path,
@@ -561,3 +567,46 @@ def test_same_post_merge_rules() -> None:
                      " (id, date and permalink from the fetched pages)",
                      "c: 1 fetched posts are in the channel's Desktop export too; the export's "
                      "copy is the review"]
+
+
+# --- with the permalink registry (content/permalinks.yml) ----------------------------------------
+
+
+def test_a_merged_review_keeps_its_registry_url_and_the_entry_learns_its_telegram_post(
+        tmp_path: Path) -> None:
+    from postdocs import permalinks
+
+    root = copy_project(tmp_path / "site")
+    registry_file = root / "content" / "permalinks.yml"
+    before = process(load_project(root), use_cache=False)
+    seed_posts = [p for p in before.posts if p.channel == "rizzearch"]
+    # a review whose registered URL is not what its title gives (renamed once, say): only the
+    # registry knows it
+    target = seed_posts[0]
+    registered = f"reviews/rizzearch/{target.slug}/"
+    text = registry_file.read_text(encoding="utf-8")
+    assert f"url: {registered}\n" in text
+    registry_file.write_text(text.replace(f"url: {registered}\n",
+                                          "url: reviews/rizzearch/an-older-address/\n"),
+                             encoding="utf-8")
+    before = process(load_project(root), use_cache=False)
+    urls_before = {p.source: slugs.page_path(p) for p in before.posts}
+    assert urls_before[target.source] == "reviews/rizzearch/an-older-address.md"
+    with PreviewServer() as s:
+        s.channels["rizzearch"] = Channel("rizzearch", dump_as_pages(seed_posts))
+        assert run(root, "add", f"{s.base}/s/rizzearch", "--name", "rizzearch", *FAST) == 0
+    assert run(root, "build", "-q") == 0  # saves the registry
+    after = process(load_project(root), use_cache=False)
+    assert {p.source: slugs.page_path(p) for p in after.posts} == urls_before
+    merged = next(p for p in after.posts if p.source == target.source)
+    assert merged.message_id is not None
+    entry = permalinks.load(root / "content").by_url()["reviews/rizzearch/an-older-address/"]
+    assert f"t.me/rizzearch/{merged.message_id}" in entry.telegram  # known by its post now
+    # the text dumps can go: the fetched pages alone keep every URL (the registry knows them)
+    config = root / "content" / "channels.yml"
+    kept = [line for line in config.read_text(encoding="utf-8").splitlines(keepends=True)
+            if not line.strip().startswith("- rizzearch/0")]
+    config.write_text("".join(kept), encoding="utf-8")
+    alone = process(load_project(root), use_cache=False)
+    fetched_only = {slugs.page_path(p) for p in alone.posts if p.channel == "rizzearch"}
+    assert fetched_only == {u for u in urls_before.values() if u.startswith("reviews/rizzearch/")}

@@ -219,7 +219,7 @@ def test_overrides_warn_with_file_and_line() -> None:
     assert [str(w) for w in ov.warnings] == [
         "content/overrides.yml:7: unknown key 'extra' ignored",
         "content/overrides.yml:4: override 'a.txt:1': unknown key 'colour' ignored "
-        "(known: topics, add_topics, remove_topics, primary_topic, title, date)",
+        "(known: topics, add_topics, remove_topics, primary_topic, title, date, slug)",
     ]
     post = Post(channel="c", source_file="a.txt", line=1, title="t", topics=("rl",),
                 primary_topic="rl")
@@ -227,8 +227,8 @@ def test_overrides_warn_with_file_and_line() -> None:
     assert out[0].topics == ("rl", "graphs") and out[0].primary_topic == "rl"
     assert out[0].evidence[-1].term == "override"
     assert str(warnings[-1]) == ("content/overrides.yml:5: override 'missing.txt:9' matches no "
-                                 "review (expected '<file>:<line>', '<channel>/<file>:<line>' "
-                                 "or a permalink)")
+                                 "review (expected '<file>:<line>', '<channel>/<file>:<line>', "
+                                 "a permalink or a review's URL 'reviews/<channel>/<slug>/')")
     with pytest.raises(ConfigError, match=r"overrides.yml:3: 'add_topics': unknown topic 'gr'"):
         parse_overrides("overrides:\n  'a.txt:1':\n    add_topics: [gr]\n", "overrides.yml", tax)
 

@@ -12,11 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__, memo
+from . import __version__, memo, permalinks
 from .config import load_project
 from .errors import (
     ConfigError,
     LocatedWarning,
+    LostUrlsError,
     OutputError,
     PostdocsError,
     UnaccountedLinesError,
@@ -35,6 +36,8 @@ from .readers.preview_store import is_store
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
+PLACEHOLDER_HOST = "://example.org/"  # the site_url mkdocs.yml ships with
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="postdocs", description=__doc__)
@@ -48,7 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
     b.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-    sub.add_parser("check", help="read every input and report, per file, where each line went")
+    c = sub.add_parser("check", help="read every input and report, per file, where each line "
+                       "went, and any URL of the previous build that would stop answering")
+    c.add_argument("--against", metavar="SITEMAP", type=Path, default=None,
+                   help="the previous build's URLs from this sitemap.xml (default: the "
+                   "docs folder's manifest of the last `postdocs build`)")
     t = sub.add_parser("topics", help="print, per topic, the reviews it holds")
     t.add_argument("--explain", action="store_true",
                    help="also print the evidence (which terms matched where, with weights)")
@@ -111,7 +118,18 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -
                          assets=site_assets(corpus))
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
+    registry_file = project.content / permalinks.REGISTRY_FILE
+    changed = (corpus.registry_changed or not registry_file.is_file()) and permalinks.save(
+        corpus.registry, registry_file)
     if not args.quiet:
+        news = corpus.permalinks
+        if changed or news.added or news.moved or news.merged or news.missing:
+            print("postdocs: " + news.summary(_shown(str(registry_file))))
+        if PLACEHOLDER_HOST in project.site_url and not shown:  # the watcher: once
+            print(f"warning: {_shown(str(project.root / 'mkdocs.yml'))}: site_url is still the "
+                  f"placeholder {project.site_url}: canonical links, feeds and Open Graph "
+                  "previews will point to a host that is not the site (set site_url, or "
+                  "POSTDOCS_SITE_URL for one build)", file=sys.stderr)
         _print_warnings(corpus, skip={id(r) for r in shown or ()}, fold=True)
         if shown is not None:
             shown[:] = corpus.results
@@ -184,9 +202,36 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("  lines: " + ", ".join(f"{k}={v}" for k, v in lines))
         for n in missing[:20]:
             print(f"  {_shown(r.path)}:{n}: line not accounted for")
+    lost = _lost_urls(args, corpus)
     if unaccounted_total:
         raise UnaccountedLinesError(f"{unaccounted_total} input lines are not accounted for")
+    if lost:
+        raise LostUrlsError(f"{lost} URLs of the previous build would stop answering (listed "
+                            "above; a deliberate move needs a `slug:` override, see README)")
     return 0
+
+
+def _lost_urls(args: argparse.Namespace, corpus: Corpus) -> int:
+    """Print the URLs of the previous build that this one would not answer; their number."""
+    from . import url_check
+
+    project = load_project(args.root)
+    current = {u for path, _ in iter_pages(project, corpus)
+               if (u := url_check.url_of_file(path)) is not None}
+    current |= url_check.hand_written(project.docs)
+    if args.against is not None:
+        previous = url_check.from_sitemap(args.against, project.site_url)
+        source = _shown(str(args.against))
+    else:
+        previous = url_check.from_manifest(project.docs)
+        source = "the last build"
+    gone = url_check.lost(previous, current, corpus.registry)
+    print(f"urls: {len(previous)} of {source}, {len(previous) - len(gone)} still answer"
+          + (f", {len(gone)} would stop answering:" if gone else ""))
+    for k in gone:
+        where = _shown(k.path) + (f":{k.line}" if k.line else "")
+        print(f"  {where}: {k.url or '(home page)'}: would stop answering")
+    return len(gone)
 
 
 def cmd_topics(args: argparse.Namespace) -> int:

@@ -94,6 +94,12 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
         authors = item.get("authors") or []
         if not isinstance(authors, list):
             raise ConfigError(path, f"{where}: 'authors' must be a list")
+        formerly = item.get("formerly") or []
+        if isinstance(formerly, str):
+            formerly = [formerly]
+        if not isinstance(formerly, list) or not all(
+                isinstance(f, str) and HANDLE_RE.match(f) for f in formerly):
+            raise ConfigError(path, f"{where}: 'formerly' must be a list of former ids")
         dir_value: Direction = "rtl" if direction == "rtl" else "ltr"
         channels.append(
             ChannelConfig(
@@ -107,6 +113,7 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
                 description=str(item.get("description") or ""),
                 authors=tuple(str(a) for a in authors),
                 chat=None if item.get("chat") is None else str(item["chat"]),
+                formerly=tuple(formerly),
             )
         )
     return tuple(channels)

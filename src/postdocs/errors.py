@@ -49,6 +49,12 @@ class UnaccountedLinesError(PostdocsError):
     exit_code = 5
 
 
+class LostUrlsError(PostdocsError):
+    """`check`: URLs of the previous build would stop answering."""
+
+    exit_code = 6
+
+
 @dataclass(frozen=True)
 class LocatedWarning:
     """`path:line: message`. Parsers return these instead of guessing silently."""

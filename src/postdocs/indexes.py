@@ -39,8 +39,8 @@ def _link(post: Post, here: str) -> str:
 
 def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -> str:
     """One list item: linked title, then date · channel · language, then a short excerpt."""
-    date = post.date.isoformat() if post.date else "date unknown"
-    facts = f"{date} · {channel_link(post.channel, here, ctx)} · {language_name(post.lang)}"
+    channel = channel_link(post.channel, here, ctx)
+    facts = f"{post.shown_date} · {channel} · {language_name(post.lang)}"
     lines = [f"- **{_link(post, here)}**  ", f"  {facts}"]
     text = excerpt(post, EXCERPT_LIMIT) if with_excerpt else ""
     if text:
@@ -121,7 +121,10 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
         body = [front_matter(meta), f"# {inline(name)}", ""]
         if description:
             body += [text_to_markdown(description.split("\n")).rstrip("\n"), ""]
-        summary = f"{plural(len(members), 'review')}, {dated} dated, newest first."
+        added = sum(1 for p in members if p.date_source == "first-seen")
+        summary = (f"{plural(len(members), 'review')}, {dated - added} dated"
+                   + (f", {added} by the date they were added" if added else "")
+                   + ", newest first.")
         if dated:
             summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
         body += [summary, "", *_entries(members, here, ctx)]
@@ -192,7 +195,8 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
     lines = [
         f"**{len(posts)} reviews** from **{len(channels)} channels** in "
         f"**{plural(len(langs), 'language')}**{f' ({named})' if langs else ''}, "
-        f"{len(dated)} of them dated, in **{len(order)} topics**.",
+        f"{sum(1 for p in dated if p.date_source != 'first-seen')} of them dated, "
+        f"in **{len(order)} topics**.",
         "",
     ]
     if order:
@@ -206,12 +210,19 @@ def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx
                       f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
     if has_chart:
         shown = set(chart.months(posts))
-        outside = sum(1 for p in dated if f"{p.date:%Y-%m}" not in shown)
+        left = [p for p in dated if f"{p.date:%Y-%m}" not in shown]
+        added = sum(1 for p in left if p.date_source == "first-seen")
+        outside = len(left) - added
         lines += ["## Reviews per month", "",
                   f"![Bar chart: dated reviews per month, stacked by topic]({CHART})", ""]
         if outside:
             lines += [f"{plural(outside, 'dated review')} far outside this range "
                       f"{'is' if outside == 1 else 'are'} not shown.", ""]
+        if added:  # an archive added long after it was written
+            one = added == 1
+            lines += [f"{plural(added, 'review')} without a date of {'its' if one else 'their'} "
+                      f"own, dated by when {'it was' if one else 'they were'} added to this "
+                      f"site, {'falls' if one else 'fall'} far outside this range.", ""]
     if dated:
         lines += ["## Latest reviews", "",
                   "\n".join(_entry(p, here, ctx, with_excerpt=False) for p in dated[:LATEST]),

@@ -10,7 +10,8 @@ go wrong on their own, and the `postdocs` plugin puts them right:
 - A page whose Markdown is gone (its post was removed, or renamed by a new title) kept its
   entries in the index and its HTML in the served folder: `merge_search_entries` keeps only the
   entries of pages still there, and the plugin deletes the HTML of pages gone since the last
-  build (`gone_pages`).
+  build (`gone_pages`), unless another file of this build is written there (the redirect a
+  page renamed on purpose leaves at its old URL).
 - MkDocs notices changes by polling the docs folder every 0.5 s (a stat of every file each
   time): `use_file_events` gives its server the system's file events instead (inotify on
   Linux), so a rebuild starts about 0.1 s after postdocs wrote, and nothing polls.

@@ -320,6 +320,7 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._rebuilt: set[str] = set()
         self._pages: dict[str, str] = {}  # this build's page URLs → HTML files
         self._served: dict[str, str] = {}  # the same, last build
+        self._outputs: set[str] = set()  # every file this build writes (pages, static files)
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._started = time.time()
@@ -345,6 +346,8 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 mkdocs_live.force_rebuild(file)
         if self._dirty:
             self._pages.update(mkdocs_live.page_urls(files))
+            # a gone page's HTML may now be another file's (a redirect left by a renamed page)
+            self._outputs = {f.abs_dest_path for f in files}
         return files
 
     @event_priority(-100)  # after Material's search has indexed the page
@@ -367,5 +370,6 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._last_build = self._started
         if self._dirty and self._served:
             for html in mkdocs_live.gone_pages(self._served, self._pages):
-                Path(html).unlink(missing_ok=True)
+                if html not in self._outputs:
+                    Path(html).unlink(missing_ok=True)
         self._served = dict(self._pages)

@@ -66,6 +66,7 @@ class ChannelConfig:
     description: str = ""
     authors: tuple[str, ...] = ()
     chat: str | None = None  # full-account Desktop exports: which chat (name or id)
+    formerly: tuple[str, ...] = ()  # former ids of a renamed channel (their URLs redirect)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ class Post:
     title: str = ""
     title_source: str = "header"  # header | stated | derived | export | override
     date: dt.date | None = None
-    date_source: str | None = None  # written | repaired | unknown | export | override
+    # written | repaired | unknown | export | override | first-seen (no date in the input: the
+    # date the permalink registry first saw the review)
+    date_source: str | None = None
     datetime: str | None = None  # full ISO timestamp when the export has one
     lang: str = ""
     dir: Direction = "ltr"
@@ -181,6 +184,16 @@ class Post:
     def source(self) -> str:
         """`<dump file name>:<first line>`: the post's stable identity across builds."""
         return f"{self.source_file}:{self.line}"
+
+    @property
+    def shown_date(self) -> str:
+        """The date as lists and notes show it: a first-seen date (`permalinks.py`) is not the
+        post's own date and says so ("added 2026-12-07")."""
+        if self.date is None:
+            return "date unknown"
+        if self.date_source == "first-seen":
+            return f"added {self.date.isoformat()}"
+        return self.date.isoformat()
 
     @property
     def text(self) -> str:

@@ -3,6 +3,8 @@ over the classifier and the readers, and survives regeneration because it lives 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .errors import LocatedWarning
 from .model import Evidence, Post
 from .topics_config import Override, Overrides
@@ -33,14 +35,24 @@ def _apply_one(post: Post, o: Override, path: str) -> Post:
         changes.update(title=o.title, title_source="override")
     if o.date is not None:
         changes.update(date=o.date, date_source="override", datetime=None)
+    if o.slug is not None:  # the URL it is to have (permalinks.assign moves it, old one redirects)
+        changes.update(slug=o.slug)
     return post.evolve(**changes) if changes else post
 
 
-def apply(posts: list[Post], overrides: Overrides) -> tuple[list[Post], list[LocatedWarning]]:
-    """Posts with their overrides applied, and a warning for every key that matches no post."""
+def apply(posts: list[Post], overrides: Overrides,
+          urls: Sequence[Sequence[str]] = ()) -> tuple[list[Post], list[LocatedWarning]]:
+    """Posts with their overrides applied, and a warning for every key that matches no post.
+
+    `urls`: each post's URLs in the permalink registry (`permalinks.known_urls`: its URL and
+    former ones), so a key can be a review's URL, which stays when its source line moves.
+    """
     if not overrides.entries:
         return posts, list(overrides.warnings)
     index: dict[str, int] = {}
+    for i, known in enumerate(urls):
+        for url in known:
+            index.setdefault(url, i)
     for i, p in enumerate(posts):
         index.setdefault(p.source, i)
         index.setdefault(f"{p.channel}/{p.source}", i)  # when channels' files share a name
@@ -50,11 +62,14 @@ def apply(posts: list[Post], overrides: Overrides) -> tuple[list[Post], list[Loc
     warnings = list(overrides.warnings)
     for o in overrides.entries:
         found = index.get(o.key)
+        if found is None and o.key.startswith(("reviews/", "/reviews/")):
+            found = index.get(o.key.strip("/") + "/")
         if found is None:
             warnings.append(LocatedWarning(
                 overrides.path, o.line,
                 f"override '{o.key}' matches no review (expected '<file>:<line>', "
-                "'<channel>/<file>:<line>' or a permalink)"))
+                "'<channel>/<file>:<line>', a permalink or a review's URL "
+                "'reviews/<channel>/<slug>/')"))
             continue
         out[found] = _apply_one(out[found], o, overrides.path)
     return out, warnings

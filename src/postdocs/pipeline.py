@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import chart, enrich, feeds, indexes, link, memo, overrides, replies, same_post, slugs
+from . import (
+    chart,
+    enrich,
+    feeds,
+    indexes,
+    link,
+    memo,
+    moved,
+    overrides,
+    permalinks,
+    replies,
+    same_post,
+    slugs,
+)
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
@@ -32,6 +46,11 @@ class Corpus:
     papers: tuple[Paper, ...] = ()  # every paper reviewed on the site (link stage)
     taxonomy: Taxonomy = field(default_factory=Taxonomy)
     warnings: list[LocatedWarning] = field(default_factory=list)  # e.g. stale overrides
+    # The permalink registry after this build (`permalinks.py`) and what the build changed in it
+    registry: permalinks.Registry = field(default_factory=permalinks.Registry)
+    permalinks: permalinks.Report = field(default_factory=permalinks.Report)
+    renamed: dict[str, str] = field(default_factory=dict)  # former channel id → current one
+    registry_changed: bool = False  # `registry` differs from content/permalinks.yml
 
 
 def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
@@ -50,7 +69,17 @@ def read_all(project: Project, use_cache: bool = True) -> list[ReadResult]:
     return results
 
 
-def process(project: Project, use_cache: bool = True) -> Corpus:
+def _registered(post: Post, entry: permalinks.Entry) -> Post:
+    """The post with its registered URL, and its first-seen date when its input gives none."""
+    if post.date is None:
+        return post.evolve(slug=entry.slug, date=entry.first_seen, date_source="first-seen")
+    return post.evolve(slug=entry.slug)
+
+
+def process(project: Project, use_cache: bool = True,
+            first_seen: dt.date | None = None) -> Corpus:
+    """Every stage but writing. `first_seen`: the date new reviews are first seen (default:
+    `permalinks.today()`)."""
     memo.next_build()
     results = read_all(project, use_cache)
     metas: dict[str, ChannelMeta] = {}
@@ -62,13 +91,20 @@ def process(project: Project, use_cache: bool = True) -> Corpus:
     posts = enrich.enrich(posts)
     taxonomy = load_taxonomy(project.content)
     posts = topics.assign(posts, taxonomy)
-    posts, warnings = overrides.apply(posts, load_overrides(project.content, taxonomy))
-    posts, notes = slugs.assign(posts)
-    notes = merged + notes
+    registry = permalinks.load(project.content)
+    renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
+    fixes = load_overrides(project.content, taxonomy)
+    urls = permalinks.known_urls(posts, registry, renamed) if fixes.entries else []
+    posts, warnings = overrides.apply(posts, fixes, urls)
+    assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
+    posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
+    notes = merged + list(assignment.notes)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
-                  papers=papers, taxonomy=taxonomy, warnings=warnings)
+                  papers=papers, taxonomy=taxonomy, warnings=warnings,
+                  registry=assignment.registry, permalinks=assignment.report, renamed=renamed,
+                  registry_changed=assignment.changed)
 
 
 def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteContext:
@@ -117,6 +153,8 @@ def iter_pages(project: Project, corpus: Corpus) -> Iterator[tuple[str, PageText
     for post in corpus.posts:
         yield slugs.page_path(post), _review_page(
             post, corpus.links.get(slugs.page_path(post)), ctx)
+    live = {permalinks.url_of(p.channel, p.slug) for p in corpus.posts}
+    yield from moved.pages(corpus.registry, live, corpus.renamed, ctx)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})

@@ -345,6 +345,8 @@ def bdi(text: str) -> str:
 def _header(post: Post, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     date = post.date.isoformat() if post.date else "date unknown"
+    if post.date_source == "first-seen":  # the input gives none: not a publication date
+        date = f"not given; added to this site {date}"
     if post.datetime:
         date = exact_time(post.datetime)
         edited = dict(post.extra).get("edited")

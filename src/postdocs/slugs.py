@@ -11,6 +11,7 @@ import functools
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Set
 
 from slugify import slugify
 
@@ -58,13 +59,17 @@ def age_key(post: Post) -> tuple[bool, int, bool, int, str, int]:
     )
 
 
-def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
+def assign(posts: list[Post], reserved: Set[tuple[str, str]] = frozenset()
+           ) -> tuple[list[Post], list[str]]:
     """Give every post a slug unique within its channel; report collisions.
 
     Within a group of posts whose titles give the same slug, the oldest post (`age_key`) keeps
     the plain slug and every other post gets a suffix derived from itself (message id, else a
     hash of its source). So adding a newer post never renames an existing page, and the
     suffixed posts' URLs do not depend on which other posts exist.
+
+    `reserved`: (channel, slug) pairs already given to other reviews (the permalink registry,
+    `permalinks.py`): a post whose plain slug is reserved gets a suffix too.
     """
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     bases = [base_slug(p.title) for p in posts]
@@ -72,24 +77,27 @@ def assign(posts: list[Post]) -> tuple[list[Post], list[str]]:
         groups[(p.channel, bases[i])].append(i)
     out = list(posts)
     notes: list[str] = []
-    taken: set[tuple[str, str]] = set(groups)  # every plain slug is reserved for its owner
+    # every plain slug is reserved for its owner
+    taken: set[tuple[str, str]] = set(groups) | set(reserved)
     for (channel, base), idx in sorted(groups.items()):
         idx.sort(key=lambda i: age_key(posts[i]))
-        out[idx[0]] = posts[idx[0]].evolve(slug=base)
-        if len(idx) == 1:
+        first = 0 if (channel, base) in reserved else 1
+        if first:
+            out[idx[0]] = posts[idx[0]].evolve(slug=base)
+        if len(idx) == first:
             continue
         suffixed = []
-        for i in idx[1:]:
+        for i in idx[first:]:
             slug = f"{base}-{_suffix(posts[i])}"
             if (channel, slug) in taken:  # e.g. a post titled "<title> 42" exists already
                 slug = f"{slug}-{_hash(posts[i])}"
             taken.add((channel, slug))
             out[i] = posts[i].evolve(slug=slug)
             suffixed.append(f"{posts[i].source} → {slug}")
-        notes.append(
-            f"{channel}/{base}: {len(idx)} posts share this slug; {posts[idx[0]].source} keeps it"
-            f" (oldest), suffixed: " + ", ".join(suffixed)
-        )
+        keeps = (f"{posts[idx[0]].source} keeps it (oldest)" if first
+                 else "an earlier review keeps it")
+        notes.append(f"{channel}/{base}: {len(idx) + 1 - first} posts share this slug; {keeps}, "
+                     "suffixed: " + ", ".join(suffixed))
     seen: dict[tuple[str, str], Post] = {}
     for post in out:
         key = (post.channel, post.slug)

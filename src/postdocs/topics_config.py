@@ -14,6 +14,7 @@ import yaml
 
 from . import memo
 from .errors import ConfigError, LocatedWarning
+from .slugs import base_slug
 
 TOPICS_FILE = "topics.yml"
 OVERRIDES_FILE = "overrides.yml"
@@ -87,6 +88,7 @@ class Override:
     primary_topic: str | None = None
     title: str | None = None
     date: dt.date | None = None
+    slug: str | None = None  # a new URL on purpose: the old one redirects (permalinks.py)
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,9 @@ def load_taxonomy(content: Path) -> Taxonomy:
     return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
 
 
-_OVERRIDE_KEYS = ("topics", "add_topics", "remove_topics", "primary_topic", "title", "date")
+_OVERRIDE_KEYS = ("topics", "add_topics", "remove_topics", "primary_topic", "title", "date",
+                  "slug")
+_SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,118}[a-z0-9])?$")
 
 
 def _topic_list(value: Any, known: set[str], path: str, line: int | None,
@@ -310,6 +314,14 @@ def parse_overrides(text: str, path: str, taxonomy: Taxonomy) -> Overrides:
                 values[field_name] = _topic_list(value, known, path, fline, field_name)
             elif field_name == "primary_topic":
                 values[field_name] = _topic_list(value, known, path, fline, field_name)[0]
+            elif field_name == "slug":
+                if not isinstance(value, str) or not _SLUG_RE.match(value):
+                    raise ConfigError(path, f"override '{key}': 'slug' must be lower-case ASCII "
+                                      "letters, digits and '-' (at most 120)", fline)
+                if base_slug(value) != value:  # `index`, `con`, … : a name a page cannot have
+                    raise ConfigError(path, f"override '{key}': slug '{value}' is a reserved "
+                                      "name", fline)
+                values[field_name] = value
             elif field_name == "title":
                 if not isinstance(value, str) or not value.strip():
                     raise ConfigError(path, f"override '{key}': 'title' must be text", fline)

@@ -25,7 +25,7 @@ MAX_SAME_PAPER = 12
 
 def post_ref(post: Post) -> PageRef:
     """A link to the review: its title (or channel and date when OCR left no usable title)."""
-    when = post.date.isoformat() if post.date else "date unknown"
+    when = post.shown_date
     title = post.title if _WORDY.search(post.title) else (
         f"{post.channel} review of {post.date.isoformat() if post.date else post.source}")
     return PageRef(path=page_path(post), title=title,
@@ -35,7 +35,8 @@ def post_ref(post: Post) -> PageRef:
 def channel_sequence(posts: Sequence[Post]) -> dict[str, list[int]]:
     """Each channel's posts in reading order: by date where dated, else in dump order.
 
-    An undated post keeps its place after the nearest dated post before it in the dump.
+    An undated post keeps its place after the nearest dated post before it in the dump; so does
+    a post dated only by when it was first seen (not its own date).
     """
     by_channel: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(posts):
@@ -45,7 +46,8 @@ def channel_sequence(posts: Sequence[Post]) -> dict[str, list[int]]:
         keys: dict[int, tuple[dt.date, int]] = {}
         last = dt.date.min
         for i in members:
-            last = posts[i].date or last
+            if posts[i].date_source != "first-seen":
+                last = posts[i].date or last
             keys[i] = (last, i)
         out[channel] = sorted(members, key=keys.__getitem__)
     return out
@@ -55,11 +57,13 @@ _DateKey = tuple[bool, dt.date, str, str, int]
 
 
 def _by_date(posts: Sequence[Post]) -> Callable[[int], _DateKey]:
-    """Sort key for post indices: oldest first, undated last, then channel and dump order."""
+    """Sort key for post indices: oldest first, undated (or dated only by when they were first
+    seen) last, then channel and dump order."""
 
     def key(i: int) -> _DateKey:
         p = posts[i]
-        return (p.date is None, p.date or dt.date.min, p.channel, p.source_file, p.line)
+        own = p.date if p.date_source != "first-seen" else None
+        return (own is None, own or dt.date.min, p.channel, p.source_file, p.line)
     return key
 
 
@@ -82,7 +86,9 @@ def _papers(posts: Sequence[Post], groups: list[list[int]],
             key += "+"
         used.add(key)
         ordered = sorted(members, key=order)
-        dates = [d for d in (posts[i].date for i in members) if d is not None]
+        # a first-seen date is no publication date
+        dates = [d for i in members if (d := posts[i].date) is not None
+                 and posts[i].date_source != "first-seen"]
         shown = title if _WORDY.search(title) else refs[ordered[0]].title
         papers.append(Paper(key=key, title=shown, arxiv=aid,
                             reviews=tuple(refs[i] for i in ordered),

@@ -1,0 +1,246 @@
+"""The permalink registry (`permalinks.py`): a review keeps the URL it was given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from postdocs import permalinks
+from postdocs.errors import ConfigError, OutputError
+from postdocs.model import Post, SourceLine
+from postdocs.permalinks import Registry, assign, identity
+from postdocs.slugs import assign as slugs_assign
+
+DAY1 = dt.date(2026, 12, 7)
+DAY2 = dt.date(2026, 12, 9)
+WORDS = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+         "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi")
+
+
+def body(seed: int, n: int = 40) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS) + str(rng.randint(0, 99)) for _ in range(8))
+            for _ in range(n // 8)]
+
+
+def post(title: str, lines: list[str], *, channel: str = "chan", line: int = 1,
+         source_file: str = "dump.txt", permalink: str | None = None, slug: str = "",
+         papers: tuple[str, ...] = ()) -> Post:
+    return Post(channel=channel, source_file=source_file, line=line, title=title,
+                lines=tuple(SourceLine(line + 1 + i, t) for i, t in enumerate(lines)),
+                permalink=permalink, slug=slug, papers=papers)
+
+
+def first_build(posts: list[Post]) -> Registry:
+    return assign(posts, Registry(), DAY1).registry
+
+
+def urls(posts: list[Post], registry: Registry, day: dt.date = DAY2) -> list[str]:
+    return list(assign(posts, registry, day).urls)
+
+
+def test_a_new_registry_gives_the_slugs_titles_gave_and_records_the_day() -> None:
+    posts = [post("Mamba", body(1)), post("Mamba", body(2), line=50), post("RLHF", body(3))]
+    result = assign(posts, Registry(), DAY1)
+    expected = [f"reviews/chan/{p.slug}/" for p in slugs_assign(posts)[0]]
+    assert list(result.urls) == expected
+    assert {e.first_seen for e in result.registry.entries} == {DAY1}
+    assert result.report.added == tuple(expected)
+
+
+def test_the_registry_file_round_trips_and_is_sorted() -> None:
+    posts = [post(f"Title {i}", body(i), permalink=f"https://t.me/chan/{i}") for i in range(5)]
+    reg = first_build(list(reversed(posts)))
+    text = permalinks.dump(reg)
+    again = permalinks.parse(text, "permalinks.yml")
+    assert again.entries == reg.entries
+    assert permalinks.dump(again) == text
+    listed = [line.split("url: ")[1] for line in text.splitlines() if line.startswith("- url: ")]
+    assert listed == sorted(listed)
+    assert "&id" not in text and "*id" not in text  # no YAML anchors between entries
+
+
+def test_corrected_titles_reordered_files_and_new_posts_keep_every_url() -> None:
+    posts = [post(f"Paper {i}", body(i), line=10 * i) for i in range(6)]
+    reg = first_build(posts)
+    before = urls(posts, reg)
+    edited = [p.evolve(title=f"Corrected {i}") if i % 2 else p for i, p in enumerate(posts)]
+    added = [post("Paper 0", body(99), line=1), *reversed(edited)]  # same title as an old one
+    after = assign(added, reg, DAY2)
+    assert list(after.urls[1:]) == list(reversed(before))
+    assert after.urls[0] not in before  # a new review never gets a URL ever given
+    assert after.report.added == (after.urls[0],)
+    assert after.entries[0].first_seen == DAY2 and after.entries[1].first_seen == DAY1
+
+
+def test_a_moved_boundary_keeps_both_urls() -> None:
+    a, b = body(1), body(2)
+    posts = [post("A", a), post("B", b, line=100)]
+    reg = first_build(posts)
+    # Two lines of A now open B (A's end and B's start changed).
+    moved = [post("A", a[:-2]), post("B", a[-2:] + b, line=90)]
+    result = assign(moved, reg, DAY2)
+    assert list(result.urls) == ["reviews/chan/a/", "reviews/chan/b/"]
+    assert result.report.added == ()
+    # Later B's end changes too, and its title: the keys were refreshed, so B is still B.
+    later = [post("A", a[:-2]), post("B corrected", a[-2:] + b[:-1] + ["new closing words " * 4],
+                                     line=90)]
+    assert urls(later, result.registry) == ["reviews/chan/a/", "reviews/chan/b/"]
+
+
+def test_text_put_in_front_of_a_review_is_recognised_by_its_opening_words() -> None:
+    a = body(1)
+    reg = first_build([post("A", a)])
+    # Title, start and end changed at once; the old opening is still inside the text.
+    changed = post("Another title", ["a lost paragraph from before " * 2, *a[:-1],
+                                     "and a new ending " * 3])
+    result = assign([changed], reg, DAY2)
+    assert list(result.urls) == ["reviews/chan/a/"]
+    assert result.report.recognised == ("reviews/chan/a/",)
+
+
+def test_a_telegram_link_joins_a_review_first_known_from_a_text_dump() -> None:
+    text = body(5)
+    reg = first_build([post("From a dump", text)])
+    assert reg.entries[0].telegram == ()
+    # The same post fetched from Telegram: its link is known now (a Desktop export's text is
+    # Markdown with character references; the words are the same).
+    fetched = Post(channel="chan", source_file="t.me/chan", line=42, title="From a dump",
+                   markdown="\n\n".join(text).replace(" ", " &#42;&#42;", 1),
+                   permalink="https://t.me/chan/42", message_id=42)
+    assert identity(fetched).keys[1:] == identity(post("From a dump", text)).keys
+    result = assign([fetched], reg, DAY2)
+    assert list(result.urls) == ["reviews/chan/from-a-dump/"]
+    assert result.registry.entries[0].telegram == ("t.me/chan/42",)
+    assert result.report.linked == ("reviews/chan/from-a-dump/",)
+    # From now on the link alone is enough: a rewritten post is still the same review.
+    rewritten = fetched.evolve(title="Rewritten", markdown="completely new words " * 10)
+    assert urls([rewritten], result.registry) == ["reviews/chan/from-a-dump/"]
+
+
+def test_two_different_telegram_posts_are_never_one_review() -> None:
+    text = body(7)
+    reg = first_build([post("Post", text, permalink="https://t.me/chan/1")])
+    repost = post("Post", text, permalink="https://t.me/chan/2")
+    result = assign([repost], reg, DAY2)
+    assert result.urls[0] != "reviews/chan/post/"
+    assert result.report.missing == ("reviews/chan/post/",)
+
+
+def test_a_key_two_reviews_share_identifies_neither() -> None:
+    same = body(8)
+    reg = first_build([post("One", same), post("Two", body(9), line=50)])
+    # Both reviews now begin and end alike and lost their titles: nothing tells them apart.
+    result = assign([post("X", same, line=1), post("Y", same, line=50)], reg, DAY2)
+    assert set(result.report.added) == set(result.urls)
+
+
+def test_merged_reviews_redirect_and_missing_ones_keep_a_page() -> None:
+    a, b, c = body(1), body(2), body(3)
+    reg = first_build([post("A", a), post("B", b, line=100), post("C", c, line=200)])
+    result = assign([post("A", a + ["B"] + b)], reg, DAY2)  # B merged into A, C deleted
+    assert result.report.merged == (("reviews/chan/b/", "reviews/chan/a/"),)
+    assert result.report.missing == ("reviews/chan/c/",)
+    live = set(result.urls)
+    assert permalinks.redirects(result.registry, live) == [
+        permalinks.Redirect("reviews/chan/b/", "reviews/chan/a/", "B")]
+    assert [e.url for e in permalinks.missing(result.registry, live)] == ["reviews/chan/c/"]
+    # The merge is remembered: it still redirects when A's text changes again.
+    again = assign([post("A", ["entirely new text here"] * 5)], result.registry, DAY2)
+    assert again.registry.by_url()["reviews/chan/b/"].redirect_to == "reviews/chan/a/"
+    # A withdrawn review's URL is let go: no page, no redirect.
+    withdrawn = Registry(entries=tuple(
+        e if e.url != "reviews/chan/c/" else permalinks.Entry(**{**e.__dict__, "withdrawn": True})
+        for e in result.registry.entries))
+    assert permalinks.missing(withdrawn, live) == []
+    assert "reviews/chan/c/" not in {r.url for r in permalinks.redirects(withdrawn, live)}
+
+
+def test_a_slug_override_moves_the_page_and_keeps_the_old_url_as_a_redirect() -> None:
+    reg = first_build([post("Old name", body(1)), post("Other", body(2), line=50)])
+    result = assign([post("Old name", body(1), slug="new-name"),
+                     post("Other", body(2), line=50)], reg, DAY2)
+    assert result.urls[0] == "reviews/chan/new-name/"
+    assert result.report.moved == (("reviews/chan/old-name/", "reviews/chan/new-name/"),)
+    assert permalinks.redirects(result.registry, set(result.urls)) == [
+        permalinks.Redirect("reviews/chan/old-name/", "reviews/chan/new-name/", "Old name")]
+    # The old URL is never given to a new review, and no review moves onto another's URL.
+    fresh = assign([post("Old name", body(1), slug="new-name"), post("Other", body(2), line=50),
+                    post("Old name", body(3), line=90)], result.registry, DAY2)
+    assert fresh.urls[2] not in {"reviews/chan/old-name/", "reviews/chan/new-name/"}
+    with pytest.raises(OutputError, match="belongs to another review"):
+        assign([post("Old name", body(1), slug="other"), post("Other", body(2), line=50)],
+               result.registry, DAY2)
+
+
+def test_a_renamed_channel_moves_its_reviews_and_redirects() -> None:
+    reg = first_build([post("A", body(1), channel="old_name",
+                            permalink="https://t.me/old_name/5")])
+    moved = post("A", body(1), channel="new_name", permalink="https://t.me/new_name/5")
+    result = assign([moved], reg, DAY2, renamed={"old_name": "new_name"})
+    assert result.urls == ("reviews/new_name/a/",)
+    assert result.registry.entries[0].redirects == ("reviews/old_name/a/",)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("reviews:\n- url: nope\n  first_seen: 2026-12-07\n", "permalinks.yml:2: url must be"),
+    ("reviews:\n- url: reviews/a/b/\n  first_seen: soon\n", "permalinks.yml:2: reviews/a/b/: "
+     "first_seen must be a date"),
+    ("reviews:\n- url: reviews/a/b/\n  first_seen: 2026-12-07\n  colour: red\n",
+     "unknown key 'colour'"),
+    ("reviews: [\n", "not valid YAML"),
+])
+def test_a_broken_registry_is_a_located_error(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+        permalinks.parse(text, "permalinks.yml")
+
+
+def test_save_writes_only_a_changed_registry(tmp_path: Path) -> None:
+    reg = first_build([post("A", body(1))])
+    path = tmp_path / "permalinks.yml"
+    assert permalinks.save(reg, path) is True
+    assert permalinks.save(reg, path) is False
+    assert permalinks.load(tmp_path) == Registry(entries=reg.entries, path=str(path))
+
+
+def test_the_seed_registry_names_every_seed_review_once(corpus: object) -> None:
+    from postdocs.pipeline import Corpus
+    from postdocs.slugs import page_path
+
+    assert isinstance(corpus, Corpus)
+    reg = corpus.registry
+    assert corpus.permalinks.added == ()  # the committed registry already holds every review
+    assert sorted(e.url for e in reg.entries) == sorted(
+        page_path(p).removesuffix(".md") + "/" for p in corpus.posts)
+    undated = [p for p in corpus.posts if p.date_source == "first-seen"]
+    assert {p.channel for p in undated} >= {"rizzearch", "gonzo_ML"}
+    assert all(p.date == reg.by_url()[page_path(p)[:-3] + "/"].first_seen for p in undated)
+
+
+def test_check_reads_a_published_sitemap_and_lets_withdrawn_urls_go(tmp_path: Path) -> None:
+    from postdocs import url_check
+    from postdocs.errors import InputError
+
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "  <url><loc>https://reviews.example.net/site/</loc></url>\n"
+        "  <url><loc>https://reviews.example.net/site/reviews/chan/a/</loc></url>\n"
+        "  <url><loc>https://reviews.example.net/site/reviews/chan/b/</loc></url>\n"
+        "</urlset>\n", encoding="utf-8")
+    # published under another address than this build's site_url: the home page is the base
+    known = url_check.from_sitemap(sitemap, "https://example.org/postdocs/")
+    assert [(k.url, k.line) for k in known] == [("", 3), ("reviews/chan/a/", 4),
+                                                ("reviews/chan/b/", 5)]
+    reg = Registry(entries=(permalinks.Entry("reviews/chan/b/", DAY1, withdrawn=True),))
+    assert [k.url for k in url_check.lost(known, {""}, reg)] == ["reviews/chan/a/"]
+    assert url_check.url_of_file("reviews/chan/old/index.html") == "reviews/chan/old/"
+    assert url_check.url_of_file("reviews/chan/a.md") == "reviews/chan/a/"
+    assert url_check.url_of_file("reviews/chan/a/photo.jpg") is None
+    sitemap.write_text("<urlset><url><loc>x</loc></url>\n", encoding="utf-8")
+    with pytest.raises(InputError, match="sitemap.xml:2: not a valid sitemap"):
+        url_check.from_sitemap(sitemap, "")
