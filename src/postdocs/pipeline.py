@@ -19,6 +19,7 @@ from . import (
     overrides,
     permalinks,
     replies,
+    same_post,
     slugs,
 )
 from .cache import CACHE_DIR, ReadCache
@@ -84,12 +85,11 @@ def process(project: Project, use_cache: bool = True,
     memo.next_build()
     results = read_all(project, use_cache)
     metas: dict[str, ChannelMeta] = {}
-    posts: list[Post] = []
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
     for r in results:
         if r.meta.name and by_path[r.path] not in metas:
             metas[by_path[r.path]] = r.meta
-        posts.extend(r.posts)
+    posts, merged = same_post.merge(results)  # a dumped post and its fetched copy: one review
     posts = enrich.enrich(posts)
     taxonomy = load_taxonomy(project.content)
     posts = topics.assign(posts, taxonomy)
@@ -102,7 +102,7 @@ def process(project: Project, use_cache: bool = True,
              for p in posts]
     assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
-    notes = list(assignment.notes)
+    notes = merged + list(assignment.notes)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
