@@ -120,3 +120,30 @@ def test_browser_runs_nothing_from_preview_pages(hostile_preview: tuple[Path, li
     finally:
         page.close()
     assert dialogs == []
+
+
+def _strings(value: Any) -> list[str]:
+    import dataclasses
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [s for v in value for s in _strings(v)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [s for f in dataclasses.fields(value) for s in _strings(getattr(value, f.name))]
+    return []
+
+
+def test_every_string_of_a_preview_message_has_its_line_breaks_normalised() -> None:
+    """The one text rule (`markup.clean_text`) holds for the preview reader too: a carriage
+    return, NEL, line or paragraph separator, vertical tab or NUL in a message's text never
+    reaches the Markdown (where MkDocs' universal newlines would start a new block)."""
+    from postdocs.readers.preview_page import parse_page
+
+    html = PAGE.read_text(encoding="utf-8").replace(
+        "Preview script text",
+        "Preview\r\r&lt;script&gt;x&lt;/script&gt;\u2028## h\x85- i\x0b\x00 text", 1)
+    page = parse_page(html, "hostile_preview")
+    texts = _strings(page.messages)
+    assert any("<script>x</script>" in t for t in texts)
+    bad = {"\r", "\x85", "\u2028", "\u2029", "\x0b", "\x0c", "\x00"}
+    assert [t for t in texts if bad & set(t)] == []
