@@ -151,6 +151,9 @@ class PreviewServer:
         self.channels: dict[str, Channel] = {}
         self.script: dict[str, list[Scripted]] = {}  # "/s/h?before=3" → answers before the page
         self.files: dict[str, tuple[str, bytes]] = {}  # "/file/x.jpg" → (type, bytes)
+        # "/file/x.jpg" → bytes sent of an endless image without Content-Length (written in
+        # 64 KiB chunks, up to 64 MiB, until the client hangs up)
+        self.endless: dict[str, int] = {}
         self.log: list[str] = []
         self.agents: list[str] = []
         self.fail_after: int | None = None  # refuse (500) every request once this many were served
@@ -207,6 +210,16 @@ class PreviewServer:
                     self._send(500, b"down", {})
                     return
                 url = urlsplit(self.path)
+                if url.path in server.endless:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "image/jpeg")
+                    self.end_headers()
+                    chunk = b"\xff\xd8\xff\xe0" + b"0" * (65536 - 4)
+                    with contextlib.suppress(OSError):  # the client stopped reading
+                        for _ in range(1024):
+                            self.wfile.write(chunk)
+                            server.endless[url.path] += len(chunk)
+                    return
                 if url.path in server.files:
                     kind, data = server.files[url.path]
                     self._send(200, data, {"Content-Type": kind})

@@ -389,6 +389,28 @@ def test_media_are_downloaded_with_a_size_cap_and_shown(tmp_path: Path) -> None:
     assert "Photo: see [the post on Telegram](<https://t.me/demo/3>)" in (posts[3].markdown or "")
 
 
+def test_a_photo_without_a_length_is_not_downloaded_past_the_cap(tmp_path: Path) -> None:
+    """A server that sends no Content-Length (or lies) cannot make the fetch read an endless
+    body: the download stops as soon as it passes the cap."""
+    root = copy_project(tmp_path / "site")
+    with PreviewServer() as s:
+        msgs = channel_messages(2)
+        msgs[1].before_text = (
+            f'<a class="tgme_widget_message_photo_wrap" href="https://t.me/demo/2" '
+            f"style=\"width:800px;background-image:url('{s.base}/file/endless.jpg')\">"
+            '<div class="tgme_widget_message_photo" style="padding-top:56%"></div></a>')
+        s.channels["demo"] = Channel("Demo", msgs)
+        s.endless["/file/endless.jpg"] = 0
+        folder = root / "content" / "channels" / "demo" / "preview"
+        report = fetch_channel(folder, "demo", FetchOptions(
+            base_url=s.base, delay=0, media=True, media_max_bytes=100_000, progress=False))
+        sent = s.endless["/file/endless.jpg"]
+    assert report.photos == 0
+    assert any("over the 100000-byte cap" in w for w in report.warnings), report.warnings
+    assert json.loads((folder / "index.json").read_text())["media"] == {"2-1": ""}
+    assert sent < 16 * 2**20, sent  # stopped early: the server had 64 MiB to send
+
+
 # --- one review per post across a text dump and its fetched pages ------------------------------
 
 

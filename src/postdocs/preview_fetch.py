@@ -44,6 +44,14 @@ PREVIEW_URL_RE = re.compile(r"^(?P<base>https?://[^/?#\s]+(?:/[^?#\s]*?)?)/s/"
                             r"(?P<handle>[A-Za-z0-9_]{1,64})/?(?:[?#].*)?$")
 
 
+class TooLarge(Exception):
+    """A download stopped at the size cap: `size` bytes declared or received so far."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
 class FetchError(PostdocsError):
     """The preview could not be fetched (offline, unknown or private channel, server refusing)."""
 
@@ -130,8 +138,23 @@ class Client:
             self.sleep(wait)
         self._last = time.monotonic()
 
-    def get(self, url: str, what: str) -> httpx.Response:
-        """The response to a GET of `url` (2xx or 3xx); FetchError once retries are spent."""
+    def _capped(self, url: str, max_bytes: int) -> httpx.Response:
+        with self._http.stream("GET", url) as r:
+            declared = r.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise TooLarge(int(declared))
+            body = bytearray()
+            for chunk in r.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise TooLarge(len(body))
+            return httpx.Response(r.status_code, headers=r.headers, content=bytes(body),
+                                  request=r.request)
+
+    def get(self, url: str, what: str, max_bytes: int | None = None) -> httpx.Response:
+        """The response to a GET of `url` (2xx or 3xx); FetchError once retries are spent.
+        `max_bytes`: the body is streamed and the download stopped (`TooLarge`) as soon as it
+        is known to be larger (its Content-Length, or the bytes received so far)."""
         problem = ""
         wait = 0.0
         for attempt in range(self.opts.retries + 1):
@@ -140,7 +163,7 @@ class Client:
             self._pace()
             self.requests += 1
             try:
-                r = self._http.get(url)
+                r = self._http.get(url) if max_bytes is None else self._capped(url, max_bytes)
             except httpx.TimeoutException:
                 problem = f"no answer within {self.opts.timeout:g} s"
             except httpx.ConnectError as exc:
@@ -377,7 +400,12 @@ def _download_photos(store: Store, client: Client, opts: FetchOptions,
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
             try:
-                r = client.get(url, f"photo of message {mid}")
+                r = client.get(url, f"photo of message {mid}", max_bytes=opts.media_max_bytes)
+            except TooLarge as big:
+                report.warnings.append(f"photo of message {mid}: {big.size} bytes or more, over "
+                                       f"the {opts.media_max_bytes}-byte cap; linked instead")
+                _give_up(store, key)
+                continue
             except FetchError as exc:
                 report.warnings.append(str(exc))
                 if "404" in str(exc):
@@ -388,13 +416,6 @@ def _download_photos(store: Store, client: Client, opts: FetchOptions,
             if r.status_code != 200 or ext is None:
                 report.warnings.append(f"photo of message {mid}: not an image ({kind or '?'}); "
                                        "linked instead")
-                _give_up(store, key)
-                continue
-            declared = r.headers.get("Content-Length", "")
-            size = int(declared) if declared.isdigit() else len(r.content)
-            if max(size, len(r.content)) > opts.media_max_bytes:
-                report.warnings.append(f"photo of message {mid}: {size} bytes, over "
-                                       f"the {opts.media_max_bytes}-byte cap; linked instead")
                 _give_up(store, key)
                 continue
             name = f"media/{key}.{ext}"
