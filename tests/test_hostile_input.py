@@ -90,10 +90,18 @@ _EXPORT_MARKUP = re.compile(
     r"|link to '[\w-]+/[\w.-]+'|link to '(\.\./)*[\w-]+(/|\.md)'")
 
 
+# postdocs' own facts for the search index (render.py `_search_data`): exactly this shape, so
+# anything injected into it does not match and is inspected like the rest of the page.
+_SEARCH_DATA = re.compile(
+    r'<div class="postdocs-search-data" hidden>\n?(?:<span data-pagefind-(?:filter|meta)='
+    r'"\w+\[data-value\]" data-value="[^"<>]*"></span>\n?)*</div>'
+    r'|<div class="postdocs-search-data" hidden lang="he">[\u0590-\u05FF\w\- ]*</div>')
+
+
 def _inspect_export_page(page: str) -> tuple[list[str], str]:
     """`safe_html.inspect` for a Desktop export's review page: its own markup allowed, and
     no admonition but the page's own note, no image from elsewhere."""
-    problems, shown = inspect(page)
+    problems, shown = inspect(_SEARCH_DATA.sub("", page))
     problems = [p for p in problems if not _EXPORT_MARKUP.fullmatch(p)]
     problems += [f"admonition {k}" for k in re.findall(r'class="admonition (\w+)', page)
                  if k != "note"]

@@ -101,10 +101,19 @@ def test_seed_slugs_are_safe_unique_and_stable(corpus: Corpus) -> None:
     paths = [page_path(p) for p in corpus.posts]
     assert len(paths) == len(set(paths))
     assert all(SAFE.match(p.slug) for p in corpus.posts)
+    # regeneration from the titles gives the same slugs, but for the reviews renamed on purpose
+    # (`slug:` in content/overrides.yml: the OCR-retitled ones, whose path came from their
+    # opening sentence until then; the registry keeps the old address as a redirect)
+    kept = {p.source for p in corpus.posts if not p.path_title}
+    assert len(kept) > 190
+
+    def slugs_of(posts: list[Post]) -> list[str]:
+        return [p.slug for p in posts if p.source in kept]
+
     again, _ = assign([*corpus.posts])
-    assert [p.slug for p in again] == [p.slug for p in corpus.posts]  # regeneration
+    assert slugs_of(again) == slugs_of(list(corpus.posts))
     reordered, _ = assign(list(reversed(corpus.posts)))
-    assert sorted(p.slug for p in reordered) == sorted(p.slug for p in corpus.posts)
+    assert sorted(slugs_of(reordered)) == sorted(slugs_of(list(corpus.posts)))
     # 000 (rizzearch): the title line "CPPO: Continual Learning for Reinforcement Learning with
     # Human Feedback" gives a transliteration-free ASCII slug.
     cppo = next(p for p in corpus.posts if p.title.startswith("CPPO: Continual Learning"))

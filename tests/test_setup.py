@@ -122,6 +122,7 @@ def test_make_site_as_a_normal_user_needs_no_package_manager_and_no_browser(
     assert (repo / "overrides" / "assets" / "vendor" / "katex" / "katex.min.js").is_file()
     last = done.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"postdocs: \d+ posts, \d+ files: \d+ written, 0 unchanged, 0 removed"
+                        r"; link-preview images: \d+ drawn, 0 reused"
                         r"; input repairs .*derived titles \d+.*; site/ is ready: .*", last), last
     assert "apt" not in done.stdout + done.stderr
 

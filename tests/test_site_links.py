@@ -39,6 +39,8 @@ def test_review_pages_link_to_other_reviews(site: Path) -> None:
     without = []
     for page in reviews:
         text = page.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in text:  # a former address, redirecting to its review
+            continue
         if "<strong>Topics:</strong>" in text:  # a review with a topic has related reviews
             assert "Related reviews" in text, page
         elif "Related reviews" not in text:  # one without may have none (never coincidences)

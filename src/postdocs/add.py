@@ -24,7 +24,8 @@ import yaml
 from .config import CHANNELS_FILE, HANDLE_RE, parse_channels
 from .errors import ConfigError, InputError
 from .model import ChannelConfig, Direction
-from .readers import READERS, sniff, telegram_html, telegram_json
+from .preview_fetch import FetchOptions, FetchReport, fetch_channel, write_atomic
+from .readers import READERS, sniff, telegram_html, telegram_json, telegram_preview
 
 
 @dataclass(frozen=True)
@@ -154,3 +155,98 @@ def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "e
     why = _left_out(scanned, copied, {Path(f) for f in result.left_out} - copied)
     return AddReport(handle=handle, format=fmt, files_entry=entry_file, posts=len(result.posts),
                      copied=len(copied), left_out=tuple((k, why[k]) for k in LEFT_OUT if why[k]))
+
+
+# --- channels read from Telegram's public web preview -------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewAddReport:
+    handle: str
+    files_entry: str
+    joined: bool  # the channel was configured already (e.g. from a text dump): pages added to it
+    fetch: FetchReport
+
+
+def _append_file(text: str, handle: str, entry: str) -> str | None:
+    """channels.yml's text with `entry` appended to the `files` list of channel `handle`; None
+    when the list cannot be found in the usual block layout (then the user edits it)."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines)
+                  if re.match(rf"^\s*-\s+id:\s*['\"]?{re.escape(handle)}['\"]?\s*$", line)), None)
+    if start is None:
+        return None
+    item_indent = len(lines[start]) - len(lines[start].lstrip())
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and len(lines[i]) - len(lines[i].lstrip()) <= item_indent),
+               len(lines))
+    files = next((i for i in range(start, end) if re.match(r"^\s*(-\s+)?files:\s*$", lines[i])),
+                 None)
+    if files is None:
+        return None
+    last = files
+    for i in range(files + 1, end):
+        if re.match(r"^\s*-\s+\S", lines[i]):
+            last = i
+        elif lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            break
+    if last == files:
+        return None
+    indent = lines[last][: len(lines[last]) - len(lines[last].lstrip())]
+    if not lines[last].endswith("\n"):
+        lines[last] += "\n"
+    lines.insert(last + 1, f"{indent}- {entry}\n")
+    return "".join(lines)
+
+
+def add_preview_channel(root: Path, handle: str, name: str, lang: str = "en",
+                        direction: str | None = None,
+                        opts: FetchOptions | None = None) -> PreviewAddReport:
+    """Fetch the whole history of `@handle` into content/channels/<handle>/preview/, then list
+    it in channels.yml: a new channel, or one more input of a configured channel (its text dump
+    and the fetched pages then make one review per post). An interrupted run leaves the pages
+    fetched so far; running it again goes on from there."""
+    root = root.resolve()
+    content = root / "content"
+    channels_file = content / CHANNELS_FILE
+    if not HANDLE_RE.match(handle):
+        raise ConfigError(str(channels_file), f"'{handle}' is not a Telegram handle "
+                          "(letters, digits, _)")
+    text = channels_file.read_text(encoding="utf-8") if channels_file.is_file() else (
+        "channels:\n")
+    listed = re.search(r"^\s*-\s+id:", text, re.M) is not None  # `channels:` alone: none yet
+    existing = {ch.id.lower(): ch for ch in parse_channels(text, str(channels_file))} if (
+        listed) else {}
+    entry_file = f"{handle}/{telegram_preview.STORE_DIR}"
+    configured = existing.get(handle.lower())
+    if configured is not None and entry_file in configured.files:
+        raise ConfigError(str(channels_file), f"channel '{handle}' already reads its preview "
+                          f"pages ({entry_file}); run 'postdocs fetch {handle}' for new posts")
+    if configured is not None:
+        new_text = _append_file(text, configured.id, f"{configured.id}/"
+                                f"{telegram_preview.STORE_DIR}")
+        if new_text is None:
+            raise ConfigError(str(channels_file), f"cannot find the 'files' list of channel "
+                              f"'{handle}'; add '{entry_file}' to it by hand")
+        handle = configured.id
+        entry_file = f"{handle}/{telegram_preview.STORE_DIR}"
+    else:
+        d: Direction = "rtl" if (direction or ("rtl" if lang == "he" else "ltr")) == "rtl" \
+            else "ltr"
+        entry: dict[str, object] = {"id": handle, "name": name, "url": f"https://t.me/{handle}",
+                                    "lang": lang, "dir": d, "format": telegram_preview.FORMAT,
+                                    "files": [entry_file]}
+        items = re.findall(r"^([ \t]*)- id:", text, re.M)
+        new_text = (text if text.endswith("\n") else text + "\n") + _entry_text(
+            entry, items[-1] if items else "  ")
+    parsed = [ch for ch in parse_channels(new_text, str(channels_file)) if ch.id == handle]
+    if not parsed or entry_file not in parsed[0].files:
+        raise ConfigError(str(channels_file), "cannot append to the channels list (is "
+                          "'channels' the last key?); add the entry by hand")
+    report = fetch_channel(content / "channels" / entry_file, handle, opts or FetchOptions())
+    if channels_file.is_file() and channels_file.read_text(encoding="utf-8") != text:
+        raise ConfigError(str(channels_file), "changed while the pages were fetched; run the "
+                          "same 'postdocs add' again (the pages fetched are kept)")
+    write_atomic(channels_file, new_text.encode("utf-8"))
+    return PreviewAddReport(handle=handle, files_entry=entry_file, joined=configured is not None,
+                            fetch=report)

@@ -10,10 +10,12 @@ from collections import Counter
 from collections.abc import Container
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import __version__, memo, permalinks
 from .config import load_project
 from .errors import (
+    ConfigError,
     LocatedWarning,
     LostUrlsError,
     OutputError,
@@ -22,6 +24,15 @@ from .errors import (
 )
 from .model import ReadResult
 from .pipeline import CARDS_NOT_DRAWN, Corpus, iter_pages, process, site_assets, site_cards
+from .preview_fetch import (
+    FetchError,
+    FetchOptions,
+    FetchReport,
+    base_url,
+    fetch_channel,
+    parse_preview_url,
+)
+from .readers.preview_store import is_store
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
@@ -70,17 +81,28 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
     w.add_argument("--interval", type=float, default=0.1, metavar="S",
                    help="rebuild once the inputs have been quiet for S seconds (default 0.1)")
-    a = sub.add_parser("add", help="add a Telegram Desktop export as a channel "
-                       "(config entry + copy into content/channels/<handle>/)")
-    a.add_argument("export", type=Path,
-                   help="result.json, messages.html, or the export's folder")
+    a = sub.add_parser("add", help="add a channel: from its public web preview "
+                       "(https://t.me/s/<handle>: fetches its whole history) or from a Telegram "
+                       "Desktop export (config entry + copy into content/channels/<handle>/)")
+    a.add_argument("export", metavar="SOURCE",
+                   help="https://t.me/s/<handle>, or result.json, messages.html, or the "
+                        "export's folder")
     a.add_argument("--name", required=True, help="the channel's display name")
-    a.add_argument("--handle", required=True, help="the channel's Telegram handle")
+    a.add_argument("--handle", default=None,
+                   help="the channel's Telegram handle (exports; a preview URL names it)")
     a.add_argument("--lang", default="en", help="default language (ru, he, en …)")
     a.add_argument("--dir", choices=("ltr", "rtl"), default=None,
                    help="text direction (default: rtl for he, else ltr)")
     a.add_argument("--chat", default=None,
                    help="full-account export: the chat's name or id")
+    _fetch_options(a)
+    f = sub.add_parser("fetch", help="fetch new posts of the channels read from the web preview "
+                       "(all, or the handles named)")
+    f.add_argument("handles", nargs="*", metavar="HANDLE")
+    f.add_argument("--recheck", type=int, default=10, metavar="N",
+                   help="compare the newest N stored messages again, for edits and deletions "
+                        "(default 10)")
+    _fetch_options(f)
     return p
 
 
@@ -92,6 +114,26 @@ def _jobs(value: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"not a number of processes: {value!r}")
     return n
+
+
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    """Options of the commands that read https://t.me/s/<handle>."""
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="stand-in for https://t.me with the same paths (a mirror, a test "
+                        "server); default: $POSTDOCS_TELEGRAM_BASE_URL, else https://t.me")
+    p.add_argument("--delay", type=float, default=1.0, metavar="S",
+                   help="seconds between two requests (default 1)")
+    p.add_argument("--timeout", type=float, default=20.0, metavar="S",
+                   help="seconds to wait for an answer (default 20)")
+    p.add_argument("--retries", type=int, default=4, metavar="N",
+                   help="further attempts after a 429, 5xx, timeout or refused connection "
+                        "(default 4)")
+    p.add_argument("--backoff", type=float, default=2.0, metavar="S",
+                   help="first wait after a failed attempt, doubled each time (default 2; a "
+                        "429's Retry-After wins)")
+    p.add_argument("--media", action="store_true",
+                   help="download the photos of fetched posts (at most 5 MB each) and show "
+                        "them; without it, pages link the post on Telegram")
 
 
 def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -> int:
@@ -322,10 +364,41 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_add(args: argparse.Namespace) -> int:
-    from .add import LEFT_OUT, add_channel
+def _options(args: argparse.Namespace, base: str | None = None) -> FetchOptions:
+    return FetchOptions(base_url=base_url(args.base_url or base), delay=max(0.0, args.delay),
+                        timeout=args.timeout, retries=max(0, args.retries),
+                        backoff=max(0.0, args.backoff), recheck=getattr(args, "recheck", 10),
+                        media=args.media)
 
-    report = add_channel(args.root, args.export, name=args.name, handle=args.handle,
+
+def _print_fetch(report: FetchReport) -> None:
+    for w in report.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    state = "history complete" if report.complete else "history incomplete (run again)"
+    print(f"postdocs: @{report.handle}: {report.new} new, {report.edited} edited, "
+          f"{report.deleted} deleted messages; {report.requests} requests, "
+          f"{report.pages_stored} pages stored" + (f", {report.photos} photos" if report.photos
+                                                  else "") + f"; {state}")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from .add import LEFT_OUT, add_channel, add_preview_channel
+
+    preview = parse_preview_url(args.export)
+    if preview is not None:
+        origin, handle = preview
+        own = origin if urlsplit(origin).hostname not in ("t.me", "telegram.me") else None
+        padd = add_preview_channel(args.root, handle, name=args.name, lang=args.lang,
+                                   direction=args.dir, opts=_options(args, own))
+        _print_fetch(padd.fetch)
+        how = "pages added to the configured channel" if padd.joined else "added channel"
+        print(f"postdocs: {how} '{padd.handle}' (telegram-preview, content/channels/"
+              f"{padd.files_entry}); run 'make site' to build it")
+        return 0
+    if args.handle is None:
+        raise ConfigError(str(args.root / "content" / "channels.yml"),
+                          "--handle is needed to add an export")
+    report = add_channel(args.root, Path(args.export), name=args.name, handle=args.handle,
                          lang=args.lang, direction=args.dir, chat=args.chat)
     print(f"postdocs: added channel '{report.handle}' ({report.format}, {report.posts} posts) "
           f"from content/channels/{report.files_entry}; run 'make site' to build it")
@@ -337,6 +410,36 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch every channel that reads a preview store (or the ones named); one failing channel
+    does not stop the others."""
+    from .readers.preview_store import STORE_DIR
+
+    project = load_project(args.root)
+    stores = {ch.id.lower(): (ch.id, project.channels_dir / f) for ch in project.channels
+              for f in ch.files if is_store(project.channels_dir / f)}
+    if not stores and not args.handles:
+        print("postdocs: no channel reads Telegram's web preview yet (add one with "
+              "'postdocs add https://t.me/s/<handle>'); nothing to fetch")
+        return 0
+    wanted = [h.lstrip("@").lower() for h in args.handles] or list(stores)
+    unknown = [h for h in wanted if h not in stores]
+    if unknown:
+        raise ConfigError(str(project.channels_file), f"no channel reads preview pages for "
+                          f"{', '.join(unknown)} (add it with 'postdocs add https://t.me/s/"
+                          f"<handle>', which stores them in <handle>/{STORE_DIR})")
+    failed = 0
+    opts = _options(args)
+    for key in wanted:
+        handle, folder = stores[key]
+        try:
+            _print_fetch(fetch_channel(folder, handle, opts))
+        except PostdocsError as exc:
+            failed += 1
+            print(f"postdocs: error: {exc}", file=sys.stderr)
+    return FetchError.exit_code if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -346,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_watch(args)
         if args.command == "add":
             return cmd_add(args)
+        if args.command == "fetch":
+            return cmd_fetch(args)
         if args.command == "topics":
             return cmd_topics(args)
         if args.command == "site":
@@ -355,8 +460,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postdocs: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("postdocs: interrupted; the pages are all previous or all new, never a mix",
-              file=sys.stderr)
+        if args.command in ("add", "fetch"):
+            print("postdocs: interrupted; the pages fetched so far are kept: run the same "
+                  "command again to go on from there", file=sys.stderr)
+        else:
+            print("postdocs: interrupted; the pages are all previous or all new, never a mix",
+                  file=sys.stderr)
         return 130
     except OSError as exc:  # the file system refused (disk full, permissions, a path vanished)
         where = f"{exc.filename}: " if exc.filename else ""

@@ -33,7 +33,8 @@ RESERVED_IDS = frozenset({
 TEXT_KEYS = ("name", "url", "lang", "dir", "format", "description", "chat")
 # Every key a channel may have; any other is refused (a typo would otherwise be ignored silently).
 CHANNEL_KEYS = frozenset({"id", *TEXT_KEYS, "files", "authors", "formerly"})
-KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html")
+KNOWN_FORMATS = ("auto", "web-preview", "ocr-digest", "telegram-json", "telegram-html",
+                 "telegram-preview")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from . import (
     overrides,
     permalinks,
     replies,
+    same_post,
     slugs,
 )
 from .cache import CACHE_DIR, ReadCache
@@ -194,15 +195,15 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
               (fingerprint("prep", taxonomy), taxonomy))
     results, fresh = _read(project, use_cache, workers, shared)
     metas: dict[str, ChannelMeta] = {}
-    posts: list[Post] = []
-    done: dict[int, Prepared] = {}
+    made: dict[int, Prepared] = {}  # by the identity of a post read now
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
     for i, r in enumerate(results):
         if r.meta.name and by_path[r.path] not in metas:
             metas[by_path[r.path]] = r.meta
-        done.update(zip(range(len(posts), len(posts) + len(r.posts)), fresh.get(i, ()),
-                        strict=False))
-        posts.extend(r.posts)
+        made.update((id(post), prep) for post, prep in zip(r.posts, fresh.get(i, ()),
+                                                            strict=False))
+    posts, merged = same_post.merge(results)  # a dumped post and its fetched copy: one review
+    done = {i: made[id(post)] for i, post in enumerate(posts) if id(post) in made}
     posts = prepare(posts, taxonomy, workers, table, done)
     registry = permalinks.load(project.content)
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
@@ -213,7 +214,7 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
              for p in posts]
     assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
-    notes = list(assignment.notes)
+    notes = merged + list(assignment.notes)
     posts = replies.resolve(posts)
     links, papers = link.link(posts)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,

@@ -239,7 +239,7 @@ def post_metadata(post: Post) -> dict[str, Any]:
     if post.message_id is not None:
         meta["message_id"] = post.message_id
     extra = dict(post.extra)
-    for key in ("edited", "forwarded_from", "in_reply_to"):
+    for key in ("edited", "forwarded_from", "in_reply_to", "views", "deleted"):
         if key in extra:
             meta[key] = extra[key]
     if post.reactions:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError, LocatedWarning
 from ..model import ChannelConfig, Ledger, ReadResult
-from . import ocr_digest, telegram_html, telegram_json, webpreview
+from . import ocr_digest, telegram_html, telegram_json, telegram_preview, webpreview
 from .text import decode, regular_file
 
 Reader = Callable[[Path, ChannelConfig], ReadResult]
@@ -19,11 +19,15 @@ READERS: dict[str, Reader] = {
     ocr_digest.FORMAT: ocr_digest.read,
     telegram_json.FORMAT: telegram_json.read,
     telegram_html.FORMAT: telegram_html.read,
+    telegram_preview.FORMAT: telegram_preview.read,
 }
 
 
 def _sniff_folder(path: Path) -> str:
-    """A Desktop export folder: `result.json` (JSON) or `messages.html` (HTML)."""
+    """A Desktop export folder: `result.json` (JSON) or `messages.html` (HTML); a store of
+    fetched preview pages: `index.json`."""
+    if telegram_preview.is_store(path):
+        return telegram_preview.FORMAT
     if os.path.lexists(path / "result.json"):
         regular_file(path / "result.json", inside=path)
         return telegram_json.FORMAT
@@ -77,6 +81,10 @@ def read_input(path: Path, channel: ChannelConfig) -> ReadResult:
                           warnings=(LocatedWarning(str(path), None, "empty file: no posts"),))
     sniffed = channel.format == "auto"
     fmt = sniff(path, channel.lang) if sniffed else channel.format
+    if telegram_preview.is_store(path):
+        # fetched pages sit beside a channel's other inputs (a text dump of the same channel)
+        # whatever the channel's format says
+        sniffed, fmt = False, telegram_preview.FORMAT
     reader = READERS.get(fmt)
     if reader is None:
         raise InputError(str(path), f"no reader for format '{fmt}'")
