@@ -58,6 +58,21 @@ def copy_project(dest: Path, fonts: bool = False) -> Path:
     return dest
 
 
+def project_without_channels(root: Path) -> Path:
+    """The project's configuration, look, taxonomy and hand-written pages in `root`, with no
+    channel: the seeds' registry and fixes (permalinks.yml, overrides.yml) belong to the seeds,
+    so a test project of other channels starts without them."""
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
+    (root / "content" / "docs").mkdir(parents=True)
+    for f in (ROOT / "content").glob("*.yml"):
+        if f.name not in ("channels.yml", "permalinks.yml", "overrides.yml"):
+            shutil.copy(f, root / "content" / f.name)
+    for f in (ROOT / "content" / "docs").glob("*.md"):
+        shutil.copy(f, root / "content" / "docs" / f.name)
+    return root
+
+
 def installed_browser() -> str:
     """The installed Chromium or Chrome (never a downloaded browser build): `CHROMIUM`, else
     the first found in the search order of scripts/find-browser (as `make test` passes it);

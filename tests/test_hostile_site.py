@@ -34,7 +34,7 @@ from postdocs.config import load_project
 from postdocs.model import Post
 from postdocs.pipeline import process
 
-from .conftest import ROOT
+from .conftest import ROOT, project_without_channels
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 
@@ -43,14 +43,7 @@ HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Post]]:
     """A copy of the project with only the hostile channels, built: (site folder, posts)."""
     root = tmp_path_factory.mktemp("hostile")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "overrides", root / "overrides")
-    (root / "content" / "docs").mkdir(parents=True)
-    for f in (ROOT / "content").glob("*.yml"):  # the taxonomy; the seeds' registry and
-        if f.name not in ("channels.yml", "permalinks.yml", "overrides.yml"):  # fixes are theirs
-            shutil.copy(f, root / "content" / f.name)
-    for f in (ROOT / "content" / "docs").glob("*.md"):
-        shutil.copy(f, root / "content" / "docs" / f.name)
+    project_without_channels(root)
     shutil.copytree(HOSTILE / "channels", root / "content" / "channels")
     shutil.copy(HOSTILE / "channels.yml", root / "content" / "channels.yml")
     assert main(["--no-cache", "--root", str(root), "build", "-q"]) == 0

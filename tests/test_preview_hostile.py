@@ -9,7 +9,6 @@ payloads read as text (the checks of `tests/test_hostile_site.py`, on this chann
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from postdocs.pipeline import process
 from postdocs.preview_fetch import Store
 from postdocs.readers.telegram_preview import read
 
-from .conftest import ROOT
+from .conftest import ROOT, project_without_channels
 from .test_hostile_site import _LIVE_IN_DOM, _pages, _Scan
 
 PAGE = ROOT / "tests" / "fixtures" / "telegram_preview" / "hostile.html"
@@ -52,14 +51,7 @@ VISIBLE = {
 @pytest.fixture(scope="module")
 def hostile_preview(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Post]]:
     root = tmp_path_factory.mktemp("hostile_preview")
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(ROOT / "overrides", root / "overrides")
-    (root / "content" / "docs").mkdir(parents=True)
-    for f in (ROOT / "content").glob("*.yml"):  # the taxonomy; the seeds' registry and
-        if f.name not in ("channels.yml", "permalinks.yml", "overrides.yml"):  # fixes are theirs
-            shutil.copy(f, root / "content" / f.name)
-    for f in (ROOT / "content" / "docs").glob("*.md"):
-        shutil.copy(f, root / "content" / "docs" / f.name)
+    project_without_channels(root)
     (root / "content" / "channels.yml").write_text(CHANNELS, encoding="utf-8")
     store = Store(root / "content" / "channels" / "hostile_preview" / "preview",
                   "hostile_preview")
