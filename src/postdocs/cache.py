@@ -83,23 +83,13 @@ class ReadCache:
         except OSError:
             return None, None
         self.used.add(key)
-        entry = self.folder / f"{key}.pickle"
-        if entry.is_file():
-            try:
-                with entry.open("rb") as fh:
-                    cached = pickle.load(fh)
-                if isinstance(cached, ReadResult):
-                    self.hits += 1
-                    return key, cached
-            except Exception:  # noqa: BLE001 - any damage means: parse again
-                pass
-        self.misses += 1
-        return key, None
+        return key, self._cached(key)
 
     def store(self, key: str, result: ReadResult) -> None:
         self._store(self.folder / f"{key}.pickle", result)
 
-    def _load(self, key: str, read: Callable[[], ReadResult]) -> ReadResult:
+    def _cached(self, key: str) -> ReadResult | None:
+        """The stored result of `key`, counted as a hit or a miss; None if absent or damaged."""
         entry = self.folder / f"{key}.pickle"
         if entry.is_file():
             try:
@@ -111,8 +101,14 @@ class ReadCache:
             except Exception:  # noqa: BLE001 - any damage means: parse again
                 pass
         self.misses += 1
+        return None
+
+    def _load(self, key: str, read: Callable[[], ReadResult]) -> ReadResult:
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
         result = read()
-        self._store(entry, result)
+        self.store(key, result)
         return result
 
     def _store(self, entry: Path, result: ReadResult) -> None:
