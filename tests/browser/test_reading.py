@@ -22,24 +22,22 @@ from postdocs.pipeline import Corpus
 from postdocs.render import render_post
 from postdocs.slugs import channel_path, page_url, topic_path
 
-from .conftest import ARTIFACTS, Server, Visit, axe_source, find_post, review_url
+from .conftest import (
+    ARTIFACTS,
+    HE_FORMULA,
+    RU_WORD,
+    Server,
+    Visit,
+    axe_source,
+    review_url,
+)
 
 pytestmark = pytest.mark.browser
 
-RU_WORD = "нехилое"
 HE_WORD = "אינווריאנטיות"
-HE_FORMULA = "p(T(I)) = I_T(p(I))"
 HE_PAPER = "2111.00899"
 
 
-@pytest.fixture(scope="module")
-def ru_post(site_corpus: Corpus) -> Post:
-    return find_post(site_corpus, "rizzearch", RU_WORD)
-
-
-@pytest.fixture(scope="module")
-def he_post(site_corpus: Corpus) -> Post:
-    return find_post(site_corpus, "MathyAIwithMike", f"$${HE_FORMULA}$$")
 
 
 def listing_for(post: Post, built_site: Path) -> str:

@@ -16,8 +16,15 @@ from postdocs.pipeline import Corpus
 from postdocs.render import body_markdown, hebrew_search_forms
 from postdocs.slugs import channel_path, page_url
 
-from .conftest import ARTIFACTS, Server, Visit, axe_source, find_post, review_url
-from .test_reading import HE_FORMULA, RU_WORD, assert_clean
+from .conftest import (
+    ARTIFACTS,
+    RU_WORD,
+    Server,
+    Visit,
+    axe_source,
+    review_url,
+)
+from .test_reading import assert_clean
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +32,6 @@ HE_CHANNEL = "MathyAIwithMike"
 LINKS = ".md-search-result__item > .md-search-result__link"
 
 
-@pytest.fixture(scope="module")
-def ru_post(site_corpus: Corpus) -> Post:
-    return find_post(site_corpus, "rizzearch", RU_WORD)
-
-
-@pytest.fixture(scope="module")
-def he_post(site_corpus: Corpus) -> Post:
-    return find_post(site_corpus, HE_CHANNEL, f"$${HE_FORMULA}$$")
 
 
 def _results(visit: Visit, query: str,
