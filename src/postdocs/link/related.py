@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -128,7 +127,7 @@ class _Run:
     vectors: list[dict[str, float]]
     ranked: list[list[str]]
     df: dict[str, int]
-    postings: dict[str, list[int]]
+    postings: dict[str, list[tuple[int, float]]]
     by_topic: dict[str, list[int]]
     attrs: list[tuple[object, ...]]  # per review: what scoring reads of it besides its vector
     out: list[list[int]]
@@ -153,11 +152,11 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
     rare = max(STRONG_DF_MIN, int(STRONG_DF_SHARE * n))
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)  # term → (review, weight)
     for i, vec in enumerate(vectors):
-        for t in vec:
+        for t, w in vec.items():
             if df[t] <= loose_df:
-                postings[t].append(i)
+                postings[t].append((i, w))
     by_topic: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(posts):
         for topic in p.topics:
@@ -177,16 +176,8 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
             continue
         vec = vectors[i]
         skip = exclude[i] | {i}
-        partial = _candidates(ranked[i], vec, vectors, postings, df, strict_df, loose_df, skip)
-        partial = {j: x for j, x in partial.items()
-                   if _related_enough(p, posts[j], vec, vectors[j], df, rare)}
-        window = None
-        if len(partial) < MAX_RELATED and p.primary_topic:
-            window = p.primary_topic
-            for j in _nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED):
-                if j not in skip:
-                    partial.setdefault(j, 0.0)
-        shortlist = heapq.nsmallest(SHORTLIST, partial, key=lambda j: (-partial[j], j))
+        partial = _candidates(ranked[i], vec, postings, df, strict_df, loose_df, skip)
+        shortlist, window = _shortlist(i, posts, vectors, partial, (df, rare), by_topic, skip)
         scored = []
         for j in shortlist:
             small, large = sorted((vec, vectors[j]), key=len)
@@ -207,16 +198,49 @@ def _related_enough(p: Post, q: Post, a: dict[str, float], b: dict[str, float],
     """A shared topic or tag, else strong shared terms: at least `STRONG_TERMS` terms that few
     reviews use (at most `rare`) and that each add `STRONG_TERM` to the cosine, which reaches
     `STRONG_CONTENT`."""
-    if not set(p.topics).isdisjoint(q.topics) or not set(p.tags).isdisjoint(q.tags):
+    q_topics, q_tags = q.topics, q.tags
+    if any(t in q_topics for t in p.topics) or any(t in q_tags for t in p.tags):
         return True
+    common = a.keys() & b.keys()
+    # a bound first (the shared terms summed in any order, with room for rounding): most pairs
+    # without a topic share too little to need the exact sum below
+    if len(common) < STRONG_TERMS or sum(a[t] * b[t] for t in common) < STRONG_CONTENT - 1e-9:
+        return False
     small, large = sorted((a, b), key=len)
-    parts = {t: w * large[t] for t, w in small.items() if t in large}
+    parts = {t: w * large[t] for t, w in small.items() if t in common}
     strong = {t for t, x in parts.items() if x >= STRONG_TERM and df[t] <= rare}
     # a compound and its parts are one term ("few-shot", "few", "shot"), as are a word and
     # its plural or a longer form of it ("law", "laws"; "ssm", "ssms")
     words = {t for t in strong if not any(t != u and (t in _parts(u) or u.startswith(t))
                                           for u in strong)}
     return sum(parts.values()) >= STRONG_CONTENT and len(words) >= STRONG_TERMS
+
+
+def _shortlist(i: int, posts: Sequence[Post], vectors: list[dict[str, float]],
+               partial: dict[int, float], rarity: tuple[dict[str, int], int],
+               by_topic: dict[str, list[int]], skip: frozenset[int]
+               ) -> tuple[list[int], str | None]:
+    """The reviews review i scores in full: its `SHORTLIST` candidates with the best partial
+    score that are related enough, else (fewer than `MAX_RELATED` of them) topped up with the
+    nearest members of its primary topic; and that topic when it was used.
+
+    Candidates are tested best first and only until the shortlist is full: the same list as
+    testing every candidate and keeping the best, at the cost of the ones it holds.
+    """
+    p, vec = posts[i], vectors[i]
+    df, rare = rarity
+    shortlist: list[int] = []
+    for j in sorted(partial, key=lambda j: (-partial[j], j)):
+        if _related_enough(p, posts[j], vec, vectors[j], df, rare):
+            shortlist.append(j)
+            if len(shortlist) == SHORTLIST:
+                return shortlist, None
+    if len(shortlist) >= MAX_RELATED or not p.primary_topic:
+        return shortlist, None
+    listed = set(shortlist)
+    extra = sorted(j for j in _nearest(by_topic[p.primary_topic], i, 4 * MAX_RELATED)
+                   if j not in skip and j not in listed)
+    return shortlist + extra[:SHORTLIST - len(shortlist)], p.primary_topic
 
 
 def _parts(term: str) -> tuple[str, ...]:
@@ -256,8 +280,8 @@ def _stale(old: _Run, new: _Run) -> set[int] | None:
     return redo
 
 
-def _candidates(ranked: list[str], vec: dict[str, float], vectors: list[dict[str, float]],
-                postings: dict[str, list[int]], df: dict[str, int], strict_df: int,
+def _candidates(ranked: list[str], vec: dict[str, float],
+                postings: dict[str, list[tuple[int, float]]], df: dict[str, int], strict_df: int,
                 loose_df: int, skip: frozenset[int]) -> dict[int, float]:
     """Reviews sharing one of the review's top terms (`ranked`: its terms by weight), with the
     partial dot product over those terms.
@@ -275,9 +299,10 @@ def _candidates(ranked: list[str], vec: dict[str, float], vectors: list[dict[str
         if df[t] > strict_df and len(partial) - len(skip & partial.keys()) >= MAX_RELATED:
             break
         w = vec[t]
-        for j in postings[t]:
-            partial[j] += w * vectors[j][t]
-        budget -= len(postings[t])
+        listed = postings[t]
+        for j, x in listed:
+            partial[j] += w * x
+        budget -= len(listed)
     return {j: s for j, s in partial.items() if j not in skip}
 
 
