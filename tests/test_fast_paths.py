@@ -64,3 +64,66 @@ def test_yaml_block_loads_back_as_the_same_data(data: dict[str, object]) -> None
     from postdocs.render import yaml_block
 
     assert yaml.safe_load(yaml_block(data)) == (data or None)
+
+
+_seg = st.sampled_from(["reviews", "a", "b", "x.md", "..", ".", "", "gonzo_ML"])
+
+
+@given(st.lists(_seg, min_size=1, max_size=5), st.lists(_seg, min_size=1, max_size=5),
+       st.booleans())
+def test_link_targets_resolve_as_posixpath_does(here: list[str], path: list[str],
+                                                absolute: bool) -> None:
+    from postdocs.prerender import _resolve
+
+    page, target = "/".join(here), ("/" if absolute else "") + "/".join(path)
+    assert _resolve(page, target) == posixpath.normpath(
+        posixpath.join(posixpath.dirname(page), target))
+
+
+_text = st.lists(st.sampled_from([*"ab $()[]!*_`#>|~/:.\n\t\u00a0\u2028\u202e\u2067xh",
+                                   "https://arxiv.org/abs/1", "arXiv.org/", "$x$", "[a](b)"]),
+                 max_size=16).map("".join)
+
+
+@given(_text, st.booleans())
+def test_plain_text_matches_every_pattern_applied(text: str, markdown: bool) -> None:
+    """`plain` skips a pattern when the text lacks a character it needs: the same result as
+    applying each pattern to every text."""
+    import re
+
+    from postdocs import excerpt as ex
+    from postdocs.enrich.papers import URL_RE
+    from postdocs.markup import strip_bidi
+
+    want = text
+    if markdown:
+        want = ex._MD_LINK.sub(r"\1", want)
+    want = ex._EMPTY_BRACKETS.sub(" ", ex._INLINE_MATH.sub(r"\1", URL_RE.sub(" ", want)))
+    if markdown:
+        want = ex._MD_MARKS.sub(" ", want)
+    assert ex.plain(text, markdown) == re.sub(r"\s+", " ", strip_bidi(want)).strip()
+
+
+_line = st.lists(st.sampled_from([*"ab [](<>)*&;#x1`$\\\n", "[t](x.md)", "[t](../c/y.md#f)",
+                                   "[t](<https://e.org/a>)", "**b**", "&amp;", "&#91;",
+                                   "&#x5D;", "&x", "  "]), max_size=12).map("".join)
+
+
+@given(_line)
+def test_line_html_matches_the_plain_conversion(markdown: str) -> None:
+    """`line_html` with its cheap checks (a link needs `](`, bold `**`; the syntax left over is
+    looked for without one alternation) gives what the plain conversion gives."""
+    import re
+
+    from postdocs import prerender as pr
+
+    def plain_conversion(here: str, md: str) -> str | None:
+        out = pr._LINK_RE.sub(
+            lambda m: f'<a href="{pr._attr(pr._href(here, m[2] or m[3]))}">{m[1]}</a>', md)
+        out = pr._STRONG_LINK_RE.sub(r"<strong>\1</strong>",
+                                     pr._STRONG_RE.sub(r"<strong>\1</strong>", out))
+        live = re.compile(r"[\[\]$\\*`]|  |&(?![a-zA-Z]+;|#[0-9]+;|#x[0-9a-fA-F]+;)")
+        return None if live.search(out) or "\n" in out else out
+
+    assert pr.line_html("reviews/c/p.md", markdown) == plain_conversion("reviews/c/p.md",
+                                                                        markdown)

@@ -11,7 +11,6 @@ from .model import Post
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"[*_`#>|~]+")
-_SPACES = re.compile(r"\s+")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 # a short inline math span (`$D_s$`): its text, as an excerpt is plain text
 _INLINE_MATH = re.compile(r"(?<!\$)\$([^$\s]{1,40})\$(?!\$)")
@@ -19,16 +18,23 @@ _INLINE_MATH = re.compile(r"(?<!\$)\$([^$\s]{1,40})\$(?!\$)")
 
 def plain(text: str, markdown: bool = False) -> str:
     """Text without URLs, brackets a removed URL left empty, or repeated whitespace; Markdown
-    links and marks are removed only from Markdown (`*`, `_` are text in a plain post: `Q*`)."""
-    if markdown:
+    links and marks are removed only from Markdown (`*`, `_` are text in a plain post: `Q*`).
+
+    Each pattern runs only on text holding a character it needs (a URL has a `/`, math a `$`):
+    most lines hold none, and this runs for every line of an excerpt."""
+    if markdown and "](" in text:
         text = _MD_LINK.sub(r"\1", text)
-    text = URL_RE.sub(" ", text)
-    text = _INLINE_MATH.sub(r"\1", text)
-    text = _EMPTY_BRACKETS.sub(" ", text)
+    if "/" in text:
+        text = URL_RE.sub(" ", text)
+    if "$" in text:
+        text = _INLINE_MATH.sub(r"\1", text)
+    if "(" in text or "[" in text:
+        text = _EMPTY_BRACKETS.sub(" ", text)
     if markdown:
         text = _MD_MARKS.sub(" ", text)
     # an excerpt stands in lists, descriptions and feeds next to titles: no bidi controls
-    return _SPACES.sub(" ", strip_bidi(text)).strip()
+    # (whitespace runs as one space: str.split and re's \s both mean str.isspace)
+    return " ".join(strip_bidi(text).split())
 
 
 def excerpt(post: Post, limit: int = 200) -> str:

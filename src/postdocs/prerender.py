@@ -24,8 +24,11 @@ _LINK_RE = re.compile(r"\[([^\[\]]*)\]\((?:<([^<>\s]+)>|([^<>()\s]+))\)")
 _STRONG_RE = re.compile(r"\*\*([^*\[\]<>&]+)\*\*")
 # `**[text](url)**` after the link is converted: one whole link in bold.
 _STRONG_LINK_RE = re.compile(r"\*\*(<a href=\"[^\"<>]*\">[^*<>]*</a>)\*\*")
-# Left over after conversion, these mean Markdown syntax that is not handled here.
-_LIVE_RE = re.compile(r"[\[\]$\\*`]|  |&(?![a-zA-Z]+;|#[0-9]+;|#x[0-9a-fA-F]+;)")
+# Left over after conversion, these mean Markdown syntax that is not handled here: one of
+# these characters (a line break: more than one line), two spaces, or an `&` that begins no
+# character reference.
+_LIVE_CHAR_RE = re.compile(r"[\[\]$\\*`\n]")
+_BARE_AMP_RE = re.compile(r"&(?![a-zA-Z]+;|#[0-9]+;|#x[0-9a-fA-F]+;)")
 
 
 def _attr(value: str) -> str:
@@ -41,9 +44,26 @@ def _href(here: str, url: str) -> str:
     path, hash_, fragment = url.partition("#")
     if not path.endswith(".md"):
         return url
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
-    url = relative(page_url(here), page_url(target))
+    url = relative(page_url(here), page_url(_resolve(here, path)))
     return ("./" if url == "." else url) + hash_ + fragment
+
+
+def _resolve(here: str, path: str) -> str:
+    """`path`, relative to the folder of the page `here`, as a docs path: what
+    `posixpath.normpath(posixpath.join(posixpath.dirname(here), path))` gives, in string work
+    for the relative paths postdocs writes (it runs for every link of every page)."""
+    if path.startswith("/") or here.startswith("/"):
+        return posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
+    parts: list[str] = []
+    for seg in (*here.split("/")[:-1], *path.split("/")):
+        if seg == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            else:
+                parts.append(seg)
+        elif seg and seg != ".":
+            parts.append(seg)
+    return "/".join(parts) or "."
 
 
 def page_href(here: str, target: str) -> str:
@@ -54,7 +74,13 @@ def page_href(here: str, target: str) -> str:
 def line_html(here: str, markdown: str) -> str | None:
     """One line of postdocs' inline Markdown in the page `here` → HTML, or None if it holds
     anything else."""
-    out = _LINK_RE.sub(
-        lambda m: f'<a href="{_attr(_href(here, m[2] or m[3]))}">{m[1]}</a>', markdown)
-    out = _STRONG_LINK_RE.sub(r"<strong>\1</strong>", _STRONG_RE.sub(r"<strong>\1</strong>", out))
-    return None if _LIVE_RE.search(out) or "\n" in out else out
+    out = markdown
+    if "](" in out:  # a link needs both; most lines of a listing hold none
+        out = _LINK_RE.sub(
+            lambda m: f'<a href="{_attr(_href(here, m[2] or m[3]))}">{m[1]}</a>', out)
+    if "**" in out:
+        out = _STRONG_LINK_RE.sub(r"<strong>\1</strong>",
+                                  _STRONG_RE.sub(r"<strong>\1</strong>", out))
+    live = "  " in out or _LIVE_CHAR_RE.search(out) is not None or (
+        "&" in out and _BARE_AMP_RE.search(out) is not None)
+    return None if live else out
