@@ -73,7 +73,7 @@ _seg = st.sampled_from(["reviews", "a", "b", "x.md", "..", ".", "", "gonzo_ML"])
        st.booleans())
 def test_link_targets_resolve_as_posixpath_does(here: list[str], path: list[str],
                                                 absolute: bool) -> None:
-    from postdocs.prerender import _resolve
+    from postdocs.render.prerender import _resolve
 
     page, target = "/".join(here), ("/" if absolute else "") + "/".join(path)
     assert _resolve(page, target) == posixpath.normpath(
@@ -91,9 +91,9 @@ def test_plain_text_matches_every_pattern_applied(text: str, markdown: bool) -> 
     applying each pattern to every text."""
     import re
 
-    from postdocs import excerpt as ex
     from postdocs.enrich.papers import URL_RE
-    from postdocs.markup import strip_bidi
+    from postdocs.render import excerpt as ex
+    from postdocs.render.markup import strip_bidi
 
     want = text
     if markdown:
@@ -115,7 +115,7 @@ def test_line_html_matches_the_plain_conversion(markdown: str) -> None:
     looked for without one alternation) gives what the plain conversion gives."""
     import re
 
-    from postdocs import prerender as pr
+    from postdocs.render import prerender as pr
 
     def plain_conversion(here: str, md: str) -> str | None:
         out = pr._LINK_RE.sub(
