@@ -127,3 +127,12 @@ def test_line_html_matches_the_plain_conversion(markdown: str) -> None:
 
     assert pr.line_html("reviews/c/p.md", markdown) == plain_conversion("reviews/c/p.md",
                                                                         markdown)
+
+
+@given(st.lists(st.sampled_from([*"ab \n\t/.:@-_(|\u2028", "https://x.org/a", "HTTP://",
+                                 "arXiv.org/", "www.arxiv.org/abs/1", "xarxiv.org/",
+                                 "/arxiv.org/"]), max_size=16).map("".join))
+def test_urls_are_stripped_line_by_line_as_from_the_whole_text(text: str) -> None:
+    from postdocs.enrich.papers import URL_RE, strip_urls
+
+    assert strip_urls(text) == URL_RE.sub(" ", text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import Direction
-from .papers import URL_RE
+from .papers import strip_urls
 
 _HEBREW = re.compile(r"[\u0590-\u05FF]")
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -19,7 +19,7 @@ def detect(text: str, default: str) -> tuple[str, Direction]:
     The first characters decide: enough for a language, and linear work stays small.
     URLs are not words: a short Hebrew review that is mostly a link is still Hebrew.
     """
-    text = URL_RE.sub(" ", text[:SAMPLE])
+    text = strip_urls(text[:SAMPLE])
     he = len(_HEBREW.findall(text))
     ru = len(_CYRILLIC.findall(text))
     en = len(_LATIN.findall(text))

@@ -7,6 +7,17 @@ import re
 URL_RE = re.compile(
     r"(?:https?://|(?<![\w/.@-])(?=(?:www\.)?arxiv\.org/))[^\s<>()\"'|]+", re.I
 )
+
+
+def strip_urls(text: str) -> str:
+    """`URL_RE.sub(" ", text)`, with the pattern run only on the lines that hold a `/`: every
+    URL has one, and no URL crosses a line break (a line's start reads as one after `\n`)."""
+    if "/" not in text:
+        return text
+    return "\n".join(URL_RE.sub(" ", line) if "/" in line else line
+                     for line in text.split("\n"))
+
+
 ARXIV_RE = re.compile(
     r"arxiv\.org/(?:abs|pdf|html)/(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
     r"(?:v\d+)?(?:\.pdf)?",

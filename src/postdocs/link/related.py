@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .. import memo
-from ..enrich.papers import URL_RE
+from ..enrich.papers import strip_urls
 from ..memo import Memo
 from ..model import Post
 
@@ -74,7 +74,7 @@ def terms(post: Post) -> Counter[str]:
 def _terms(title: str, body: str) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text, weight in ((title, TITLE_BOOST), (body, 1)):
-        for raw in _TERM_RE.findall(URL_RE.sub(" ", text)):
+        for raw in _TERM_RE.findall(strip_urls(text)):
             for term in _forms(raw):
                 counts[term] += weight
     return counts

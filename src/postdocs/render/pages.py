@@ -462,8 +462,8 @@ def hebrew_search_forms(text: str) -> list[str]:
     appearance: what a query for the bare word should find."""
     seen: set[str] = set()
     forms: list[str] = []
-    for m in _HEBREW_WORD_RE.finditer(text):
-        word = m[0]
+    # each word once, in order of first appearance (a repeated word gives no new form)
+    for word in dict.fromkeys(_HEBREW_WORD_RE.findall(text)):
         for cut in (1, 2):
             if (len(word) - cut < 3 or word[cut - 1] not in _HEBREW_PREFIXES
                     or (cut == 2 and word[0] not in _HEBREW_FIRST_OF_TWO)):
