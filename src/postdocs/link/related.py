@@ -180,7 +180,7 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
         shortlist, window = _shortlist(i, posts, vectors, partial, (df, rare), by_topic, skip)
         scored = []
         for j in shortlist:
-            small, large = sorted((vec, vectors[j]), key=len)
+            small, large = (vec, vectors[j]) if len(vec) <= len(vectors[j]) else (vectors[j], vec)
             content = sum(w * large.get(t, 0.0) for t, w in small.items())
             score = (content + TOPIC_WEIGHT * _jaccard(p.topics, posts[j].topics)
                      + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
@@ -206,7 +206,7 @@ def _related_enough(p: Post, q: Post, a: dict[str, float], b: dict[str, float],
     # without a topic share too little to need the exact sum below
     if len(common) < STRONG_TERMS or sum(a[t] * b[t] for t in common) < STRONG_CONTENT - 1e-9:
         return False
-    small, large = sorted((a, b), key=len)
+    small, large = (a, b) if len(a) <= len(b) else (b, a)  # the shorter, `a` on a tie
     parts = {t: w * large[t] for t, w in small.items() if t in common}
     strong = {t for t, x in parts.items() if x >= STRONG_TERM and df[t] <= rare}
     # a compound and its parts are one term ("few-shot", "few", "shot"), as are a word and
@@ -230,7 +230,7 @@ def _shortlist(i: int, posts: Sequence[Post], vectors: list[dict[str, float]],
     p, vec = posts[i], vectors[i]
     df, rare = rarity
     shortlist: list[int] = []
-    for j in sorted(partial, key=lambda j: (-partial[j], j)):
+    for _, j in sorted([(-x, j) for j, x in partial.items()]):  # best first, ties by index
         if _related_enough(p, posts[j], vec, vectors[j], df, rare):
             shortlist.append(j)
             if len(shortlist) == SHORTLIST:
