@@ -15,9 +15,9 @@ from postdocs.config import Project
 from postdocs.enrich import topics
 from postdocs.errors import ConfigError
 from postdocs.model import Post
-from postdocs.overrides import apply
+from postdocs.overrides import apply, parse_overrides
 from postdocs.pipeline import Corpus, render_site
-from postdocs.topics_config import Taxonomy, parse_overrides, parse_taxonomy
+from postdocs.topics_config import Taxonomy, parse_taxonomy
 from postdocs.topics_eval import evaluate, parse_labels
 
 from .conftest import ROOT

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__, memo, permalinks
+from . import __version__, permalinks
 from .config import load_project
 from .errors import (
     ConfigError,
@@ -33,6 +33,7 @@ from .preview_fetch import (
     parse_preview_url,
 )
 from .readers.preview_store import is_store
+from .state import BuildState
 from .topics_report import print_evaluation, print_topics
 from .write import write_pages
 
@@ -136,15 +137,17 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
                         "them; without it, pages link the post on Telegram")
 
 
-def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -> int:
+def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
+              state: BuildState | None = None) -> int:
     """`shown` (the watcher's): reader results whose warnings were printed by an earlier
-    rebuild; an input read again (changed) has new results, so its warnings show again."""
+    rebuild; an input read again (changed) has new results, so its warnings show again.
+    `state` (the watcher's): what it keeps between rebuilds (`state.py`)."""
     project = load_project(args.root)
-    jobs = 1 if memo.enabled() else args.jobs  # the watcher reuses results in memory
-    corpus = process(project, use_cache=not args.no_cache, jobs=jobs)
+    jobs = 1 if state is not None else args.jobs  # the watcher reuses results in memory
+    corpus = process(project, use_cache=not args.no_cache, jobs=jobs, state=state)
     card_files, card_note = site_cards(project, corpus, use_cache=not args.no_cache)
-    report = write_pages(project.docs, iter_pages(project, corpus, jobs), force=args.force,
-                         assets=site_assets(corpus) | card_files)
+    report = write_pages(project.docs, iter_pages(project, corpus, jobs, state),
+                         force=args.force, assets=site_assets(corpus) | card_files, state=state)
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     registry_file = project.content / permalinks.REGISTRY_FILE
@@ -338,7 +341,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from .watch import watch
 
     root: Path = args.root
-    memo.enable()  # rebuilds reuse the results of unchanged posts (memo.py)
+    state = BuildState()  # rebuilds reuse the results of unchanged posts (state.py)
     shown: list[ReadResult] = []  # a rebuild prints the warnings of changed inputs only
 
     def rebuild() -> None:
@@ -346,7 +349,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         try:
             # verbose: the repairs too, of the changed inputs only (see `shown`), as one edits
             cmd_build(argparse.Namespace(root=root, force=False, quiet=False, verbose=True,
-                                         no_cache=args.no_cache, jobs=1), shown)
+                                         no_cache=args.no_cache, jobs=1), shown, state)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
         except Exception as exc:  # a file system error or a bug: say it, keep watching

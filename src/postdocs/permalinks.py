@@ -60,9 +60,10 @@ from typing import Any
 
 import yaml
 
-from . import memo, slugs
+from . import slugs
 from .errors import ConfigError, OutputError
 from .model import Post
+from .state import BuildState, memoized
 from .topics_config import load_yaml
 
 REGISTRY_FILE = "permalinks.yml"
@@ -246,13 +247,10 @@ def key_kind(key: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
-# The watcher's identities of unchanged posts (a post's words are read once).
-_IDENTITIES: memo.Memo[Identity] = memo.Memo()
-
-
-def identity(post: Post) -> Identity:
-    """What the post says about who it is: its keys (strongest first) and its words."""
-    return _IDENTITIES.get(post, lambda: _identity(post))
+def identity(post: Post, state: BuildState | None = None) -> Identity:
+    """What the post says about who it is: its keys (strongest first) and its words. The
+    watcher (`state`) reads the words of an unchanged post once."""
+    return memoized(state.identities if state else None, post, lambda: _identity(post))
 
 
 def _identity(post: Post) -> Identity:
@@ -401,7 +399,8 @@ def _merged_into(entry: Entry, keys: Sequence[str], channel: str,
 
 
 def known_urls(posts: Sequence[Post], registry: Registry,
-               renamed: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
+               renamed: Mapping[str, str] | None = None,
+               state: BuildState | None = None) -> list[tuple[str, ...]]:
     """Each post's URLs in the registry (its URL, then its former ones; none for a review it
     does not know yet): so that a correction can name a review by its URL, which survives moved
     boundaries and re-imports, and still does after a `slug:` moved it (`overrides.yml`)."""
@@ -410,13 +409,14 @@ def known_urls(posts: Sequence[Post], registry: Registry,
     channels = [renamed.get(e.channel, e.channel) for e in old]
     keys = [tuple(_renamed_key(k, renamed) for k in e.keys) if renamed else e.keys
             for e in old]
-    matched, _ = _match([identity(p) for p in posts], old, keys, channels)
+    matched, _ = _match([identity(p, state) for p in posts], old, keys, channels)
     return [(old[matched[i]].url, *old[matched[i]].redirects) if i in matched else ()
             for i in range(len(posts))]
 
 
 def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
-           renamed: Mapping[str, str] | None = None) -> Assignment:
+           renamed: Mapping[str, str] | None = None,
+           state: BuildState | None = None) -> Assignment:
     """Match the reviews against the registry; give new ones a URL; return the new registry.
 
     A post's `slug`, when set (a `slug:` override), is the slug its review is to have: a known
@@ -425,7 +425,7 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
     new channel's folder, the old URLs redirect.
     """
     renamed = dict(renamed or {})
-    idents = [identity(p) for p in posts]
+    idents = [identity(p, state) for p in posts]
     old = list(registry.entries)
     channels = [renamed.get(e.channel, e.channel) for e in old]
     keys = [tuple(_renamed_key(k, renamed) for k in e.keys) if renamed else e.keys
@@ -567,17 +567,15 @@ def missing(registry: Registry, live: set[str]) -> list[Entry]:
 
 # --- file -------------------------------------------------------------------------------------
 
-# The watcher loads the registry at every rebuild; unchanged text is parsed once.
-_LOADED: memo.Memo[Registry] = memo.Memo()
-
-
-def load(content: Path) -> Registry:
-    """The registry in `content/permalinks.yml` (empty when the file does not exist)."""
+def load(content: Path, state: BuildState | None = None) -> Registry:
+    """The registry in `content/permalinks.yml` (empty when the file does not exist). The
+    watcher (`state`) loads it at every rebuild and parses unchanged text once."""
     path = content / REGISTRY_FILE
     if not path.is_file():
         return Registry(path=str(path))
     text = path.read_text(encoding="utf-8")
-    return _LOADED.get((str(path), text), lambda: parse(text, str(path)))
+    return memoized(state.registry if state else None, (str(path), text),
+                    lambda: parse(text, str(path)))
 
 
 _ENTRY_KEYS = ("url", "first_seen", "title", "keys", "opening", "redirects", "redirect_to",

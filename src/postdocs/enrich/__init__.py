@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from ..memo import Memo
 from ..model import Post
+from ..state import BuildState
 from . import dates, language, papers, reactions
 
 
@@ -36,8 +36,8 @@ def enrich_post(post: Post) -> Post:
     return post.evolve(**changes)
 
 
-_ENRICHED: Memo[Post] = Memo()
-
-
-def enrich(posts: list[Post]) -> list[Post]:
-    return [_ENRICHED.get(p, functools.partial(enrich_post, p)) for p in posts]
+def enrich(posts: list[Post], state: BuildState | None = None) -> list[Post]:
+    """Every post enriched; the watcher (`state`) enriches only posts it has not seen."""
+    if state is None:
+        return [enrich_post(p) for p in posts]
+    return [state.enriched.get(p, functools.partial(enrich_post, p)) for p in posts]

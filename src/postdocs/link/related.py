@@ -19,10 +19,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import memo
 from ..enrich.papers import URL_RE
-from ..memo import Memo
 from ..model import Post
+from ..state import BuildState, memoized
 
 MAX_RELATED = 5
 QUERY_TERMS = 20  # a review's highest-weighted terms used to find candidates
@@ -63,13 +62,11 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
-_TERMS: Memo[Counter[str]] = Memo()
-
-
-def terms(post: Post) -> Counter[str]:
+def terms(post: Post, state: BuildState | None = None) -> Counter[str]:
     """Latin-script terms of a review (title weighted up), lower-cased, plurals folded."""
     text = post.text
-    return _TERMS.get((post.title, text), functools.partial(_terms, post.title, text))
+    return memoized(state.terms if state else None, (post.title, text),
+                    functools.partial(_terms, post.title, text))
 
 
 def _terms(title: str, body: str) -> Counter[str]:
@@ -136,20 +133,19 @@ class _Run:
     windows: list[str | None]  # per review: the topic whose members were added as candidates
 
 
-_LAST: list[_Run] = []  # the watcher's previous run (only while memo.py is on)
-
-
-def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[list[int]]:
+def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]],
+            state: BuildState | None = None) -> list[list[int]]:
     """Up to five related reviews per review (indices), best first, never itself; only reviews
     that share a topic or a tag, or strong terms (`_related_enough`), so a review may list fewer.
 
     `exclude[i]` are reviews not to list for review i (other reviews of the same paper, which the
     page lists separately). Ties are broken in favour of other channels, then by input order.
-    In the watcher, a review whose inputs did not change keeps its previous result (exactly what
-    computing it again gives: `_stale` lists everything a review's result is computed from).
+    In the watcher (`state`: it keeps the previous run), a review whose inputs did not change
+    keeps its previous result (exactly what computing it again gives: `_stale` lists everything
+    a review's result is computed from).
     """
     n = len(posts)
-    vectors, ranked, df = _vectors([terms(p) for p in posts])
+    vectors, ranked, df = _vectors([terms(p, state) for p in posts])
     rare = max(STRONG_DF_MIN, int(STRONG_DF_SHARE * n))
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
@@ -166,7 +162,7 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
         (p.source, p.topics, p.tags, p.channel, p.primary_topic, exclude[i])
         for i, p in enumerate(posts)]
     run = _Run(n, vectors, ranked, df, dict(postings), dict(by_topic), attrs, [], [], [])
-    previous = _LAST[0] if _LAST and memo.enabled() else None
+    previous = state.related if state is not None and isinstance(state.related, _Run) else None
     redo = _stale(previous, run) if previous is not None else None
 
     for i, p in enumerate(posts):
@@ -198,7 +194,8 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
         run.out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
         run.shortlists.append(tuple(shortlist))
         run.windows.append(window)
-    _LAST[:] = [run] if memo.enabled() else []
+    if state is not None:
+        state.related = run
     return run.out
 
 
