@@ -24,6 +24,7 @@ CACHE_DIR = ".postdocs-cache"
 _PACKAGE = Path(__file__).resolve().parent
 
 
+# Computed once: the source of a running postdocs does not change under it.
 @functools.cache
 def code_fingerprint() -> str:
     """A hash of postdocs' own source: a new version never reuses an old version's results."""

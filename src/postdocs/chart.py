@@ -11,8 +11,8 @@ months lie far from the others (an archive imported long after it was written) t
 between the two runs instead of stretching over the empty months.
 
 Written as SVG text directly: a stacked bar chart needs rectangles, a few lines and text, and
-drawing it here takes milliseconds where a plotting library took over a second to import and
-draw (see README: performance). Same input, same bytes: no ids, dates or floating noise.
+a plotting library would cost far more to import than drawing them does (see README:
+performance). Same input, same bytes: no ids, dates or floating noise.
 """
 
 from __future__ import annotations

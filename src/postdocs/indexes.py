@@ -90,8 +90,8 @@ def _html_of_entry(here: str, entry: str) -> str | None:
 def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext,
              state: BuildState | None) -> list[str]:
     """The list of reviews on a topic or channel page, in the order given. Written as HTML when
-    it can be (a long list costs live preview a second of Markdown work at 10× the seeds, each
-    time a review on it changes); the site is the same byte for byte (tests/test_prerender.py).
+    it can be (a long list is much Markdown work for live preview each time a review on it
+    changes); the site is the same byte for byte (tests/test_prerender.py).
     The search index skips it (`data-pagefind-ignore`): search finds the reviews themselves."""
     head, tail = '<div class="postdocs-listing" data-pagefind-ignore markdown>', "</div>"
     if render.PRERENDER:

@@ -75,7 +75,7 @@ class Workers:
             context: multiprocessing.context.BaseContext
             if "fork" in methods and threading.active_count() == 1:
                 context = multiprocessing.get_context("fork")
-                # the parent's objects (at 100x the seeds, hundreds of MB of posts) stay
+                # the parent's objects (on a large site, hundreds of MB of posts) stay
                 # shared with the forked workers: the collector would otherwise touch, and so
                 # copy, every page of memory holding them in each worker
                 gc.freeze()

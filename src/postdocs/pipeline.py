@@ -93,13 +93,6 @@ def _post_key(post: Post) -> tuple[object, ...]:
     return tuple(getattr(post, name) for name in _ENRICHED_FIELDS)
 
 
-def read_all(project: Project, use_cache: bool = True,
-             workers: Workers | None = None) -> list[ReadResult]:
-    """Every input read by its reader (in `workers`' processes); unchanged inputs come from
-    the cache (`cache.py`)."""
-    return _read(project, use_cache, workers or Workers(1), None, None)[0]
-
-
 def _read(project: Project, use_cache: bool, workers: Workers,
           taxonomy: Taxonomy | None, state: BuildState | None,
           ) -> tuple[list[ReadResult], dict[int, list[Prepared]]]:

@@ -66,11 +66,6 @@ class SiteContext:
 # Bidi embeddings, overrides and isolates: in a title they reorder the header and tab text.
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 UNTITLED = "Untitled post"
-# Front-matter keys that themes insert into HTML unescaped (Material: `<title>`, the header,
-# `<meta name="description" content="…">`, the tags plugin's tag names): written as HTML text.
-HTML_KEYS = ("title", "description", "tags")
-
-
 # Characters YAML cannot carry as they are inside a quoted scalar: outside its printable set,
 # line breaks it folds (NEL, LS, PS, CR, LF), tab, and the byte-order mark. Written as escapes.
 _YAML_ESCAPE_RE = re.compile(
@@ -91,7 +86,9 @@ def _yaml_escape(ch: str) -> str:
         f"\\U{code:08X}")
 
 
-@functools.lru_cache(maxsize=1 << 14)  # names, terms and topic ids recur on every page
+# Names, terms and topic ids recur on every page. A pure function of its argument (no build
+# state): a cached value is what a call computes.
+@functools.lru_cache(maxsize=1 << 14)
 def yaml_str(value: str) -> str:
     """A string as a YAML scalar that loads back as exactly that string.
 

@@ -81,8 +81,8 @@ class _LineMap(dict[Any, Any]):
 
 
 class _LineLoader(safe_yaml.BoundedLoader):
-    """The safe loader (libyaml's when PyYAML has it: the pure-Python parser took a tenth of a
-    seed build) that records 1-based lines on mappings (still safe: no tags added)."""
+    """The safe loader (libyaml's when PyYAML has it: the pure-Python parser is a noticeable part
+    of a build) that records 1-based lines on mappings (still safe: no tags added)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineMap:

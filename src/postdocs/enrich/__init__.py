@@ -6,7 +6,7 @@ import functools
 
 from ..model import Post
 from ..state import BuildState
-from . import dates, language, papers, reactions
+from . import language, papers, reactions
 
 
 def enrich_post(post: Post) -> Post:
@@ -26,13 +26,6 @@ def enrich_post(post: Post) -> Post:
         parsed = reactions.parse(post.reactions_raw)
         if parsed:
             changes["reactions"] = parsed
-    if post.date is None and post.date_source is None:
-        header = dict(post.extra).get("header")
-        if header:
-            written = dates.parse_written(header)
-            if written:
-                changes["date"] = written
-                changes["date_source"] = "written"
     return post.evolve(**changes)
 
 

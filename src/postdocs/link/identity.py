@@ -65,7 +65,9 @@ def primary_arxiv(post: Post) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1 << 16)  # titles recur in every build of the watcher
+# Titles recur in every build of the watcher. A pure function of its argument (no build
+# state): a cached value is what a call computes.
+@functools.lru_cache(maxsize=1 << 16)
 def title_tokens(title: str) -> tuple[str, ...]:
     """Lower-case Latin tokens of an English title; empty when the title is not one.
 
@@ -107,6 +109,7 @@ def _one_edit(a: str, b: str) -> bool:
 _DIGIT_RE = re.compile(r"\d")
 
 
+# A pure function of its argument (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 16)
 def _numbers(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset(t for t in tokens if _DIGIT_RE.search(t))

@@ -78,6 +78,7 @@ def _terms(title: str, body: str) -> Counter[str]:
     return counts
 
 
+# A pure function of its argument (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 16)
 def _forms(raw: str) -> tuple[str, ...]:
     """The word (lower-cased, plural folded) and, for compounds ("kv-cache"), their parts;
