@@ -14,7 +14,7 @@ from postdocs.config import load_project
 from postdocs.link import related
 from postdocs.pipeline import Corpus
 from postdocs.state import BuildState, Memo
-from postdocs.write import KnownPage
+from postdocs.output.writer import KnownPage
 
 from .conftest import copy_project
 

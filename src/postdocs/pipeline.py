@@ -8,34 +8,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import (
-    cards,
-    chart,
-    enrich,
-    feeds,
-    indexes,
-    link,
-    moved,
-    overrides,
-    permalinks,
-    replies,
-    same_post,
-    slugs,
-)
-from .cache import CACHE_DIR, ReadCache
+from . import enrich, link
+from .cache.posts import Table, fingerprint
+from .cache.reads import CACHE_DIR, ReadCache
 from .config import Project
-from .enrich import topics
+from .enrich import corrections
 from .errors import LocatedWarning
-from .markup import clean_title, guard_page
+from .link import replies, same_post
 from .model import ChannelConfig, ChannelMeta, PageLinks, Paper, Post, ReadResult
-from .papers_index import papers_pages
+from .output.writer import KnownPage, PageText, page_digest
 from .parallel import Workers
-from .postcache import Table, fingerprint
 from .readers import read_input
-from .render import SiteContext, media_path, render_post
+from .render import cards, chart, feeds, indexes
+from .render.markup import clean_title, guard_page
+from .render.pages import SiteContext, media_path, render_post
+from .render.papers import papers_pages
 from .state import BuildState
-from .topics_config import Taxonomy, load_taxonomy
-from .write import KnownPage, PageText, page_digest
+from .topics import classifier
+from .topics.taxonomy import Taxonomy, load_taxonomy
+from .urls import permalinks, redirects, slugs
 
 
 @dataclass
@@ -61,32 +52,32 @@ class Corpus:
 
 # What enrichment and classification give one post: the fields enrichment changed, and the
 # post's topics before the cross-post tag filter. Per post, so computed in the workers.
-Prepared = tuple[dict[str, object], topics.Classification]
+Prepared = tuple[dict[str, object], classifier.Classification]
 # The taxonomy and its compiled matcher, made in each worker (`Workers.map`'s `setup`).
-Classifier = tuple[Taxonomy, topics.Matcher]
+Classifier = tuple[Taxonomy, classifier.Matcher]
 _ENRICHED_FIELDS = tuple(f.name for f in fields(Post) if f.compare)
 
 
 def _classifier(taxonomy: Taxonomy | None) -> Classifier | None:
-    return None if taxonomy is None else (taxonomy, topics.build_matcher(taxonomy))
+    return None if taxonomy is None else (taxonomy, classifier.build_matcher(taxonomy))
 
 
-def _prepare_one(post: Post, classifier: Classifier) -> Prepared:
-    taxonomy, matcher = classifier
+def _prepare_one(post: Post, tools: Classifier) -> Prepared:
+    taxonomy, matcher = tools
     enriched = enrich.enrich_post(post)
     changes = {name: value for name in _ENRICHED_FIELDS
                if (value := getattr(enriched, name)) != getattr(post, name)}
-    return changes, topics.classify(enriched.title, enriched.text, matcher, taxonomy)
+    return changes, classifier.classify(enriched.title, enriched.text, matcher, taxonomy)
 
 
 def _read_one(item: tuple[Path, ChannelConfig],
-              classifier: Classifier | None) -> tuple[ReadResult, list[Prepared]]:
+              tools: Classifier | None) -> tuple[ReadResult, list[Prepared]]:
     """One input read, and (given the taxonomy) its posts enriched and classified in the same
     worker: the posts then never travel to a worker, only their results back."""
     result = read_input(*item)
-    if classifier is None:
+    if tools is None:
         return result, []
-    return result, [_prepare_one(p, classifier) for p in result.posts]
+    return result, [_prepare_one(p, tools) for p in result.posts]
 
 
 def _post_key(post: Post) -> tuple[object, ...]:
@@ -138,9 +129,9 @@ def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
             state: BuildState | None = None) -> list[Post]:
     """Enrichment and topics of every post: given (`done`, by index: made by the workers that
     read it), from the per-post cache (`postcache.py`), else computed in the workers; then
-    the cross-post tag filter (`topics.apply`). The watcher (`state`) keeps them in memory."""
+    the cross-post tag filter (`classifier.apply`). The watcher (`state`) keeps them in memory."""
     if state is not None:
-        return topics.assign(enrich.enrich(posts, state), taxonomy, state)
+        return classifier.assign(enrich.enrich(posts, state), taxonomy, state)
     done = done or {}
     tax_key = fingerprint("prep", taxonomy)
     keys = [fingerprint(tax_key, _post_key(p)) for p in posts]
@@ -159,7 +150,7 @@ def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
                 for p, (changes, _c) in zip(posts, results, strict=True)]
     if not taxonomy.topics and not taxonomy.tags:
         return enriched
-    return topics.apply(enriched, [c for _changes, c in results], taxonomy)
+    return classifier.apply(enriched, [c for _changes, c in results], taxonomy)
 
 
 def _registered(post: Post, entry: permalinks.Entry) -> Post:
@@ -205,9 +196,9 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
     posts = prepare(posts, taxonomy, workers, table, done, state)
     registry = permalinks.load(project.content, state)
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
-    fixes = overrides.load_overrides(project.content, taxonomy, state)
+    fixes = corrections.load_overrides(project.content, taxonomy, state)
     urls = permalinks.known_urls(posts, registry, renamed, state) if fixes.entries else []
-    posts, warnings = overrides.apply(posts, fixes, urls)
+    posts, warnings = corrections.apply(posts, fixes, urls)
     posts = [p if clean_title(p.title) == p.title else p.evolve(title=clean_title(p.title))
              for p in posts]
     assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed,
@@ -315,7 +306,7 @@ def _other_pages(project: Project, corpus: Corpus, ctx: SiteContext,
     """Redirects and pages of reviews gone from the inputs, channel, topic, papers and home
     pages, feeds and the chart."""
     live = {permalinks.url_of(p.channel, p.slug) for p in corpus.posts}
-    yield from moved.pages(corpus.registry, live, corpus.renamed, ctx)
+    yield from redirects.pages(corpus.registry, live, corpus.renamed, ctx)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx,
                                      state).items()
     yield from indexes.topic_pages(corpus.posts, ctx, state).items()

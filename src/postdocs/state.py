@@ -2,14 +2,14 @@
 
 A live preview rebuilds the whole site after every edit; most posts did not change, so their
 enrichment, classification, list entries and feeds are looked up instead of computed again (of
-a review page only its digest: pipeline.py, write.KnownPage). The watcher owns one `BuildState`
-and hands it to `pipeline.process`, `pipeline.iter_pages` and `write.write_pages`, which pass it
+a review page only its digest: pipeline.py, output.writer.KnownPage). The watcher owns one `BuildState`
+and hands it to `pipeline.process`, `pipeline.iter_pages` and `output.writer.write_pages`, which pass it
 on to the stages that use it; a one-off build passes none and computes every step once.
 
 Each `Memo` holds what the previous and the current build used and forgets the rest, so it never
 grows beyond two builds' worth. Keys are the steps' full inputs (frozen, hashable values): a hit
 returns exactly what the step would compute, so a rebuild gives the pages a fresh build gives
-(tests/test_memo.py compares them).
+(tests/test_state.py compares them).
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 if TYPE_CHECKING:
     from collections import Counter
 
-    from .enrich.topics import Classification, Matcher
+    from .enrich.corrections import Overrides
     from .link.references import Mention
     from .model import Post, ReadResult
-    from .overrides import Overrides
-    from .permalinks import Identity, Registry
-    from .topics_config import Taxonomy
+    from .topics.classifier import Classification, Matcher
+    from .topics.taxonomy import Taxonomy
+    from .urls.permalinks import Identity, Registry
 
 V = TypeVar("V")
 _MISSING = object()
@@ -90,23 +90,23 @@ FileStamp = tuple[tuple[int, int, int, int], str]
 class BuildState:
     """Everything a watcher remembers from one build for the next, by the stage that uses it."""
 
-    reads: Memo[ReadResult] = field(default_factory=Memo)  # cache.py: reader results
+    reads: Memo[ReadResult] = field(default_factory=Memo)  # cache/reads.py: reader results
     enriched: Memo[Post] = field(default_factory=Memo)  # enrich
-    matcher: Memo[Matcher] = field(default_factory=Memo)  # enrich/topics.py
+    matcher: Memo[Matcher] = field(default_factory=Memo)  # topics/classifier.py
     classified: Memo[Classification] = field(default_factory=Memo)
-    taxonomy: Memo[Taxonomy] = field(default_factory=Memo)  # topics_config.py
-    overrides: Memo[Overrides] = field(default_factory=Memo)  # overrides.py
-    identities: Memo[Identity] = field(default_factory=Memo)  # permalinks.py
+    taxonomy: Memo[Taxonomy] = field(default_factory=Memo)  # topics/taxonomy.py
+    overrides: Memo[Overrides] = field(default_factory=Memo)  # enrich/corrections.py
+    identities: Memo[Identity] = field(default_factory=Memo)  # urls/permalinks.py
     registry: Memo[Registry] = field(default_factory=Memo)
     mentions: Memo[tuple[Mention, ...]] = field(default_factory=Memo)  # link/references.py
     terms: Memo[Counter[str]] = field(default_factory=Memo)  # link/related.py
     related: object = None  # link/related.py: the previous build's index and results
     pages: Memo[str] = field(default_factory=Memo)  # pipeline.py: review page digests
-    entries: Memo[str | None] = field(default_factory=Memo)  # indexes.py: list entries' HTML
-    # indexes.py: equal HTML of entries (a review on several topic pages) held once
+    entries: Memo[str | None] = field(default_factory=Memo)  # render/indexes.py: list entries' HTML
+    # render/indexes.py: equal HTML of entries (a review on several topic pages) held once
     same_html: dict[str, str] = field(default_factory=dict)
-    feeds: Memo[str] = field(default_factory=Memo)  # feeds.py
-    files: dict[str, FileStamp] = field(default_factory=dict)  # write.py: digests of pages
+    feeds: Memo[str] = field(default_factory=Memo)  # render/feeds.py
+    files: dict[str, FileStamp] = field(default_factory=dict)  # output/writer.py: digests of pages
 
     def next_build(self) -> None:
         """Start a build: what the last build used stays available, anything older is
