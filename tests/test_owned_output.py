@@ -15,7 +15,6 @@ import pytest
 
 from postdocs.cli import main
 from postdocs.errors import OutputError
-from postdocs.state import BuildState
 from postdocs.output import writer
 from postdocs.output.writer import (
     COMMIT,
@@ -26,6 +25,7 @@ from postdocs.output.writer import (
     page_digest,
     write_pages,
 )
+from postdocs.state import BuildState
 
 from .conftest import seed
 

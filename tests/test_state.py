@@ -12,9 +12,9 @@ import pytest
 from postdocs import pipeline
 from postdocs.config import load_project
 from postdocs.link import related
+from postdocs.output.writer import KnownPage
 from postdocs.pipeline import Corpus
 from postdocs.state import BuildState, Memo
-from postdocs.output.writer import KnownPage
 
 from .conftest import copy_project
 

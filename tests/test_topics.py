@@ -12,9 +12,9 @@ import yaml
 
 from postdocs.cli import main
 from postdocs.config import Project
+from postdocs.enrich.corrections import apply, parse_overrides
 from postdocs.errors import ConfigError
 from postdocs.model import Post
-from postdocs.enrich.corrections import apply, parse_overrides
 from postdocs.pipeline import Corpus, render_site
 from postdocs.topics import classifier
 from postdocs.topics.evaluation import evaluate, parse_labels

@@ -2,9 +2,10 @@
 
 A live preview rebuilds the whole site after every edit; most posts did not change, so their
 enrichment, classification, list entries and feeds are looked up instead of computed again (of
-a review page only its digest: pipeline.py, output.writer.KnownPage). The watcher owns one `BuildState`
-and hands it to `pipeline.process`, `pipeline.iter_pages` and `output.writer.write_pages`, which pass it
-on to the stages that use it; a one-off build passes none and computes every step once.
+a review page only its digest: pipeline.py, output.writer.KnownPage). The watcher owns one
+`BuildState` and hands it to `pipeline.process`, `pipeline.iter_pages` and
+`output.writer.write_pages`, which pass it on to the stages that use it; a one-off build passes
+none and computes every step once.
 
 Each `Memo` holds what the previous and the current build used and forgets the rest, so it never
 grows beyond two builds' worth. Keys are the steps' full inputs (frozen, hashable values): a hit
@@ -102,7 +103,7 @@ class BuildState:
     terms: Memo[Counter[str]] = field(default_factory=Memo)  # link/related.py
     related: object = None  # link/related.py: the previous build's index and results
     pages: Memo[str] = field(default_factory=Memo)  # pipeline.py: review page digests
-    entries: Memo[str | None] = field(default_factory=Memo)  # render/indexes.py: list entries' HTML
+    entries: Memo[str | None] = field(default_factory=Memo)  # render/indexes.py: list HTML
     # render/indexes.py: equal HTML of entries (a review on several topic pages) held once
     same_html: dict[str, str] = field(default_factory=dict)
     feeds: Memo[str] = field(default_factory=Memo)  # render/feeds.py
