@@ -206,6 +206,16 @@ def group(posts: Sequence[Post]) -> list[list[int]]:
     for i, ident in enumerate(ids):
         if ident.arxiv:
             union(by_arxiv.setdefault(ident.arxiv, i), i)
+    for i, j in _similar_titles(ids):
+        union(i, j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(posts)):
+        groups[find(i)].append(i)
+    return [groups[r] for r in sorted(groups)]
+
+
+def _similar_titles(ids: Sequence[Identity]) -> list[tuple[int, int]]:
+    """Pairs of posts whose titles are alike enough to be one paper, the most alike first."""
     scored = []
     numbers = [_numbers(tuple(ident.tokens)) for ident in ids]
     for i, j in _candidate_pairs([ident.tokens for ident in ids]):
@@ -214,12 +224,7 @@ def group(posts: Sequence[Post]) -> list[list[int]]:
         score = title_similarity(ids[i].tokens, ids[j].tokens)
         if score >= THRESHOLD:
             scored.append((-score, i, j))
-    for _, i, j in sorted(scored):
-        union(i, j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(posts)):
-        groups[find(i)].append(i)
-    return [groups[r] for r in sorted(groups)]
+    return [(i, j) for _, i, j in sorted(scored)]
 
 
 def paper_arxiv(posts: Sequence[Post], members: Sequence[int]) -> str | None:

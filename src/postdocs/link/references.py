@@ -131,16 +131,7 @@ def find(posts: Sequence[Post], paper_of: Sequence[int],
 
     out: list[list[Found]] = []
     for i, p in enumerate(posts):
-        found: list[Found] = []
-        for url in p.links:
-            tg = telegram_post(url, handles)
-            if tg and tg in by_message:
-                found.append(Found("telegram", url, by_message[tg]))
-                continue
-            aid = arxiv_id(url)
-            for j in reviews_of_arxiv.get(aid or "", []):
-                if paper_of[j] != paper_of[i]:
-                    found.append(Found("arxiv", url, j))
+        found = _linked(p, i, handles, by_message, paper_of, reviews_of_arxiv)
         for text, day, month, year in date_mentions(p, state):
             when = _resolve_date(p, day, month, year, days[p.channel])
             if when is not None:
@@ -153,3 +144,20 @@ def find(posts: Sequence[Post], paper_of: Sequence[int],
                 unique.append(f)
         out.append(unique)
     return out
+
+
+def _linked(p: Post, i: int, handles: dict[str, str], by_message: dict[tuple[str, int], int],
+            paper_of: Sequence[int], reviews_of_arxiv: dict[str, list[int]]) -> list[Found]:
+    """The reviews post `i` links to: a Telegram post on the site, else reviews of the arXiv
+    paper it links (of another paper than its own)."""
+    found: list[Found] = []
+    for url in p.links:
+        tg = telegram_post(url, handles)
+        if tg and tg in by_message:
+            found.append(Found("telegram", url, by_message[tg]))
+            continue
+        aid = arxiv_id(url)
+        for j in reviews_of_arxiv.get(aid or "", []):
+            if paper_of[j] != paper_of[i]:
+                found.append(Found("arxiv", url, j))
+    return found

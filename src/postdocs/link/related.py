@@ -146,23 +146,12 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]],
     a review's result is computed from).
     """
     n = len(posts)
-    vectors, ranked, df = _vectors([terms(p, state) for p in posts])
     rare = max(STRONG_DF_MIN, int(STRONG_DF_SHARE * n))
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, vec in enumerate(vectors):
-        for t in vec:
-            if df[t] <= loose_df:
-                postings[t].append(i)
-    by_topic: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(posts):
-        for topic in p.topics:
-            by_topic[topic].append(i)
-    attrs: list[tuple[object, ...]] = [
-        (p.source, p.topics, p.tags, p.channel, p.primary_topic, exclude[i])
-        for i, p in enumerate(posts)]
-    run = _Run(n, vectors, ranked, df, dict(postings), dict(by_topic), attrs, [], [], [])
+    run = _index(posts, exclude, loose_df, state)
+    vectors, ranked, df, postings, by_topic = (run.vectors, run.ranked, run.df, run.postings,
+                                               run.by_topic)
     previous = state.related if state is not None and isinstance(state.related, _Run) else None
     redo = _stale(previous, run) if previous is not None else None
 
@@ -198,6 +187,28 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]],
     if state is not None:
         state.related = run
     return run.out
+
+
+def _index(posts: Sequence[Post], exclude: Sequence[frozenset[int]], loose_df: int,
+           state: BuildState | None) -> _Run:
+    """A run with its index made and no results yet: the reviews' vectors, the postings of
+    terms used by at most `loose_df` reviews, the reviews of each topic, and what scoring
+    reads of each review besides its vector."""
+    vectors, ranked, df = _vectors([terms(p, state) for p in posts])
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, vec in enumerate(vectors):
+        for t in vec:
+            if df[t] <= loose_df:
+                postings[t].append(i)
+    by_topic: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(posts):
+        for topic in p.topics:
+            by_topic[topic].append(i)
+    attrs: list[tuple[object, ...]] = [
+        (p.source, p.topics, p.tags, p.channel, p.primary_topic, exclude[i])
+        for i, p in enumerate(posts)]
+    return _Run(len(posts), vectors, ranked, df, dict(postings), dict(by_topic), attrs,
+                [], [], [])
 
 
 def _related_enough(p: Post, q: Post, a: dict[str, float], b: dict[str, float],
