@@ -7,9 +7,10 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import __version__
@@ -52,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--root", type=Path, default=Path("."),
                    help="project folder (holds mkdocs.yml and content/); default: current")
     sub = p.add_subparsers(dest="command", required=True)
+    _site_commands(sub)
+    _source_commands(sub)
+    return p
+
+
+def _site_commands(sub: Any) -> None:
+    """build, check, site, topics and watch: the commands that read the inputs."""
     b = sub.add_parser("build", help="write one Markdown page per post into content/docs/")
     b.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
@@ -83,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
     w.add_argument("--interval", type=float, default=0.1, metavar="S",
                    help="rebuild once the inputs have been quiet for S seconds (default 0.1)")
+
+
+def _source_commands(sub: Any) -> None:
+    """add and fetch: the commands that bring inputs in."""
     a = sub.add_parser("add", help="add a channel: from its public web preview "
                        "(https://t.me/s/<handle>: fetches its whole history) or from a Telegram "
                        "Desktop export (config entry + copy into content/channels/<handle>/)")
@@ -105,7 +117,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="compare the newest N stored messages again, for edits and deletions "
                         "(default 10)")
     _fetch_options(f)
-    return p
 
 
 def _jobs(value: str) -> int:
@@ -444,22 +455,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return FetchError.exit_code if failed else 0
 
 
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build, "check": cmd_check, "site": cmd_site, "topics": cmd_topics,
+    "watch": cmd_watch, "add": cmd_add, "fetch": cmd_fetch,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return cmd_build(args)
-        if args.command == "watch":
-            return cmd_watch(args)
-        if args.command == "add":
-            return cmd_add(args)
-        if args.command == "fetch":
-            return cmd_fetch(args)
-        if args.command == "topics":
-            return cmd_topics(args)
-        if args.command == "site":
-            return cmd_site(args)
-        return cmd_check(args)
+        return _COMMANDS[args.command](args)
     except PostdocsError as exc:
         print(f"postdocs: error: {exc}", file=sys.stderr)
         return exc.exit_code
