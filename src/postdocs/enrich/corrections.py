@@ -88,31 +88,48 @@ def parse_overrides(text: str, path: str, taxonomy: Taxonomy) -> Overrides:
                 warnings.append(LocatedWarning(
                     path, fline, f"override '{key}': unknown key '{field_name}' ignored "
                     f"(known: {', '.join(_OVERRIDE_KEYS)})"))
-            elif field_name in ("topics", "add_topics", "remove_topics"):
-                values[field_name] = _topic_list(value, known, path, fline, field_name)
-            elif field_name == "primary_topic":
-                values[field_name] = _topic_list(value, known, path, fline, field_name)[0]
-            elif field_name == "slug":
-                if not isinstance(value, str) or not _SLUG_RE.match(value):
-                    raise ConfigError(path, f"override '{key}': 'slug' must be lower-case ASCII "
-                                      "letters, digits and '-' (at most 120)", fline)
-                if base_slug(value) != value:  # `index`, `con`, … : a name a page cannot have
-                    raise ConfigError(path, f"override '{key}': slug '{value}' is a reserved "
-                                      "name", fline)
-                values[field_name] = value
-            elif field_name == "title":
-                if not isinstance(value, str) or not value.strip():
-                    raise ConfigError(path, f"override '{key}': 'title' must be text", fline)
-                values[field_name] = value.strip()
             else:
-                if isinstance(value, str):
-                    with contextlib.suppress(ValueError):
-                        value = dt.date.fromisoformat(value)
-                if not isinstance(value, dt.date):
-                    raise ConfigError(path, f"override '{key}': 'date' must be YYYY-MM-DD", fline)
-                values[field_name] = value
+                where = _Where(path, str(key), fline)
+                values[field_name] = _value(field_name, value, known, where)
         entries.append(Override(key=str(key), line=line, **values))
     return Overrides(entries=tuple(entries), path=path, warnings=tuple(warnings))
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a correction's value is written: the file, the correction's key, the line."""
+
+    path: str
+    key: str
+    line: int | None
+
+    def error(self, message: str) -> ConfigError:
+        return ConfigError(self.path, f"override '{self.key}': {message}", self.line)
+
+
+def _value(field_name: str, value: Any, known: set[str], where: _Where) -> Any:
+    """One field of a correction, validated."""
+    if field_name in ("topics", "add_topics", "remove_topics"):
+        return _topic_list(value, known, where.path, where.line, field_name)
+    if field_name == "primary_topic":
+        return _topic_list(value, known, where.path, where.line, field_name)[0]
+    if field_name == "slug":
+        if not isinstance(value, str) or not _SLUG_RE.match(value):
+            raise where.error("'slug' must be lower-case ASCII letters, digits and '-' (at "
+                              "most 120)")
+        if base_slug(value) != value:  # `index`, `con`, … : a name a page cannot have
+            raise where.error(f"slug '{value}' is a reserved name")
+        return value
+    if field_name == "title":
+        if not isinstance(value, str) or not value.strip():
+            raise where.error("'title' must be text")
+        return value.strip()
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value)
+    if not isinstance(value, dt.date):
+        raise where.error("'date' must be YYYY-MM-DD")
+    return value
 
 
 def load_overrides(content: Path, taxonomy: Taxonomy,

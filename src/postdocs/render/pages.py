@@ -227,6 +227,12 @@ def post_metadata(post: Post) -> dict[str, Any]:
         meta["code"] = list(post.code)
     if post.authors:
         meta["authors"] = list(post.authors)
+    return meta | _provenance(post) | _responses(post)
+
+
+def _provenance(post: Post) -> dict[str, Any]:
+    """Where the review was read from, and what its input says about the message."""
+    meta: dict[str, Any] = {}
     meta["source"] = post.source
     meta["title_source"] = post.title_source
     if post.path_title:
@@ -239,6 +245,12 @@ def post_metadata(post: Post) -> dict[str, Any]:
     for key in ("edited", "forwarded_from", "in_reply_to", "views", "deleted"):
         if key in extra:
             meta[key] = extra[key]
+    return meta
+
+
+def _responses(post: Post) -> dict[str, Any]:
+    """Readers' reactions, the posts that continue it, and why it has its topics."""
+    meta: dict[str, Any] = {}
     if post.reactions:
         meta["reactions"] = [
             {"emoji": r.emoji, "count": r.count, **({"kind": r.kind} if r.kind != "emoji" else {})}

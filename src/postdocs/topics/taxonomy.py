@@ -178,36 +178,45 @@ def parse_taxonomy(text: str, path: str) -> Taxonomy:
     for i, item in enumerate(data["topics"], start=1):
         if not isinstance(item, dict):
             raise ConfigError(path, f"topic #{i}: expected a mapping", line_of(data, "topics"))
-        line = line_of(item)
-        for key in item:
-            if key not in _TOPIC_KEYS:
-                raise ConfigError(path, f"topic #{i}: unknown key '{key}' "
-                                  f"(known: {', '.join(_TOPIC_KEYS)})", line_of(item, key))
-        tid = item.get("id")
-        if not isinstance(tid, str) or not TOPIC_ID_RE.match(tid):
-            raise ConfigError(path, f"topic #{i}: 'id' must be a slug (a-z, 0-9, -)", line)
-        if tid in seen:
-            raise ConfigError(path, f"topic '{tid}' is defined twice", line)
-        seen.add(tid)
-        if not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise ConfigError(path, f"topic '{tid}': missing 'name'", line)
-        terms = (_terms(item.get("terms"), "any", path, item, "terms")
-                 + _terms(item.get("title_terms"), "title", path, item, "title_terms")
-                 + _terms(item.get("body_terms"), "body", path, item, "body_terms"))
-        if not terms:
-            raise ConfigError(path, f"topic '{tid}': no terms to match", line)
-        names = tuple((lang, str(item[lang])) for lang in ("ru", "he") if item.get(lang))
-        threshold = item.get("threshold")
-        if threshold is not None:
-            threshold = _number(threshold, path, line_of(item, "threshold"), "threshold")
-        relative = item.get("relative")
-        if relative is not None:
-            relative = _number(relative, path, line_of(item, "relative"), "relative")
-        topics.append(Topic(id=tid, name=item["name"].strip(),
-                            description=str(item.get("description") or "").strip(),
-                            terms=tuple(terms), names=names,
-                            featured=bool(item.get("featured", False)),
-                            threshold=threshold, relative=relative))
+        topic = _topic(item, i, path, seen)
+        seen.add(topic.id)
+        topics.append(topic)
+    return Taxonomy(topics=tuple(topics), tags=_tags(data, path), settings=settings, path=path)
+
+
+def _topic(item: dict[str, Any], i: int, path: str, seen: set[str]) -> Topic:
+    """Topic #`i` of the file, validated (`seen`: the ids of the topics before it)."""
+    line = line_of(item)
+    for key in item:
+        if key not in _TOPIC_KEYS:
+            raise ConfigError(path, f"topic #{i}: unknown key '{key}' "
+                              f"(known: {', '.join(_TOPIC_KEYS)})", line_of(item, key))
+    tid = item.get("id")
+    if not isinstance(tid, str) or not TOPIC_ID_RE.match(tid):
+        raise ConfigError(path, f"topic #{i}: 'id' must be a slug (a-z, 0-9, -)", line)
+    if tid in seen:
+        raise ConfigError(path, f"topic '{tid}' is defined twice", line)
+    if not isinstance(item.get("name"), str) or not item["name"].strip():
+        raise ConfigError(path, f"topic '{tid}': missing 'name'", line)
+    terms = (_terms(item.get("terms"), "any", path, item, "terms")
+             + _terms(item.get("title_terms"), "title", path, item, "title_terms")
+             + _terms(item.get("body_terms"), "body", path, item, "body_terms"))
+    if not terms:
+        raise ConfigError(path, f"topic '{tid}': no terms to match", line)
+    names = tuple((lang, str(item[lang])) for lang in ("ru", "he") if item.get(lang))
+    threshold = item.get("threshold")
+    if threshold is not None:
+        threshold = _number(threshold, path, line_of(item, "threshold"), "threshold")
+    relative = item.get("relative")
+    if relative is not None:
+        relative = _number(relative, path, line_of(item, "relative"), "relative")
+    return Topic(id=tid, name=item["name"].strip(),
+                 description=str(item.get("description") or "").strip(),
+                 terms=tuple(terms), names=names, featured=bool(item.get("featured", False)),
+                 threshold=threshold, relative=relative)
+
+
+def _tags(data: dict[str, Any], path: str) -> tuple[TagRule, ...]:
     tags: list[TagRule] = []
     tag_spec = data.get("tags") or {}
     if not isinstance(tag_spec, dict):
@@ -218,7 +227,7 @@ def parse_taxonomy(text: str, path: str) -> Taxonomy:
         if not isinstance(terms_, list) or not all(isinstance(t, str) for t in terms_):
             raise ConfigError(path, f"tag '{name}': expected a list of terms", tline)
         tags.append(TagRule(name=str(name), terms=tuple(terms_)))
-    return Taxonomy(topics=tuple(topics), tags=tuple(tags), settings=settings, path=path)
+    return tuple(tags)
 
 
 def load_taxonomy(content: Path, state: BuildState | None = None) -> Taxonomy:
