@@ -103,7 +103,9 @@ def raqm() -> bool:
     return bool(features.check("raqm"))
 
 
-_LOCAL = threading.local()  # each drawing thread its own fonts (a FreeType face is not shared)
+# Each drawing thread its own fonts (a FreeType face is not shared). Only the vendored font
+# files, loaded by path and size, are kept: no build data, so no card depends on an earlier one.
+_LOCAL = threading.local()
 
 
 def _font(path: str, size: int, layout: str) -> Any:
