@@ -7,7 +7,7 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-from . import chart, memo, render
+from . import chart, memo
 from .excerpt import excerpt
 from .feeds import ALL_FEED, newest_first, topic_feed_path
 from .markup import block_safe, inline, link, text_to_markdown
@@ -88,11 +88,11 @@ def _html_of_entry(here: str, entry: str) -> str | None:
 
 def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
     """The list of reviews on a topic or channel page, in the order given. Written as HTML when
-    it can be (a long list costs live preview a second of Markdown work at 10× the seeds, each
-    time a review on it changes); the site is the same byte for byte (tests/test_prerender.py).
+    it can be and `ctx.prerender` (a long list is much Markdown work, done again each time a
+    review on it changes); the site is the same byte for byte (tests/test_prerender.py).
     The search index skips it (`data-pagefind-ignore`): search finds the reviews themselves."""
     head, tail = '<div class="postdocs-listing" data-pagefind-ignore markdown>', "</div>"
-    if render.PRERENDER:
+    if ctx.prerender:
         _ENTRY_HTML.within(ctx)
         items = [_entry_html(p, here, ctx) for p in ordered]
         if items and all(items):
