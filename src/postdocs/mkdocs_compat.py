@@ -1,0 +1,96 @@
+"""The one version gate of the `postdocs` plugin's use of other packages' internals.
+
+A few of the plugin's speed-ups and its whole incremental builds reach into private parts of
+MkDocs, Material and Python-Markdown (listed in README "The MkDocs plugin"; proposed upstream in
+UPSTREAM.md). They were written for, and are tested with, the versions below. The plugin asks
+`patches_allowed()` where it installs each of them (every hook that uses an internal); outside
+these ranges, or when the running MkDocs is not the distribution checked (ProperDocs), it uses
+stock behaviour only: MkDocs renders every page itself and `mkdocs build --dirty` becomes a
+clean build. The site is then the same, only slower to build (tests/test_mkdocs_compat.py
+builds the seed site with faked newer versions). One line says so, once per process.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import sys
+from dataclasses import dataclass
+
+# Distribution → [lowest, first not supported): the versions whose internals the plugin knows.
+SUPPORTED: dict[str, tuple[str, str]] = {
+    # `Page.render`'s steps and private processors; the live-reload server's observer fields
+    "mkdocs": ("1.6.1", "1.6.2"),
+    # the tags plugin's `mappings` (incremental builds give it the pages not rendered)
+    "mkdocs-material": ("9.6.0", "9.9"),
+    # `InlineProcessor.__handleInline` and `__applyPattern` (the inline-pattern skip)
+    "markdown": ("3.6", "3.12"),
+}
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of `distribution`, None if it is not installed (tests replace
+    this to simulate other versions)."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The numeric release of a version string: '9.8.1' → (9, 8, 1), '1.7.0rc1' → (1, 7, 0)."""
+    parts = []
+    for piece in version.split("."):
+        m = re.match(r"\d+", piece)
+        if m is None:
+            break
+        parts.append(int(m[0]))
+        if m.end() != len(piece):
+            break
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Whether the plugin may use the internals, and if not, why (one sentence)."""
+
+    allowed: bool
+    reason: str = ""
+
+
+def check() -> Gate:
+    """Every distribution of `SUPPORTED` installed in its range, and the `mkdocs` module that
+    runs being that distribution's."""
+    for name, (low, high) in SUPPORTED.items():
+        found = installed_version(name)
+        if found is None:
+            return Gate(False, f"{name} is not installed")
+        if not _release(low) <= _release(found) < _release(high):
+            return Gate(False, f"{name} {found} is outside the versions it was written for "
+                               f"({low} up to, not including, {high})")
+    import mkdocs
+
+    if getattr(mkdocs, "__version__", None) != installed_version("mkdocs"):
+        return Gate(False, "the running MkDocs is not the installed mkdocs distribution")
+    return Gate(True)
+
+
+_warned: set[str] = set()
+
+
+def patches_allowed(where: str) -> bool:
+    """The gate, asked where a patch is installed; `where` (the mkdocs.yml path) locates the
+    one warning printed when it is closed."""
+    gate = check()
+    if not gate.allowed and gate.reason not in _warned:
+        _warned.add(gate.reason)
+        print(f"warning: {where}: postdocs plugin: {gate.reason}; MkDocs' own rendering is used "
+              "(the same site, built slower; `--dirty` builds are clean builds)",
+              file=sys.stderr)
+    return gate.allowed
+
+
+def reset() -> None:
+    """Forget which warnings were printed (tests)."""
+    _warned.clear()
+
