@@ -1,4 +1,4 @@
-"""The version gate of the `postdocs` plugin (mkdocs_compat.py): with a simulated newer MkDocs,
+"""The version gate of the `postdocs` plugin (mkdocs/compat.py): with a simulated newer MkDocs,
 Material or Python-Markdown it uses none of their internals, says so in one located line, and
 builds the same site; an incremental build is then a clean one."""
 
@@ -11,8 +11,11 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from postdocs import mkdocs_compat, mkdocs_incremental, mkdocs_live, mkdocs_plugin
 from postdocs.cli import main
+from postdocs.mkdocs import compat as mkdocs_compat
+from postdocs.mkdocs import incremental as mkdocs_incremental
+from postdocs.mkdocs import live as mkdocs_live
+from postdocs.mkdocs import plugin as mkdocs_plugin
 
 from .conftest import copy_project
 

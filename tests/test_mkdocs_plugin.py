@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mkdocs.config import load_config
 
 from postdocs.cli import main
-from postdocs.mkdocs_plugin import SkippingInlineExtension, needed_characters
+from postdocs.mkdocs.plugin import SkippingInlineExtension, needed_characters
 
 from .conftest import ROOT, copy_project
 

@@ -15,8 +15,8 @@ import pytest
 from postdocs import pipeline
 from postdocs.cli import main
 from postdocs.model import ChannelConfig, PageLinks, PageRef, Post, SourceLine
-from postdocs.prerender import line_html
-from postdocs.render import SiteContext, render_post
+from postdocs.render.pages import SiteContext, render_post
+from postdocs.render.prerender import line_html
 
 from .conftest import copy_project
 

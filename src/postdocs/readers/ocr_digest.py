@@ -18,11 +18,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..clean.tex import restore_math
 from ..enrich import dates
 from ..enrich.papers import arxiv_id, find_urls
 from ..errors import LocatedWarning
 from ..model import ChannelConfig, Ledger, Post, ReadResult, SourceLine
-from ..tex import restore_math
 from . import ocr_links, ocr_repeats
 from . import ocr_titles as titles
 from .text import read_lines

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..clean import line_key, merge_copies
+from ..clean.doubled import line_key, merge_copies
 from ..enrich import reactions as reactions_mod
 from ..enrich.papers import arxiv_id, find_urls
 from ..errors import LocatedWarning

@@ -1,0 +1,289 @@
+"""`postdocs` MkDocs plugin: gives the site its search, keeps `--dirty` builds whole, and makes
+`mkdocs build` faster.
+
+Search (`search_index.py`): the plugin puts each page's language on its `<html lang>` (Pagefind
+keeps one index per language and reads the language from the static HTML) and runs Pagefind
+over the built site at the end of `mkdocs build`; under `mkdocs serve` it indexes in the
+background after each build, so preview stays as fast as it was.
+
+The rest is optional by design (ProperDocs or Zensical may run without it): apart from
+`<html lang>` and the search index the site is byte-identical without it
+(tests/test_mkdocs_plugin.py builds the seed site both ways). Through public APIs only:
+
+- Jinja (`on_env`): compiled theme templates kept between the builds of `mkdocs serve`, and no
+  check of every template file each time a page includes it.
+- Memory (`on_page_content`, `on_post_page`): a page's Markdown source is dropped once it is
+  rendered, its HTML and postdocs' `topic_evidence` once it is written.
+- `mkdocs build --dirty` (incremental.py) and `mkdocs serve --dirty` (live.py)
+  made whole: the same site as a clean build.
+
+Behind the version gate of `compat.py` (stock behaviour outside it, see UPSTREAM.md):
+
+- Python-Markdown tries each of its ~15 inline patterns (a regular-expression search and some
+  Python around it) on every piece of text of every page. Most patterns need one particular
+  character to match (a link `[`, an entity `&`, code `` ` ``…); the plugin's inline processor
+  skips a pattern when its text holds none of them, which its search could not match anyway.
+  Patterns it does not know are always tried. It replaces the processor's private loop.
+- Incremental builds give Material's tags plugin the pages they do not render (its private
+  mappings), and `mkdocs serve` hears file events instead of polling (the live-reload server's
+  private fields).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.bccache
+import markdown
+from markdown import inlinepatterns, treeprocessors, util
+from markdown.extensions import Extension
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from ..errors import OutputError
+from . import compat, incremental, live, search_index
+
+# A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
+# characters one of which every match contains.
+_NEEDS: dict[str, str] = {
+    inlinepatterns.BACKTICK_RE: "`",
+    inlinepatterns.ESCAPE_RE: "\\",
+    inlinepatterns.LINK_RE: "[",             # also reference and short-reference links
+    inlinepatterns.IMAGE_LINK_RE: "[",       # also image references
+    inlinepatterns.AUTOLINK_RE: "<",
+    inlinepatterns.AUTOMAIL_RE: "<",
+    inlinepatterns.HTML_RE: "<",
+    inlinepatterns.ENTITY_RE: "&",
+    inlinepatterns.LINE_BREAK_RE: "\n",
+}
+
+
+def needed_characters(pattern: Any) -> str | None:
+    """Characters one of which any match of `pattern` contains; None: unknown, always try it."""
+    if isinstance(pattern, inlinepatterns.DelimiterProcessor):
+        # `*`/`_` emphasis: a match is one of its delimiter tokens
+        if pattern.compiled_re.pattern != "|".join(map(re.escape, pattern.tokens)):
+            return None
+        return "".join(token[0] for token in pattern.tokens) or None
+    if type(pattern).__module__ == "pymdownx.arithmatex":
+        # `$…$` and `\(…\)`; both alternatives of its pattern start with `\` or `$`
+        return "$\\"
+    return _NEEDS.get(getattr(pattern, "pattern", None) or "")
+
+
+# Python-Markdown's priority of its inline processor (its extension API documentation lists it).
+INLINE_PRIORITY = 20
+
+
+class SkippingInlineProcessor(treeprocessors.InlineProcessor):  # type: ignore[misc]
+    """Python-Markdown's inline processor, skipping patterns that cannot match the text."""
+
+    _needs: list[str | None]
+
+    def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
+        self._needs = [needed_characters(p) for p in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    # Replaces the base class's private `__handleInline` (name-mangled), which `run` and
+    # `__applyPattern` call: the same loop, plus the skip.
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
+        if not isinstance(data, util.AtomicString):
+            start, index = 0, patternIndex
+            patterns, needs = self.inlinePatterns, self._needs
+            while index < len(patterns):
+                need = needs[index]
+                if need is not None and not any(c in data for c in need):
+                    index += 1
+                    start = 0
+                    continue
+                data, matched, start = self._InlineProcessor__applyPattern(
+                    patterns[index], data, index, start)
+                if not matched:
+                    index += 1
+        return data
+
+
+class SkippingInlineExtension(Extension):  # type: ignore[misc]
+    """Puts `SkippingInlineProcessor` in place of Python-Markdown's inline processor."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
+        # Only Python-Markdown's own processor is replaced (not one another extension put in
+        # its place), at the priority its documentation gives it.
+        if ("inline" in md.treeprocessors
+                and type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor):
+            md.treeprocessors.register(SkippingInlineProcessor(md), "inline", INLINE_PRIORITY)
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled theme templates kept in memory by name and source checksum: under
+    `mkdocs serve` every rebuild makes a new Jinja environment, which compiled Material's
+    templates again. The rendered pages are the same."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _tags_plugin(config: MkDocsConfig) -> Any:
+    tags = config.plugins.get("material/tags") or config.plugins.get("tags")
+    return tags if type(tags).__module__ == "material.plugins.tags.plugin" else None
+
+
+class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    """Registered as `postdocs` (pyproject.toml entry point); see the module's docstring."""
+
+    # Whether this build may use other packages' internals (compat.py): asked once per
+    # build, in `on_config`, before any of them is installed; every hook that uses one reads it.
+    _patched = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._patched = compat.patches_allowed(config.config_file_path or "mkdocs.yml")
+        if self._patched:
+            config.markdown_extensions.append(SkippingInlineExtension())
+        return config
+
+    _templates: _MemoryBytecodeCache | None = None
+
+    @event_priority(150)  # before the tags plugin lists the tagged pages (priority 100)
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
+               files: Files) -> jinja2.Environment:
+        if self._incremental:
+            incremental.tags_of_unrendered(config, files, self._state,
+                                                  _tags_plugin(config))
+        if self._templates is None:
+            self._templates = _MemoryBytecodeCache()
+        env.bytecode_cache = self._templates
+        # Jinja checks every template's file again each time a page includes it (a stat per
+        # partial per page); a build's templates do not change while it runs, and `mkdocs
+        # serve` makes a new environment for each build.
+        env.auto_reload = False
+        return env
+
+    @event_priority(-100)  # after every other plugin
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        # Not None: MkDocs reads None as "not read yet" (Page.title is then None).
+        page.markdown = ""
+        return html
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        output = search_index.with_page_language(output, page.meta.get("lang"))
+        self._filters[page.url] = search_index.page_filters(output)
+        page.content = None
+        # postdocs' own record of why a review has its topics: no template reads it, and it
+        # is most of a review's front-matter (the other keys stay: the tags plugin, the
+        # navigation and other pages may read them).
+        page.meta.pop("topic_evidence", None)
+        return output
+
+    # Live preview (`mkdocs serve --dirty`): see live.py.
+    _dirty = False
+    _last_build: float | None = None
+    _started = 0.0
+
+    _command = "build"
+    _filters: dict[str, tuple[tuple[str, str], ...]] = {}  # page URL → its search filters
+    _indexer: search_index.BackgroundIndexer | None = None
+
+    # `mkdocs build` (clean, or `--dirty`: incremental): see incremental.py.
+    _incremental = False
+    _state: dict[str, Any] | None = None
+    _files: Files | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._command = command
+        self._indexer = search_index.BackgroundIndexer()
+        self._filters = {}
+        self._incremental = command == "build" and dirty
+        if self._incremental:
+            incremental.quiet_dirty_warning()
+        self._dirty = dirty and not self._incremental
+        self._rebuilt: set[str] = set()
+        self._pages: dict[str, str] = {}  # this build's page URLs → HTML files
+        self._served: dict[str, str] = {}  # the same, last build
+        self._outputs: set[str] = set()  # every file this build writes (pages, static files)
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._started = time.time()
+        self._rebuilt = set()
+        self._pages = {}
+        if not self._dirty:
+            self._filters = {}
+        if self._command == "build":
+            # outside the version gate a dirty build is a clean one (no record is used)
+            self._state = (incremental.load_state(config)
+                           if self._incremental and self._patched else None)
+            incremental.forget_state(config)  # until this build is complete
+            if self._state is not None:  # the search filters of the pages not rendered
+                self._filters = incremental.recorded_filters(self._state)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self._files = files
+        if self._incremental:
+            incremental.plan(config, files, self._state)
+        if self._dirty and self._last_build is not None:
+            for file in live.snippet_includers(files, self._last_build):
+                live.force_rebuild(file)
+        if self._dirty:
+            self._pages.update(live.page_urls(files))
+            # a gone page's HTML may now be another file's (a redirect left by a renamed page)
+            self._outputs = {f.abs_dest_path for f in files}
+        return files
+
+    @event_priority(-100)
+    def on_page_context(self, context: Any, *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> Any:
+        self._rebuilt.add(page.url)
+        return context
+
+    @event_priority(-100)  # after every plugin that adds paths to watch
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self._patched:
+            live.use_file_events(server)
+        return server
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._last_build = self._started
+        if self._dirty and self._served:
+            for html in live.gone_pages(self._served, self._pages):
+                if html not in self._outputs:
+                    Path(html).unlink(missing_ok=True)
+        self._served = dict(self._pages)
+        if self._dirty:  # pages gone since the last build leave the filter choices
+            self._filters = {url: f for url, f in self._filters.items() if url in self._pages}
+        if self._incremental and self._files is not None:  # the same, since the last build
+            now = {p.page.url for p in self._files.documentation_pages() if p.page is not None}
+            self._filters = {url: f for url, f in self._filters.items() if url in now}
+        # Under `mkdocs serve` (its first build runs before `on_serve`, the others after) the
+        # index is made in the background: a page is served at once, search follows.
+        if self._command == "serve" and self._indexer is not None:
+            self._indexer.request(config.site_dir, self._filters)
+        else:
+            try:
+                search_index.run_pagefind(config.site_dir, self._filters)
+            except OutputError as exc:
+                raise PluginError(str(exc)) from exc
+        if self._command == "build" and self._files is not None:  # the record, once all is done
+            incremental.save_state(
+                config, self._files,
+                incremental.tagged_pages(self._files, _tags_plugin(config)),
+                self._filters)
+
+    def on_shutdown(self) -> None:
+        if self._indexer is not None:
+            self._indexer.stop()
