@@ -5,7 +5,6 @@ builds the same site; an incremental build is then a clean one."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
@@ -14,7 +13,6 @@ from mkdocs.config import load_config
 from postdocs.cli import main
 from postdocs.mkdocs import compat as mkdocs_compat
 from postdocs.mkdocs import incremental as mkdocs_incremental
-from postdocs.mkdocs import live as mkdocs_live
 from postdocs.mkdocs import plugin as mkdocs_plugin
 
 from .conftest import copy_project
@@ -65,27 +63,13 @@ def test_the_warning_is_one_located_line_once(monkeypatch: pytest.MonkeyPatch,
     assert err.startswith("warning: /p/mkdocs.yml: postdocs plugin: mkdocs-material 9.9.0 ")
 
 
-class _Server:
-    """What `on_serve` is given; the plugin must leave it alone outside the gate."""
-
-    def __init__(self) -> None:
-        self.observer = object()
-        self._watched_paths = {"/docs": 1}
-        self._watch_refs: dict[str, Any] = {}
-
-
 @pytest.mark.parametrize("fake", [{}, *({k.replace("-", "_"): v} for k, v in NEWER)])
-def test_live_server_is_patched_only_inside_the_gate(monkeypatch: pytest.MonkeyPatch,
-                                                     fake: dict[str, str]) -> None:
+def test_the_inline_skip_is_installed_only_inside_the_gate(monkeypatch: pytest.MonkeyPatch,
+                                                          fake: dict[str, str]) -> None:
     _versions(monkeypatch, **fake)
-    called: list[Any] = []
-    monkeypatch.setattr(mkdocs_live, "use_file_events", called.append)
     plugin = mkdocs_plugin.PostdocsPlugin()
     config = load_config(str(Path(__file__).resolve().parent.parent / "mkdocs.yml"))
     plugin.on_config(config)
-    server = _Server()
-    assert plugin.on_serve(server, config=config, builder=None) is server
-    assert called == ([server] if not fake else [])
     skipping = [e for e in config.markdown_extensions
                 if isinstance(e, mkdocs_plugin.SkippingInlineExtension)]
     assert len(skipping) == (0 if fake else 1)

@@ -1,10 +1,10 @@
 """The one version gate of the `postdocs` plugin's use of other packages' internals.
 
-A few of the plugin's speed-ups and its whole incremental builds reach into private parts of
-MkDocs, Material and Python-Markdown (listed in README "The MkDocs plugin"; proposed upstream in
+The plugin's inline-pattern skip and its whole incremental builds reach into private parts of
+Python-Markdown, Material and MkDocs (listed in README "The MkDocs plugin"; proposed upstream in
 UPSTREAM.md). They were written for, and are tested with, the versions below. The plugin asks
-`patches_allowed()` where it installs each of them (every hook that uses an internal); outside
-these ranges, or when the running MkDocs is not the distribution checked (ProperDocs), it uses
+`patches_allowed()` once per build in `on_config`, before it installs either, and every hook
+that uses an internal reads that answer; outside these ranges, or when the running MkDocs is not the distribution checked (ProperDocs), it uses
 stock behaviour only: MkDocs renders every page itself and `mkdocs build --dirty` becomes a
 clean build. The site is then the same, only slower to build (tests/test_mkdocs_compat.py
 builds the seed site with faked newer versions). One line says so, once per process.
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 # Distribution → [lowest, first not supported): the versions whose internals the plugin knows.
 SUPPORTED: dict[str, tuple[str, str]] = {
-    # `Page.render`'s steps and private processors; the live-reload server's observer fields
+    # a dirty build's page life cycle (the pages it does not read keep `markdown` None, their
+    # `meta` is given from the record) that incremental builds rely on
     "mkdocs": ("1.6.1", "1.6.2"),
     # the tags plugin's `mappings` (incremental builds give it the pages not rendered)
     "mkdocs-material": ("9.6.0", "9.9"),

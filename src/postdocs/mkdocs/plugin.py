@@ -25,8 +25,7 @@ Behind the version gate of `compat.py` (stock behaviour outside it, see UPSTREAM
   skips a pattern when its text holds none of them, which its search could not match anyway.
   Patterns it does not know are always tried. It replaces the processor's private loop.
 - Incremental builds give Material's tags plugin the pages they do not render (its private
-  mappings), and `mkdocs serve` hears file events instead of polling (the live-reload server's
-  private fields).
+  mappings).
 """
 
 from __future__ import annotations
@@ -250,12 +249,6 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                         nav: Any) -> Any:
         self._rebuilt.add(page.url)
         return context
-
-    @event_priority(-100)  # after every plugin that adds paths to watch
-    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
-        if self._patched:
-            live.use_file_events(server)
-        return server
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._last_build = self._started
