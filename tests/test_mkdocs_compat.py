@@ -1,6 +1,6 @@
-"""The version gate of the `postdocs` plugin (mkdocs/compat.py): with a simulated newer MkDocs,
-Material or Python-Markdown it uses none of their internals, says so in one located line, and
-builds the same site; an incremental build is then a clean one."""
+"""The version gate of the `postdocs` plugin (mkdocs/compat.py): with a simulated newer MkDocs
+or Material it uses none of their internals, says so in one located line, and builds the same
+site; an incremental build is then a clean one."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from postdocs.mkdocs import plugin as mkdocs_plugin
 from .conftest import copy_project
 
 REAL = {name: mkdocs_compat.installed_version(name) for name in mkdocs_compat.SUPPORTED}
-NEWER = [("mkdocs", "1.7.0"), ("mkdocs-material", "9.9.0"), ("markdown", "3.12.0")]
+NEWER = [("mkdocs", "1.7.0"), ("mkdocs-material", "9.9.0")]
 
 
 @pytest.fixture(autouse=True)
@@ -64,15 +64,21 @@ def test_the_warning_is_one_located_line_once(monkeypatch: pytest.MonkeyPatch,
 
 
 @pytest.mark.parametrize("fake", [{}, *({k.replace("-", "_"): v} for k, v in NEWER)])
-def test_the_inline_skip_is_installed_only_inside_the_gate(monkeypatch: pytest.MonkeyPatch,
-                                                          fake: dict[str, str]) -> None:
+def test_the_record_is_used_only_inside_the_gate(monkeypatch: pytest.MonkeyPatch,
+                                                 fake: dict[str, str]) -> None:
+    """`mkdocs build --dirty`: the last build's record (whose pages the tags plugin is given)
+    is read only inside the gate; outside it the build is a clean one."""
     _versions(monkeypatch, **fake)
+    record: dict[str, object] = {"pages": {}, "filters": {}}
+    monkeypatch.setattr(mkdocs_incremental, "load_state", lambda config: record)
+    monkeypatch.setattr(mkdocs_incremental, "forget_state", lambda config: None)
     plugin = mkdocs_plugin.PostdocsPlugin()
+    plugin.on_startup(command="build", dirty=True)
     config = load_config(str(Path(__file__).resolve().parent.parent / "mkdocs.yml"))
     plugin.on_config(config)
-    skipping = [e for e in config.markdown_extensions
-                if isinstance(e, mkdocs_plugin.SkippingInlineExtension)]
-    assert len(skipping) == (0 if fake else 1)
+    plugin.on_pre_build(config=config)
+    assert plugin._state is (None if fake else record)
+    plugin.on_shutdown()
 
 
 def _build(root: Path, *, dirty: bool) -> None:
@@ -99,10 +105,6 @@ def test_newer_material_builds_the_same_site_with_stock_behaviour(
         capsys: pytest.CaptureFixture[str]) -> None:
     root = copy_project(tmp_path / "p")
     assert main(["--no-cache", "--root", str(root), "build", "-q"]) == 0
-    runs: list[int] = []
-    real_run = mkdocs_plugin.SkippingInlineProcessor.run
-    monkeypatch.setattr(mkdocs_plugin.SkippingInlineProcessor, "run",
-                        lambda self, *a: runs.append(1) or real_run(self, *a))
     told: list[object] = []
     real_tags = mkdocs_incremental.tags_of_unrendered
     monkeypatch.setattr(mkdocs_incremental, "tags_of_unrendered",
@@ -110,19 +112,18 @@ def test_newer_material_builds_the_same_site_with_stock_behaviour(
 
     _build(root, dirty=False)  # supported versions: the patched build, which leaves a record
     patched = _site(root)
-    assert runs and len(patched) > 250
+    assert len(patched) > 250
     assert mkdocs_incremental.state_path(load_config(str(root / "mkdocs.yml"))).is_file()
     assert "warning" not in capsys.readouterr().err
 
     # Material 9.9.0 "released": `--dirty` now must not trust the record (the tags plugin's
-    # mappings it fills may have changed) and nothing of Python-Markdown's is replaced.
+    # mappings it fills may have changed).
     _versions(monkeypatch, mkdocs_material="9.9.0")
     stale = root / "site" / "reviews" / "stale" / "index.html"
     stale.parent.mkdir(parents=True)
     stale.write_text("left over", encoding="utf-8")
-    runs.clear()
     _build(root, dirty=True)
-    assert runs == [] and all(state is None for state in told)  # no record for the tags plugin
+    assert told and all(state is None for state in told)  # no record for the tags plugin
     assert not stale.exists()  # a clean build: the site folder emptied first
     err = capsys.readouterr().err
     assert err.count("warning: ") == 1 and f"{root / 'mkdocs.yml'}: postdocs plugin: " \

@@ -4,7 +4,6 @@ its inline processor renders any text as Python-Markdown's own does."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -12,13 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import markdown
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from mkdocs.config import load_config
-
 from postdocs.cli import main
-from postdocs.mkdocs.plugin import SkippingInlineExtension, needed_characters
 
 from .conftest import ROOT, copy_project
 
@@ -70,45 +63,9 @@ def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
     assert [k for k in pages if same_lang(with_plugin[k]) != same_lang(without[k])] == []
 
 
-@functools.lru_cache(maxsize=1)
-def _site_config() -> tuple[list[str], dict[str, dict[str, object]]]:
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    names = [n for n in config.markdown_extensions if n != "pymdownx.snippets"]
-    return names, dict(config.mdx_configs)
-
-
-def _site_markdown(*extra: object) -> markdown.Markdown:
-    """Python-Markdown configured as mkdocs.yml configures it (plus `extra` extensions)."""
-    names, configs = _site_config()
-    return markdown.Markdown(extensions=[*names, *extra], extension_configs=configs)
-
-
-def test_every_inline_pattern_of_the_site_is_known() -> None:
-    md = _site_markdown()
-    unknown = [type(p).__name__ for p in md.inlinePatterns if needed_characters(p) is None]
-    assert unknown == []
-
-
-# Text made of the pieces inline syntax is built from, and a few words.
-_PIECES = ["ab", " ", "\n", "  \n", "$", "\\", "`", "*", "**", "_", "[", "]", "(", ")", "!",
-           "<", ">", "&", "&amp;", "&#35;", "<u>", "</u>", "<a@b.c>", "<https://a.b/>", "#",
-           ":", "{", "}", "|", "~", "^", '"', "'", ".", "-", "[ab](c.md)", "![i](j.png)",
-           "[ab][]", "\\(x\\)", "$x$", "`c`"]
-_TEXT = st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_TEXT, min_size=1, max_size=4))
-def test_skipping_inline_processor_renders_as_python_markdown(paragraphs: list[str]) -> None:
-    text = "\n\n".join(paragraphs)
-    assert (_site_markdown(SkippingInlineExtension()).convert(text)
-            == _site_markdown().convert(text))
-
-
 def test_a_plain_project_builds_the_same_with_and_without_the_plugin(tmp_path: Path) -> None:
     # Reference links, heading ids, stashed HTML, fenced code and math, with the site's
-    # Markdown extensions: the plugin's inline processor renders them as MkDocs' own does, and
-    # nothing of one page shows in the next.
+    # Markdown extensions: the plugin changes nothing of what MkDocs renders.
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text(

@@ -1,13 +1,15 @@
 """The one version gate of the `postdocs` plugin's use of other packages' internals.
 
-The plugin's inline-pattern skip and its whole incremental builds reach into private parts of
-Python-Markdown, Material and MkDocs (listed in README "The MkDocs plugin"; proposed upstream in
-UPSTREAM.md). They were written for, and are tested with, the versions below. The plugin asks
-`patches_allowed()` once per build in `on_config`, before it installs either, and every hook
-that uses an internal reads that answer; outside these ranges, or when the running MkDocs is not the distribution checked (ProperDocs), it uses
-stock behaviour only: MkDocs renders every page itself and `mkdocs build --dirty` becomes a
-clean build. The site is then the same, only slower to build (tests/test_mkdocs_compat.py
-builds the seed site with faked newer versions). One line says so, once per process.
+Incremental builds (`mkdocs build --dirty` made whole, incremental.py) fill Material's tags
+plugin's private mappings with the pages they do not render, and rely on how MkDocs 1.6's dirty
+build treats the pages it does not read (listed in README "The MkDocs plugin"; proposed upstream
+in UPSTREAM.md). That was written for, and is tested with, the versions below. The plugin asks
+`patches_allowed()` once per build in `on_config`, before anything is installed, and every hook
+that uses an internal reads that answer; outside these ranges, or when the running MkDocs is
+not the distribution checked (ProperDocs), it uses stock behaviour only: `mkdocs build --dirty`
+becomes a clean build. The site is then the same, only slower to build again
+(tests/test_mkdocs_compat.py builds the seed site with a faked newer Material). One line says
+so, once per process.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ SUPPORTED: dict[str, tuple[str, str]] = {
     "mkdocs": ("1.6.1", "1.6.2"),
     # the tags plugin's `mappings` (incremental builds give it the pages not rendered)
     "mkdocs-material": ("9.6.0", "9.9"),
-    # `InlineProcessor.__handleInline` and `__applyPattern` (the inline-pattern skip)
-    "markdown": ("3.6", "3.12"),
 }
 
 
@@ -85,9 +85,8 @@ def patches_allowed(where: str) -> bool:
     gate = check()
     if not gate.allowed and gate.reason not in _warned:
         _warned.add(gate.reason)
-        print(f"warning: {where}: postdocs plugin: {gate.reason}; MkDocs' own rendering is used "
-              "(the same site, built slower; `--dirty` builds are clean builds)",
-              file=sys.stderr)
+        print(f"warning: {where}: postdocs plugin: {gate.reason}; stock behaviour is used "
+              "(the same site; `mkdocs build --dirty` is a clean build)", file=sys.stderr)
     return gate.allowed
 
 

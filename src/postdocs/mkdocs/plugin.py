@@ -1,5 +1,5 @@
-"""`postdocs` MkDocs plugin: gives the site its search, keeps `--dirty` builds whole, and makes
-`mkdocs build` faster.
+"""`postdocs` MkDocs plugin: gives the site its search, keeps `--dirty` builds whole, and keeps
+`mkdocs serve`'s rebuilds and a build's memory small.
 
 Search (`search_index.py`): the plugin puts each page's language on its `<html lang>` (Pagefind
 keeps one index per language and reads the language from the static HTML) and runs Pagefind
@@ -17,29 +17,22 @@ The rest is optional by design (ProperDocs or Zensical may run without it): apar
 - `mkdocs build --dirty` (incremental.py) and `mkdocs serve --dirty` (live.py)
   made whole: the same site as a clean build.
 
-Behind the version gate of `compat.py` (stock behaviour outside it, see UPSTREAM.md):
-
-- Python-Markdown tries each of its ~15 inline patterns (a regular-expression search and some
-  Python around it) on every piece of text of every page. Most patterns need one particular
-  character to match (a link `[`, an entity `&`, code `` ` ``…); the plugin's inline processor
-  skips a pattern when its text holds none of them, which its search could not match anyway.
-  Patterns it does not know are always tried. It replaces the processor's private loop.
-- Incremental builds give Material's tags plugin the pages they do not render (its private
-  mappings).
+Behind the version gate of `compat.py` (outside it a dirty build is a clean one; see
+UPSTREAM.md): incremental builds give Material's tags plugin the pages they do not render (its
+private mappings), so the tags page lists every page. Earlier speed-ups that used MkDocs' and
+Python-Markdown's internals (an inline-pattern skip, one Markdown instance per build, an
+anchor-id scan skip, file events for `mkdocs serve`) were measured at under a tenth of a build
+each and removed (README, "The MkDocs plugin").
 """
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
-import markdown
-from markdown import inlinepatterns, treeprocessors, util
-from markdown.extensions import Extension
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -48,76 +41,6 @@ from mkdocs.structure.pages import Page
 
 from ..errors import OutputError
 from . import compat, incremental, live, search_index
-
-# A pattern (by its regular expression, so a changed pattern is no longer skipped) → the
-# characters one of which every match contains.
-_NEEDS: dict[str, str] = {
-    inlinepatterns.BACKTICK_RE: "`",
-    inlinepatterns.ESCAPE_RE: "\\",
-    inlinepatterns.LINK_RE: "[",             # also reference and short-reference links
-    inlinepatterns.IMAGE_LINK_RE: "[",       # also image references
-    inlinepatterns.AUTOLINK_RE: "<",
-    inlinepatterns.AUTOMAIL_RE: "<",
-    inlinepatterns.HTML_RE: "<",
-    inlinepatterns.ENTITY_RE: "&",
-    inlinepatterns.LINE_BREAK_RE: "\n",
-}
-
-
-def needed_characters(pattern: Any) -> str | None:
-    """Characters one of which any match of `pattern` contains; None: unknown, always try it."""
-    if isinstance(pattern, inlinepatterns.DelimiterProcessor):
-        # `*`/`_` emphasis: a match is one of its delimiter tokens
-        if pattern.compiled_re.pattern != "|".join(map(re.escape, pattern.tokens)):
-            return None
-        return "".join(token[0] for token in pattern.tokens) or None
-    if type(pattern).__module__ == "pymdownx.arithmatex":
-        # `$…$` and `\(…\)`; both alternatives of its pattern start with `\` or `$`
-        return "$\\"
-    return _NEEDS.get(getattr(pattern, "pattern", None) or "")
-
-
-# Python-Markdown's priority of its inline processor (its extension API documentation lists it).
-INLINE_PRIORITY = 20
-
-
-class SkippingInlineProcessor(treeprocessors.InlineProcessor):  # type: ignore[misc]
-    """Python-Markdown's inline processor, skipping patterns that cannot match the text."""
-
-    _needs: list[str | None]
-
-    def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-        self._needs = [needed_characters(p) for p in self.inlinePatterns]
-        return super().run(tree, ancestors)
-
-    # Replaces the base class's private `__handleInline` (name-mangled), which `run` and
-    # `__applyPattern` call: the same loop, plus the skip.
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
-        if not isinstance(data, util.AtomicString):
-            start, index = 0, patternIndex
-            patterns, needs = self.inlinePatterns, self._needs
-            while index < len(patterns):
-                need = needs[index]
-                if need is not None and not any(c in data for c in need):
-                    index += 1
-                    start = 0
-                    continue
-                data, matched, start = self._InlineProcessor__applyPattern(
-                    patterns[index], data, index, start)
-                if not matched:
-                    index += 1
-        return data
-
-
-class SkippingInlineExtension(Extension):  # type: ignore[misc]
-    """Puts `SkippingInlineProcessor` in place of Python-Markdown's inline processor."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802
-        # Only Python-Markdown's own processor is replaced (not one another extension put in
-        # its place), at the priority its documentation gives it.
-        if ("inline" in md.treeprocessors
-                and type(md.treeprocessors["inline"]) is treeprocessors.InlineProcessor):
-            md.treeprocessors.register(SkippingInlineProcessor(md), "inline", INLINE_PRIORITY)
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -151,8 +74,6 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._patched = compat.patches_allowed(config.config_file_path or "mkdocs.yml")
-        if self._patched:
-            config.markdown_extensions.append(SkippingInlineExtension())
         return config
 
     _templates: _MemoryBytecodeCache | None = None
