@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from postdocs import memo
 from postdocs.cli import main
 from postdocs.errors import OutputError
 from postdocs.output import writer
@@ -26,6 +25,7 @@ from postdocs.output.writer import (
     page_digest,
     write_pages,
 )
+from postdocs.state import BuildState
 
 from .conftest import seed
 
@@ -241,8 +241,9 @@ def test_a_known_page_is_rendered_only_when_its_file_is_not_that_page(tmp_path: 
 
 def test_the_watcher_reads_each_unchanged_page_once_and_still_sees_edits(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """In the watcher (memo on), a page file is read for its digest once; afterwards only
-    its identity and change times are looked at, and a hand edit (any write) is still seen."""
+    """In the watcher (its build state), a page file is read for its digest once; afterwards
+    only its identity and change times are looked at, and a hand edit (any write) is still
+    seen."""
     out = tmp_path / "docs"
     write_pages(out, NEW)
     reads: list[Path] = []
@@ -253,20 +254,16 @@ def test_the_watcher_reads_each_unchanged_page_once_and_still_sees_edits(
         return real(path)
 
     monkeypatch.setattr(writer, "_file_digest", counting)
-    monkeypatch.setattr(writer, "_SEEN", {})
     later = time.time_ns() + 10 * 10**9  # the files are settled: older than the clock's ticks
     monkeypatch.setattr(writer, "_now_ns", lambda: later)
     known = [(rel, KnownPage(page_digest(text), functools.partial(str, text)))
              for rel, text in NEW.items()]
-    memo.enable()
-    try:
-        assert write_pages(out, known).unchanged == len(NEW) and len(reads) == len(NEW)
-        reads.clear()
-        assert write_pages(out, known).unchanged == len(NEW) and reads == []
-        time.sleep(0.05)
-        (out / "d1" / "p1.md").write_text("NEW 1\n", encoding="utf-8")  # the same size
-        with pytest.raises(OutputError, match="edited by hand"):
-            write_pages(out, known)
-        assert reads == [out / "d1" / "p1.md"]
-    finally:
-        memo.enable(False)
+    state = BuildState()
+    assert write_pages(out, known, state=state).unchanged == len(NEW) and len(reads) == len(NEW)
+    reads.clear()
+    assert write_pages(out, known, state=state).unchanged == len(NEW) and reads == []
+    time.sleep(0.05)
+    (out / "d1" / "p1.md").write_text("NEW 1\n", encoding="utf-8")  # the same size
+    with pytest.raises(OutputError, match="edited by hand"):
+        write_pages(out, known, state=state)
+    assert reads == [out / "d1" / "p1.md"]

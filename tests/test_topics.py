@@ -12,13 +12,13 @@ import yaml
 
 from postdocs.cli import main
 from postdocs.config import Project
-from postdocs.enrich.corrections import apply
+from postdocs.enrich.corrections import apply, parse_overrides
 from postdocs.errors import ConfigError
 from postdocs.model import Post
 from postdocs.pipeline import Corpus, render_site
 from postdocs.topics import classifier
 from postdocs.topics.evaluation import evaluate, parse_labels
-from postdocs.topics.taxonomy import Taxonomy, parse_overrides, parse_taxonomy
+from postdocs.topics.taxonomy import Taxonomy, parse_taxonomy
 
 from .conftest import ROOT
 

@@ -7,12 +7,13 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from . import __version__, memo
+from . import __version__
 from .config import load_project
 from .errors import (
     ConfigError,
@@ -34,6 +35,7 @@ from .sources.fetch_preview import (
     fetch_channel,
     parse_preview_url,
 )
+from .state import BuildState
 from .topics.report import print_evaluation, print_topics
 from .urls import permalinks
 
@@ -51,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--root", type=Path, default=Path("."),
                    help="project folder (holds mkdocs.yml and content/); default: current")
     sub = p.add_subparsers(dest="command", required=True)
+    _site_commands(sub)
+    _source_commands(sub)
+    return p
+
+
+def _site_commands(sub: Any) -> None:
+    """build, check, site, topics and watch: the commands that read the inputs."""
     b = sub.add_parser("build", help="write one Markdown page per post into content/docs/")
     b.add_argument("--force", action="store_true",
                    help="overwrite generated pages even if edited by hand")
@@ -82,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("watch", help="rebuild pages whenever an input or configuration changes")
     w.add_argument("--interval", type=float, default=0.1, metavar="S",
                    help="rebuild once the inputs have been quiet for S seconds (default 0.1)")
+
+
+def _source_commands(sub: Any) -> None:
+    """add and fetch: the commands that bring inputs in."""
     a = sub.add_parser("add", help="add a channel: from its public web preview "
                        "(https://t.me/s/<handle>: fetches its whole history) or from a Telegram "
                        "Desktop export (config entry + copy into content/channels/<handle>/)")
@@ -104,7 +117,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="compare the newest N stored messages again, for edits and deletions "
                         "(default 10)")
     _fetch_options(f)
-    return p
 
 
 def _jobs(value: str) -> int:
@@ -137,15 +149,17 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
                         "them; without it, pages link the post on Telegram")
 
 
-def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None) -> int:
+def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
+              state: BuildState | None = None) -> int:
     """`shown` (the watcher's): reader results whose warnings were printed by an earlier
-    rebuild; an input read again (changed) has new results, so its warnings show again."""
+    rebuild; an input read again (changed) has new results, so its warnings show again.
+    `state` (the watcher's): what it keeps between rebuilds (`state.py`)."""
     project = load_project(args.root)
-    jobs = 1 if memo.enabled() else args.jobs  # the watcher reuses results in memory
-    corpus = process(project, use_cache=not args.no_cache, jobs=jobs)
+    jobs = 1 if state is not None else args.jobs  # the watcher reuses results in memory
+    corpus = process(project, use_cache=not args.no_cache, jobs=jobs, state=state)
     card_files, card_note = site_cards(project, corpus, use_cache=not args.no_cache)
-    report = write_pages(project.docs, iter_pages(project, corpus, jobs), force=args.force,
-                         assets=site_assets(corpus) | card_files)
+    report = write_pages(project.docs, iter_pages(project, corpus, jobs, state),
+                         force=args.force, assets=site_assets(corpus) | card_files, state=state)
     if report.recovered:
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     registry_file = project.content / permalinks.REGISTRY_FILE
@@ -339,7 +353,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from .mkdocs.watch import watch
 
     root: Path = args.root
-    memo.enable()  # rebuilds reuse the results of unchanged posts (memo.py)
+    state = BuildState()  # rebuilds reuse the results of unchanged posts (state.py)
     shown: list[ReadResult] = []  # a rebuild prints the warnings of changed inputs only
 
     def rebuild() -> None:
@@ -347,7 +361,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         try:
             # verbose: the repairs too, of the changed inputs only (see `shown`), as one edits
             cmd_build(argparse.Namespace(root=root, force=False, quiet=False, verbose=True,
-                                         no_cache=args.no_cache, jobs=1), shown)
+                                         no_cache=args.no_cache, jobs=1), shown, state)
         except PostdocsError as exc:
             print(f"postdocs: error: {exc}", file=sys.stderr)
         except Exception as exc:  # a file system error or a bug: say it, keep watching
@@ -441,22 +455,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return FetchError.exit_code if failed else 0
 
 
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build, "check": cmd_check, "site": cmd_site, "topics": cmd_topics,
+    "watch": cmd_watch, "add": cmd_add, "fetch": cmd_fetch,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return cmd_build(args)
-        if args.command == "watch":
-            return cmd_watch(args)
-        if args.command == "add":
-            return cmd_add(args)
-        if args.command == "fetch":
-            return cmd_fetch(args)
-        if args.command == "topics":
-            return cmd_topics(args)
-        if args.command == "site":
-            return cmd_site(args)
-        return cmd_check(args)
+        return _COMMANDS[args.command](args)
     except PostdocsError as exc:
         print(f"postdocs: error: {exc}", file=sys.stderr)
         return exc.exit_code

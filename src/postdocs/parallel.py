@@ -40,8 +40,10 @@ def _chunk(items: Sequence[T], n: int) -> list[Sequence[T]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _run_chunk(fn: Callable[[T, Any], R], shared: Any, chunk: Sequence[T]) -> list[R]:
-    return [fn(item, shared) for item in chunk]
+def _run_chunk(fn: Callable[[T, Any], R], shared: Any, chunk: Sequence[T],
+               setup: Callable[[Any], Any] | None = None) -> list[R]:
+    context = setup(shared) if setup is not None else shared
+    return [fn(item, context) for item in chunk]
 
 
 class Workers:
@@ -73,7 +75,7 @@ class Workers:
             context: multiprocessing.context.BaseContext
             if "fork" in methods and threading.active_count() == 1:
                 context = multiprocessing.get_context("fork")
-                # the parent's objects (at 100x the seeds, hundreds of MB of posts) stay
+                # the parent's objects (on a large site, hundreds of MB of posts) stay
                 # shared with the forked workers: the collector would otherwise touch, and so
                 # copy, every page of memory holding them in each worker
                 gc.freeze()
@@ -84,14 +86,19 @@ class Workers:
         return self._pool
 
     def map(self, fn: Callable[[T, Any], R], items: Sequence[T], shared: Any = None,
-            min_items: int = MIN_ITEMS) -> list[R]:
+            min_items: int = MIN_ITEMS, setup: Callable[[Any], Any] | None = None) -> list[R]:
         """`[fn(item, shared) for item in items]`, spread over the workers. `fn` must be a
-        module-level function; an exception in a worker is raised here (the first in order)."""
+        module-level function; an exception in a worker is raised here (the first in order).
+        `setup` (module-level too): what every item shares is made from `shared` once per
+        chunk in the worker (a compiled matcher: cheaper made there than sent), and `fn` gets
+        `setup(shared)` instead; nothing is kept in the worker beyond the chunk."""
+        if not items:
+            return []
         if self.jobs == 1 or len(items) < max(min_items, 2):
-            return [fn(item, shared) for item in items]
+            return _run_chunk(fn, shared, items, setup)
         chunks = _chunk(items, self.jobs * CHUNKS_PER_WORKER)
         pool = self._executor()
-        futures = [pool.submit(_run_chunk, fn, shared, c) for c in chunks]
+        futures = [pool.submit(_run_chunk, fn, shared, c, setup) for c in chunks]
         out: list[R] = []
         for f in futures:
             out.extend(f.result())

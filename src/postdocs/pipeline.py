@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import enrich, link, memo
+from . import enrich, link
 from .cache.posts import Table, fingerprint
 from .cache.reads import CACHE_DIR, ReadCache
 from .config import Project
@@ -23,8 +23,9 @@ from .render import cards, chart, feeds, indexes
 from .render.markup import clean_title, guard_page
 from .render.pages import SiteContext, media_path, render_post
 from .render.papers import papers_pages
+from .state import BuildState
 from .topics import classifier
-from .topics.taxonomy import Taxonomy, load_overrides, load_taxonomy
+from .topics.taxonomy import Taxonomy, load_taxonomy
 from .urls import permalinks, redirects, slugs
 
 
@@ -52,16 +53,17 @@ class Corpus:
 # What enrichment and classification give one post: the fields enrichment changed, and the
 # post's topics before the cross-post tag filter. Per post, so computed in the workers.
 Prepared = tuple[dict[str, object], classifier.Classification]
-_MATCHERS: dict[str, classifier.Matcher] = {}  # in each worker: the taxonomy's compiled matcher
+# The taxonomy and its compiled matcher, made in each worker (`Workers.map`'s `setup`).
+Classifier = tuple[Taxonomy, classifier.Matcher]
 _ENRICHED_FIELDS = tuple(f.name for f in fields(Post) if f.compare)
 
 
-def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
-    key, taxonomy = shared
-    matcher = _MATCHERS.get(key)
-    if matcher is None:
-        _MATCHERS.clear()
-        matcher = _MATCHERS[key] = classifier.build_matcher(taxonomy)
+def _classifier(taxonomy: Taxonomy | None) -> Classifier | None:
+    return None if taxonomy is None else (taxonomy, classifier.build_matcher(taxonomy))
+
+
+def _prepare_one(post: Post, tools: Classifier) -> Prepared:
+    taxonomy, matcher = tools
     enriched = enrich.enrich_post(post)
     changes = {name: value for name in _ENRICHED_FIELDS
                if (value := getattr(enriched, name)) != getattr(post, name)}
@@ -69,34 +71,27 @@ def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
 
 
 def _read_one(item: tuple[Path, ChannelConfig],
-              shared: tuple[str, Taxonomy] | None) -> tuple[ReadResult, list[Prepared]]:
+              tools: Classifier | None) -> tuple[ReadResult, list[Prepared]]:
     """One input read, and (given the taxonomy) its posts enriched and classified in the same
     worker: the posts then never travel to a worker, only their results back."""
     result = read_input(*item)
-    if shared is None:
+    if tools is None:
         return result, []
-    return result, [_prepare_one(p, shared) for p in result.posts]
+    return result, [_prepare_one(p, tools) for p in result.posts]
 
 
 def _post_key(post: Post) -> tuple[object, ...]:
     return tuple(getattr(post, name) for name in _ENRICHED_FIELDS)
 
 
-def read_all(project: Project, use_cache: bool = True,
-             workers: Workers | None = None) -> list[ReadResult]:
-    """Every input read by its reader (in `workers`' processes); unchanged inputs come from
-    the cache (`cache.py`)."""
-    return _read(project, use_cache, workers or Workers(1), None)[0]
-
-
 def _read(project: Project, use_cache: bool, workers: Workers,
-          shared: tuple[str, Taxonomy] | None,
+          taxonomy: Taxonomy | None, state: BuildState | None,
           ) -> tuple[list[ReadResult], dict[int, list[Prepared]]]:
     """The inputs' results, and the enrichment and classification of the posts of the inputs
     read now (by index of the input), made in the same workers."""
     inputs = [(project.channels_dir / f, ch) for ch in project.channels for f in ch.files]
-    if memo.enabled() and use_cache:  # the watcher: unchanged inputs stay in its memory
-        memory = ReadCache(project.root / CACHE_DIR)
+    if state is not None and use_cache:  # the watcher: unchanged inputs stay in its memory
+        memory = ReadCache(project.root / CACHE_DIR, state.reads)
         results = [memory.get(path, ch, functools.partial(read_input, path, ch))
                    for path, ch in inputs]
         memory.prune()
@@ -107,8 +102,8 @@ def _read(project: Project, use_cache: bool, workers: Workers,
     missing = [i for i, (_key, result) in enumerate(found) if result is None]
     # the largest inputs first, so that no worker is left with a big one at the end
     missing.sort(key=lambda i: -_size(inputs[i][0]))
-    fresh = dict(zip(missing, workers.map(_read_one, [inputs[i] for i in missing], shared,
-                                          min_items=2), strict=True))
+    fresh = dict(zip(missing, workers.map(_read_one, [inputs[i] for i in missing], taxonomy,
+                                          min_items=2, setup=_classifier), strict=True))
     out: list[ReadResult] = []
     prepared: dict[int, list[Prepared]] = {}
     for i, (key, result) in enumerate(found):
@@ -130,18 +125,20 @@ def _size(path: Path) -> int:
 
 
 def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
-            table: Table[Prepared], done: dict[int, Prepared] | None = None) -> list[Post]:
+            table: Table[Prepared], done: dict[int, Prepared] | None = None,
+            state: BuildState | None = None) -> list[Post]:
     """Enrichment and topics of every post: given (`done`, by index: made by the workers that
     read it), from the per-post cache (`postcache.py`), else computed in the workers; then
-    the cross-post tag filter (`classifier.apply`)."""
-    if memo.enabled():  # the watcher keeps these in memory (memo.py)
-        return classifier.assign(enrich.enrich(posts), taxonomy)
+    the cross-post tag filter (`classifier.apply`). The watcher (`state`) keeps them in memory."""
+    if state is not None:
+        return classifier.assign(enrich.enrich(posts, state), taxonomy, state)
     done = done or {}
     tax_key = fingerprint("prep", taxonomy)
     keys = [fingerprint(tax_key, _post_key(p)) for p in posts]
     prepared: list[Prepared | None] = [done.get(i) or table.get(k) for i, k in enumerate(keys)]
     missing = [i for i, value in enumerate(prepared) if value is None]
-    computed = workers.map(_prepare_one, [posts[i] for i in missing], (tax_key, taxonomy))
+    computed = workers.map(_prepare_one, [posts[i] for i in missing], taxonomy,
+                           setup=_classifier)
     for i, value in zip(missing, computed, strict=True):
         prepared[i] = value
     for i, made in enumerate(prepared):
@@ -164,26 +161,28 @@ def _registered(post: Post, entry: permalinks.Entry) -> Post:
 
 
 def process(project: Project, use_cache: bool = True,
-            first_seen: dt.date | None = None, jobs: int | None = 1) -> Corpus:
+            first_seen: dt.date | None = None, jobs: int | None = 1,
+            state: BuildState | None = None) -> Corpus:
     """Every stage but writing. `first_seen`: the date new reviews are first seen (default:
     `permalinks.today()`). Per-input and per-post stages run on `jobs` processes (None: every
     core); the cross-post ones (overrides, the permalink registry, replies, links) here; the
-    result is the same for any number."""
-    memo.next_build()
+    result is the same for any number. `state`: what a watcher keeps between its builds
+    (`state.py`); the pages are the same with or without it."""
+    if state is not None:
+        state.next_build()
     with Workers(jobs) as workers:
-        return _process(project, use_cache, first_seen, workers)
+        return _process(project, use_cache, first_seen, workers, state)
 
 
 def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
-             workers: Workers) -> Corpus:
-    taxonomy = load_taxonomy(project.content)
+             workers: Workers, state: BuildState | None) -> Corpus:
+    taxonomy = load_taxonomy(project.content, state)
     table: Table[Prepared] = Table(project.root / CACHE_DIR if use_cache else None, "prep")
     # A cold build enriches and classifies the posts of each input in the worker that reads
     # it; a rebuild (the per-post cache filled) reads changed inputs there, and computes only
     # the posts that are not in the cache.
-    shared = (None if memo.enabled() or len(table) else
-              (fingerprint("prep", taxonomy), taxonomy))
-    results, fresh = _read(project, use_cache, workers, shared)
+    results, fresh = _read(project, use_cache, workers,
+                           None if state is not None or len(table) else taxonomy, state)
     metas: dict[str, ChannelMeta] = {}
     made: dict[int, Prepared] = {}  # by the identity of a post read now
     by_path = {str(project.channels_dir / f): ch.id for ch in project.channels for f in ch.files}
@@ -194,19 +193,20 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
                                                             strict=False))
     posts, merged = same_post.merge(results)  # a dumped post and its fetched copy: one review
     done = {i: made[id(post)] for i, post in enumerate(posts) if id(post) in made}
-    posts = prepare(posts, taxonomy, workers, table, done)
-    registry = permalinks.load(project.content)
+    posts = prepare(posts, taxonomy, workers, table, done, state)
+    registry = permalinks.load(project.content, state)
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
-    fixes = load_overrides(project.content, taxonomy)
-    urls = permalinks.known_urls(posts, registry, renamed) if fixes.entries else []
+    fixes = corrections.load_overrides(project.content, taxonomy, state)
+    urls = permalinks.known_urls(posts, registry, renamed, state) if fixes.entries else []
     posts, warnings = corrections.apply(posts, fixes, urls)
     posts = [p if clean_title(p.title) == p.title else p.evolve(title=clean_title(p.title))
              for p in posts]
-    assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
+    assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed,
+                                   state)
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
     notes = merged + list(assignment.notes)
     posts = replies.resolve(posts)
-    links, papers = link.link(posts)
+    links, papers = link.link(posts, state)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
                   papers=papers, taxonomy=taxonomy, warnings=warnings,
                   cache=project.root / CACHE_DIR if use_cache else None,
@@ -225,11 +225,6 @@ def site_context(project: Project, taxonomy: Taxonomy | None = None) -> SiteCont
                        topic_order=tuple(t.id for t in ordered))
 
 
-# (post, links) → the digest of its review page, for one site context. Only the digest: the
-# watcher would otherwise hold every page's text (at 100× the seeds, about 320 MB).
-_PAGES: memo.Memo[str] = memo.Memo()
-
-
 def render_site(project: Project, corpus: Corpus, jobs: int | None = 1) -> dict[str, str]:
     """Every generated page: relative path in the docs folder → text."""
     pages: dict[str, str] = {}
@@ -240,15 +235,18 @@ def render_site(project: Project, corpus: Corpus, jobs: int | None = 1) -> dict[
     return pages
 
 
-def _review_page(post: Post, links: PageLinks | None, ctx: SiteContext) -> PageText:
+def _review_page(post: Post, links: PageLinks | None, ctx: SiteContext,
+                 state: BuildState) -> PageText:
     """A review's page: its text, or, when the watcher rendered the same inputs before, a
-    `KnownPage` that the writer renders again only if the file on disk is not that page."""
+    `KnownPage` that the writer renders again only if the file on disk is not that page. The
+    watcher keeps (post, links) → the page's digest, not its text: it would otherwise hold
+    every page's text."""
     render = functools.partial(render_post, post, links, ctx)
-    digest = _PAGES.known((post, links))
+    digest = state.pages.known((post, links))
     if digest is not None:
         return KnownPage(digest, render)
     text = render()
-    _PAGES.remember((post, links), page_digest(text))
+    state.pages.remember((post, links), page_digest(text))
     return text
 
 
@@ -256,16 +254,17 @@ def _render_one(item: tuple[Post, PageLinks | None], ctx: SiteContext) -> str:
     return render_post(item[0], item[1], ctx)
 
 
-def _review_pages(project: Project, corpus: Corpus, ctx: SiteContext,
-                  jobs: int | None) -> Iterator[tuple[str, PageText]]:
+def _review_pages(corpus: Corpus, ctx: SiteContext, jobs: int | None,
+                  state: BuildState | None) -> Iterator[tuple[str, PageText]]:
     """Review pages in the corpus' order. A page whose inputs (post, cross-links, site
     context, code) a previous build rendered is a `KnownPage` with that build's digest (the
     writer renders it only if its file is not that page); the others are rendered by the
     workers, a few chunks ahead of the writer."""
     items = [(p, corpus.links.get(slugs.page_path(p))) for p in corpus.posts]
-    if memo.enabled():  # the watcher remembers digests in memory
+    if state is not None:  # the watcher remembers digests in memory
+        state.pages.within(ctx)
         for post, links in items:
-            yield slugs.page_path(post), _review_page(post, links, ctx)
+            yield slugs.page_path(post), _review_page(post, links, ctx, state)
         return
     table: Table[str] = Table(corpus.cache, "page")
     ctx_key = fingerprint("page", ctx)
@@ -285,15 +284,15 @@ def _review_pages(project: Project, corpus: Corpus, ctx: SiteContext,
     table.save()
 
 
-def iter_pages(project: Project, corpus: Corpus,
-               jobs: int | None = 1) -> Iterator[tuple[str, PageText]]:
+def iter_pages(project: Project, corpus: Corpus, jobs: int | None = 1,
+               state: BuildState | None = None) -> Iterator[tuple[str, PageText]]:
     """Every generated page as (relative path in the docs folder, text), one at a time: the
     writer stages each and lets it go, so a large site is never held in memory whole. Review
-    pages are rendered on `jobs` processes (None: every core)."""
+    pages are rendered on `jobs` processes (None: every core). `state`: the watcher's, as
+    given to `process`."""
     ctx = site_context(project, corpus.taxonomy)
-    _PAGES.within(ctx)
-    yield from _review_pages(project, corpus, ctx, jobs)
-    yield from _guarded(_other_pages(project, corpus, ctx))
+    yield from _review_pages(corpus, ctx, jobs, state)
+    yield from _guarded(_other_pages(project, corpus, ctx, state))
 
 
 def _guarded(pages: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
@@ -302,16 +301,17 @@ def _guarded(pages: Iterator[tuple[str, str]]) -> Iterator[tuple[str, str]]:
         yield path, guard_page(text) if path.endswith(".md") else text
 
 
-def _other_pages(project: Project, corpus: Corpus,
-                 ctx: SiteContext) -> Iterator[tuple[str, str]]:
+def _other_pages(project: Project, corpus: Corpus, ctx: SiteContext,
+                 state: BuildState | None) -> Iterator[tuple[str, str]]:
     """Redirects and pages of reviews gone from the inputs, channel, topic, papers and home
     pages, feeds and the chart."""
     live = {permalinks.url_of(p.channel, p.slug) for p in corpus.posts}
     yield from redirects.pages(corpus.registry, live, corpus.renamed, ctx)
-    yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
-    yield from indexes.topic_pages(corpus.posts, ctx).items()
+    yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx,
+                                     state).items()
+    yield from indexes.topic_pages(corpus.posts, ctx, state).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})
-    yield from feeds.feeds(corpus.posts, ctx, ctx.site_name, topics).items()
+    yield from feeds.feeds(corpus.posts, ctx, ctx.site_name, topics, state).items()
     named = tuple(t.id for t in corpus.taxonomy.ordered() if t.featured)
     svg = chart.reviews_per_month_svg(corpus.posts, named, ctx.topic_name)
     if svg:

@@ -34,10 +34,10 @@ def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError) as exc:
-        raise _BadValue(f"{node.value!r} is not a date ({exc})", node) from None
+        raise _BadValueError(f"{node.value!r} is not a date ({exc})", node) from None
 
 
-class _BadValue(Exception):
+class _BadValueError(Exception):
     def __init__(self, message: str, node: yaml.Node) -> None:
         super().__init__(message)
         self.message = message
@@ -99,7 +99,7 @@ def load(text: str, path: str, loader: type[Any] = BoundedLoader) -> Any:
             return ldr.construct_document(node)
         finally:
             ldr.dispose()
-    except _BadValue as exc:
+    except _BadValueError as exc:
         raise ConfigError(path, exc.message, exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

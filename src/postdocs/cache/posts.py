@@ -44,8 +44,7 @@ class Table(Generic[V]):
         self.path = folder / f"posts-{name}.pickle" if folder is not None else None
         self._old: dict[str, V] = self._load()
         self._new: dict[str, V] = {}
-        self.hits = 0
-        self.misses = 0
+        self.misses = 0  # a value computed anew: the table is saved even if its keys are not new
 
     def _load(self) -> dict[str, V]:
         if self.path is None or not self.path.is_file():
@@ -72,7 +71,6 @@ class Table(Generic[V]):
                 self.misses += 1
                 return None
             self._new[key] = value
-        self.hits += 1
         return value
 
     def put(self, key: str, value: V) -> None:

@@ -17,13 +17,14 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from .. import memo
 from ..model import ChannelConfig, ReadResult
+from ..state import Memo
 
 CACHE_DIR = ".postdocs-cache"
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole postdocs package
 
 
+# Computed once: the source of a running postdocs does not change under it.
 @functools.cache
 def code_fingerprint() -> str:
     """A hash of postdocs' own source: a new version never reuses an old version's results."""
@@ -52,19 +53,15 @@ def input_key(path: Path, channel: ChannelConfig) -> str:
     return h.hexdigest()
 
 
-# In a watcher's process, results of unchanged inputs stay in memory between rebuilds
-# (unpickling them was a good part of a one-post rebuild).
-_READ: memo.Memo[ReadResult] = memo.Memo()
-
-
 class ReadCache:
-    """`get(path, channel, read)`: a cached `ReadResult`, or `read()` stored for next time."""
+    """`get(path, channel, read)`: a cached `ReadResult`, or `read()` stored for next time.
+    `memory`: the watcher's results of unchanged inputs, kept between rebuilds (unpickling
+    them again would be a good part of a one-post rebuild)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, memory: Memo[ReadResult] | None = None) -> None:
         self.folder = folder
+        self.memory = memory
         self.used: set[str] = set()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, path: Path, channel: ChannelConfig,
             read: Callable[[], ReadResult]) -> ReadResult:
@@ -73,7 +70,9 @@ class ReadCache:
         except OSError:
             return read()  # the reader reports the unreadable file properly
         self.used.add(key)
-        return _READ.get(key, lambda: self._load(key, read))
+        if self.memory is None:
+            return self._load(key, read)
+        return self.memory.get(key, lambda: self._load(key, read))
 
     def lookup(self, path: Path, channel: ChannelConfig) -> tuple[str | None, ReadResult | None]:
         """The input's key (None if it cannot be read: the reader reports that) and its cached
@@ -89,18 +88,16 @@ class ReadCache:
         self._store(self.folder / f"{key}.pickle", result)
 
     def _cached(self, key: str) -> ReadResult | None:
-        """The stored result of `key`, counted as a hit or a miss; None if absent or damaged."""
+        """The stored result of `key`; None if absent or damaged."""
         entry = self.folder / f"{key}.pickle"
         if entry.is_file():
             try:
                 with entry.open("rb") as fh:
                     cached = pickle.load(fh)
                 if isinstance(cached, ReadResult):
-                    self.hits += 1
                     return cached
             except Exception:  # noqa: BLE001 - any damage means: parse again
                 pass
-        self.misses += 1
         return None
 
     def _load(self, key: str, read: Callable[[], ReadResult]) -> ReadResult:

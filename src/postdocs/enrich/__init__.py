@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 
-from ..memo import Memo
 from ..model import Post
-from . import dates, language, papers, reactions
+from ..state import BuildState
+from . import language, papers, reactions
 
 
 def enrich_post(post: Post) -> Post:
@@ -26,18 +26,11 @@ def enrich_post(post: Post) -> Post:
         parsed = reactions.parse(post.reactions_raw)
         if parsed:
             changes["reactions"] = parsed
-    if post.date is None and post.date_source is None:
-        header = dict(post.extra).get("header")
-        if header:
-            written = dates.parse_written(header)
-            if written:
-                changes["date"] = written
-                changes["date_source"] = "written"
     return post.evolve(**changes)
 
 
-_ENRICHED: Memo[Post] = Memo()
-
-
-def enrich(posts: list[Post]) -> list[Post]:
-    return [_ENRICHED.get(p, functools.partial(enrich_post, p)) for p in posts]
+def enrich(posts: list[Post], state: BuildState | None = None) -> list[Post]:
+    """Every post enriched; the watcher (`state`) enriches only posts it has not seen."""
+    if state is None:
+        return [enrich_post(p) for p in posts]
+    return [state.enriched.get(p, functools.partial(enrich_post, p)) for p in posts]

@@ -15,27 +15,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-DATE_RE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?!\d)")
-
 # A run of digits and dots, optionally after `dd-` (a two-day post: `05-06.09.24`).
 _TOKEN_RE = re.compile(r"(?<!\d)(?:(\d{1,2})-)?(\d+(?:\.\d+)+)(?!\d)")
 
 # Weights of the sequence repair: being dated outweighs everything, then "as written", then
 # the order of appearance in the header (the first date of a header is its own date).
 _DATED, _WRITTEN, _ORDER_BONUS = 1000, 10, 3
-
-
-def parse_written(text: str) -> dt.date | None:
-    """The first valid `dd.mm.yy(yy)` date in the text, as written."""
-    for m in DATE_RE.finditer(text):
-        d, mth, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if y < 100:
-            y += 2000
-        try:
-            return dt.date(y, mth, d)
-        except ValueError:
-            continue
-    return None
 
 
 @dataclass(frozen=True)

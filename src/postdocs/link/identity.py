@@ -65,7 +65,9 @@ def primary_arxiv(post: Post) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=1 << 16)  # titles recur in every build of the watcher
+# Titles recur in every build of the watcher. A pure function of its argument (no build
+# state): a cached value is what a call computes.
+@functools.lru_cache(maxsize=1 << 16)
 def title_tokens(title: str) -> tuple[str, ...]:
     """Lower-case Latin tokens of an English title; empty when the title is not one.
 
@@ -107,6 +109,7 @@ def _one_edit(a: str, b: str) -> bool:
 _DIGIT_RE = re.compile(r"\d")
 
 
+# A pure function of its argument (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 16)
 def _numbers(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset(t for t in tokens if _DIGIT_RE.search(t))
@@ -203,6 +206,16 @@ def group(posts: Sequence[Post]) -> list[list[int]]:
     for i, ident in enumerate(ids):
         if ident.arxiv:
             union(by_arxiv.setdefault(ident.arxiv, i), i)
+    for i, j in _similar_titles(ids):
+        union(i, j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(posts)):
+        groups[find(i)].append(i)
+    return [groups[r] for r in sorted(groups)]
+
+
+def _similar_titles(ids: Sequence[Identity]) -> list[tuple[int, int]]:
+    """Pairs of posts whose titles are alike enough to be one paper, the most alike first."""
     scored = []
     numbers = [_numbers(tuple(ident.tokens)) for ident in ids]
     for i, j in _candidate_pairs([ident.tokens for ident in ids]):
@@ -211,12 +224,7 @@ def group(posts: Sequence[Post]) -> list[list[int]]:
         score = title_similarity(ids[i].tokens, ids[j].tokens)
         if score >= THRESHOLD:
             scored.append((-score, i, j))
-    for _, i, j in sorted(scored):
-        union(i, j)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(posts)):
-        groups[find(i)].append(i)
-    return [groups[r] for r in sorted(groups)]
+    return [(i, j) for _, i, j in sorted(scored)]
 
 
 def paper_arxiv(posts: Sequence[Post], members: Sequence[int]) -> str | None:

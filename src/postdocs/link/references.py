@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..enrich.papers import arxiv_id
-from ..memo import Memo
 from ..model import Post
+from ..state import BuildState, memoized
 
 _TELEGRAM_RE = re.compile(
     r"^(?:https?://)?(?:www\.)?(?P<host>[^/]+)/(?P<prefix>s/|str/)?"
@@ -65,15 +65,14 @@ def fold_handle(handle: str) -> str:
 
 
 Mention = tuple[str, int, int, int | None]
-# Body → its date mentions, in the watcher. Found in the body's lines: a body without lines (a
-# Desktop export's Markdown) has none; with lines, its text is their texts joined.
-_MENTIONS: Memo[tuple[Mention, ...]] = Memo()
-
-
-def date_mentions(post: Post) -> list[Mention]:
-    """`(text, day, month, year or None)` for every date written next to "reviewed"."""
-    return list(_MENTIONS.get((bool(post.lines), post.text),
-                              lambda: tuple(_date_mentions(post))))
+def date_mentions(post: Post, state: BuildState | None = None) -> list[Mention]:
+    """`(text, day, month, year or None)` for every date written next to "reviewed". The
+    watcher (`state`) keeps them by body: they are found in the body's lines (a body without
+    lines, a Desktop export's Markdown, has none; with lines, its text is their texts joined)."""
+    found: tuple[Mention, ...] = memoized(state.mentions if state else None,
+                                          (bool(post.lines), post.text),
+                                          lambda: tuple(_date_mentions(post)))
+    return list(found)
 
 
 def _date_mentions(post: Post) -> list[Mention]:
@@ -109,7 +108,8 @@ def _resolve_date(post: Post, day: int, month: int, year: int | None,
 
 
 def find(posts: Sequence[Post], paper_of: Sequence[int],
-         reviews_of_arxiv: dict[str, list[int]]) -> list[list[Found]]:
+         reviews_of_arxiv: dict[str, list[int]],
+         state: BuildState | None = None) -> list[list[Found]]:
     """Resolved references of every post (indices into `posts`), in text order, no self-links.
 
     `paper_of[i]` is the paper group of post i; `reviews_of_arxiv` maps an arXiv id to the posts
@@ -131,17 +131,8 @@ def find(posts: Sequence[Post], paper_of: Sequence[int],
 
     out: list[list[Found]] = []
     for i, p in enumerate(posts):
-        found: list[Found] = []
-        for url in p.links:
-            tg = telegram_post(url, handles)
-            if tg and tg in by_message:
-                found.append(Found("telegram", url, by_message[tg]))
-                continue
-            aid = arxiv_id(url)
-            for j in reviews_of_arxiv.get(aid or "", []):
-                if paper_of[j] != paper_of[i]:
-                    found.append(Found("arxiv", url, j))
-        for text, day, month, year in date_mentions(p):
+        found = _linked(p, i, handles, by_message, paper_of, reviews_of_arxiv)
+        for text, day, month, year in date_mentions(p, state):
             when = _resolve_date(p, day, month, year, days[p.channel])
             if when is not None:
                 found.extend(Found("date", text, j) for j in by_date[(p.channel, when)])
@@ -153,3 +144,20 @@ def find(posts: Sequence[Post], paper_of: Sequence[int],
                 unique.append(f)
         out.append(unique)
     return out
+
+
+def _linked(p: Post, i: int, handles: dict[str, str], by_message: dict[tuple[str, int], int],
+            paper_of: Sequence[int], reviews_of_arxiv: dict[str, list[int]]) -> list[Found]:
+    """The reviews post `i` links to: a Telegram post on the site, else reviews of the arXiv
+    paper it links (of another paper than its own)."""
+    found: list[Found] = []
+    for url in p.links:
+        tg = telegram_post(url, handles)
+        if tg and tg in by_message:
+            found.append(Found("telegram", url, by_message[tg]))
+            continue
+        aid = arxiv_id(url)
+        for j in reviews_of_arxiv.get(aid or "", []):
+            if paper_of[j] != paper_of[i]:
+                found.append(Found("arxiv", url, j))
+    return found

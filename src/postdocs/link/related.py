@@ -19,10 +19,9 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import memo
 from ..enrich.papers import URL_RE
-from ..memo import Memo
 from ..model import Post
+from ..state import BuildState, memoized
 
 MAX_RELATED = 5
 QUERY_TERMS = 20  # a review's highest-weighted terms used to find candidates
@@ -63,13 +62,11 @@ _STOP_WORDS = (
 _STOP = frozenset(_STOP_WORDS.split())
 
 
-_TERMS: Memo[Counter[str]] = Memo()
-
-
-def terms(post: Post) -> Counter[str]:
+def terms(post: Post, state: BuildState | None = None) -> Counter[str]:
     """Latin-script terms of a review (title weighted up), lower-cased, plurals folded."""
     text = post.text
-    return _TERMS.get((post.title, text), functools.partial(_terms, post.title, text))
+    return memoized(state.terms if state else None, (post.title, text),
+                    functools.partial(_terms, post.title, text))
 
 
 def _terms(title: str, body: str) -> Counter[str]:
@@ -81,6 +78,7 @@ def _terms(title: str, body: str) -> Counter[str]:
     return counts
 
 
+# A pure function of its argument (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 16)
 def _forms(raw: str) -> tuple[str, ...]:
     """The word (lower-cased, plural folded) and, for compounds ("kv-cache"), their parts;
@@ -136,37 +134,25 @@ class _Run:
     windows: list[str | None]  # per review: the topic whose members were added as candidates
 
 
-_LAST: list[_Run] = []  # the watcher's previous run (only while memo.py is on)
-
-
-def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[list[int]]:
+def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]],
+            state: BuildState | None = None) -> list[list[int]]:
     """Up to five related reviews per review (indices), best first, never itself; only reviews
     that share a topic or a tag, or strong terms (`_related_enough`), so a review may list fewer.
 
     `exclude[i]` are reviews not to list for review i (other reviews of the same paper, which the
     page lists separately). Ties are broken in favour of other channels, then by input order.
-    In the watcher, a review whose inputs did not change keeps its previous result (exactly what
-    computing it again gives: `_stale` lists everything a review's result is computed from).
+    In the watcher (`state`: it keeps the previous run), a review whose inputs did not change
+    keeps its previous result (exactly what computing it again gives: `_stale` lists everything
+    a review's result is computed from).
     """
     n = len(posts)
-    vectors, ranked, df = _vectors([terms(p) for p in posts])
     rare = max(STRONG_DF_MIN, int(STRONG_DF_SHARE * n))
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, vec in enumerate(vectors):
-        for t in vec:
-            if df[t] <= loose_df:
-                postings[t].append(i)
-    by_topic: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(posts):
-        for topic in p.topics:
-            by_topic[topic].append(i)
-    attrs: list[tuple[object, ...]] = [
-        (p.source, p.topics, p.tags, p.channel, p.primary_topic, exclude[i])
-        for i, p in enumerate(posts)]
-    run = _Run(n, vectors, ranked, df, dict(postings), dict(by_topic), attrs, [], [], [])
-    previous = _LAST[0] if _LAST and memo.enabled() else None
+    run = _index(posts, exclude, loose_df, state)
+    vectors, ranked, df, postings, by_topic = (run.vectors, run.ranked, run.df, run.postings,
+                                               run.by_topic)
+    previous = state.related if state is not None and isinstance(state.related, _Run) else None
     redo = _stale(previous, run) if previous is not None else None
 
     for i, p in enumerate(posts):
@@ -198,8 +184,31 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]]) -> list[li
         run.out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
         run.shortlists.append(tuple(shortlist))
         run.windows.append(window)
-    _LAST[:] = [run] if memo.enabled() else []
+    if state is not None:
+        state.related = run
     return run.out
+
+
+def _index(posts: Sequence[Post], exclude: Sequence[frozenset[int]], loose_df: int,
+           state: BuildState | None) -> _Run:
+    """A run with its index made and no results yet: the reviews' vectors, the postings of
+    terms used by at most `loose_df` reviews, the reviews of each topic, and what scoring
+    reads of each review besides its vector."""
+    vectors, ranked, df = _vectors([terms(p, state) for p in posts])
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, vec in enumerate(vectors):
+        for t in vec:
+            if df[t] <= loose_df:
+                postings[t].append(i)
+    by_topic: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(posts):
+        for topic in p.topics:
+            by_topic[topic].append(i)
+    attrs: list[tuple[object, ...]] = [
+        (p.source, p.topics, p.tags, p.channel, p.primary_topic, exclude[i])
+        for i, p in enumerate(posts)]
+    return _Run(len(posts), vectors, ranked, df, dict(postings), dict(by_topic), attrs,
+                [], [], [])
 
 
 def _related_enough(p: Post, q: Post, a: dict[str, float], b: dict[str, float],

@@ -45,8 +45,30 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
     posts = [p for r in results for p in r.posts]
     if not fetched:
         return posts, []
-    # A Desktop export of the same channel names its posts by id: the export's copy wins (its
-    # media are files, its edit times exact), the fetched one is dropped.
+    posts, doubles = _without_exported(results, posts, fetched)
+    taken, merged_of = _pairs(posts, fetched)
+    out: list[Post] = []
+    for p in posts:
+        if id(p) in merged_of:
+            out.append(merged_of[id(p)])
+        elif id(p) not in taken:
+            out.append(p)
+    counts: dict[str, int] = defaultdict(int)
+    for review in merged_of.values():
+        counts[review.channel] += 1
+    notes = [f"{channel}: {n} posts of the text dumps are one review each with their fetched "
+             f"copies (id, date and permalink from the fetched pages)"
+             for channel, n in sorted(counts.items())]
+    notes += [f"{channel}: {n} fetched posts are in the channel's Desktop export too; the "
+              "export's copy is the review" for channel, n in sorted(doubles.items()) if n]
+    return out, notes
+
+
+def _without_exported(results: list[ReadResult], posts: list[Post],
+                      fetched: dict[str, list[Post]]) -> tuple[list[Post], dict[str, int]]:
+    """A Desktop export of the same channel names its posts by id: the export's copy wins (its
+    media are files, its edit times exact), the fetched one is dropped (from `posts` and from
+    `fetched`). Returns the posts left and how many were dropped per channel."""
     exported = {(p.channel, p.message_id) for r in results if r.format != telegram_preview.FORMAT
                 for p in r.posts if p.message_id is not None}
     doubles: dict[str, int] = defaultdict(int)
@@ -56,7 +78,14 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
         fetched[channel] = kept
     dropped = {id(p) for r in results if r.format == telegram_preview.FORMAT for p in r.posts
                if (p.channel, p.message_id) in exported}
-    posts = [p for p in posts if id(p) not in dropped]
+    return [p for p in posts if id(p) not in dropped], doubles
+
+
+def _pairs(posts: list[Post], fetched: dict[str, list[Post]],
+           ) -> tuple[dict[int, Post], dict[int, Post]]:
+    """Each text-dump post matched with its fetched copy (same title and opening, else the one
+    fetched post of a title no other dump post has): id() of the fetched post → the merged
+    review, id() of the dump post → the merged review."""
     by_full: dict[tuple[str, str], list[Post]] = defaultdict(list)
     by_title: dict[tuple[str, str], list[Post]] = defaultdict(list)
     for channel, items in fetched.items():
@@ -68,8 +97,8 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
     dump_titles: dict[tuple[str, str], int] = defaultdict(int)
     for p in dumps:
         dump_titles[(p.channel, _keys(p)[0])] += 1
-    taken: dict[int, Post] = {}  # id() of a fetched post → the merged review
-    merged_of: dict[int, Post] = {}  # id() of a dump post → the merged review
+    taken: dict[int, Post] = {}
+    merged_of: dict[int, Post] = {}
     for p in dumps:
         title, full = _keys(p)
         candidates = [c for c in by_full.get((p.channel, full), []) if id(c) not in taken]
@@ -88,18 +117,4 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
         )
         taken[id(copy)] = review
         merged_of[id(p)] = review
-    out: list[Post] = []
-    for p in posts:
-        if id(p) in merged_of:
-            out.append(merged_of[id(p)])
-        elif id(p) not in taken:
-            out.append(p)
-    counts: dict[str, int] = defaultdict(int)
-    for review in merged_of.values():
-        counts[review.channel] += 1
-    notes = [f"{channel}: {n} posts of the text dumps are one review each with their fetched "
-             f"copies (id, date and permalink from the fetched pages)"
-             for channel, n in sorted(counts.items())]
-    notes += [f"{channel}: {n} fetched posts are in the channel's Desktop export too; the "
-              "export's copy is the review" for channel, n in sorted(doubles.items()) if n]
-    return out, notes
+    return taken, merged_of

@@ -33,8 +33,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import memo
 from ..errors import OutputError
+from ..state import BuildState, FileStamp
 
 try:
     import fcntl
@@ -94,34 +94,34 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()
 
 
-# The watcher's digests of the files it read, by each file's identity and change times: it
-# finds most of the site unchanged at every rebuild, and reading every page again was a good
-# part of its writing time at 100× the seeds. Any write to a file (by postdocs, an editor, a
-# copy) changes its ctime, which no tool sets back; a digest is kept only once the file is
-# older than the clock's coarse ticks (as git does with racily clean files), so a second write
-# in the same tick is not missed.
-_SEEN: dict[str, tuple[tuple[int, int, int, int], str]] = {}
 _SETTLED_NS = 2_000_000_000
 _now_ns = time.time_ns
 
 
-def _current_digest(path: Path) -> str | None:
-    """The digest of the file at `path`, or None if there is no file there."""
+def _current_digest(path: Path, seen: dict[str, FileStamp] | None = None) -> str | None:
+    """The digest of the file at `path`, or None if there is no file there.
+
+    `seen`: the watcher's digests of the files it read, by each file's identity and change
+    times: it finds most of the site unchanged at every rebuild, and reading every page again
+    would be a good part of its writing time on a large site. Any write to a file (by postdocs,
+    an editor, a copy) changes its ctime, which no tool sets back; a digest is kept only once the
+    file is older than the clock's coarse ticks (as git does with racily clean files), so a
+    second write in the same tick is not missed."""
     try:
         st = path.stat()
     except OSError:
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
-    if not memo.enabled():
+    if seen is None:
         return _file_digest(path)
     key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    seen = _SEEN.get(str(path))
-    if seen is not None and seen[0] == key:
-        return seen[1]
+    known = seen.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
     digest = _file_digest(path)
     if _now_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
-        _SEEN[str(path)] = (key, digest)
+        seen[str(path)] = (key, digest)
     return digest
 
 
@@ -172,75 +172,36 @@ def _locked(out: Path) -> Iterator[None]:
 
 def write_pages(
     out: Path, pages: Mapping[str, str] | Iterable[tuple[str, PageText]], force: bool = False,
-    assets: Mapping[str, str] | None = None,
+    assets: Mapping[str, str] | None = None, state: BuildState | None = None,
 ) -> WriteReport:
     """Bring `out` in line with `pages` (relative path → text; a mapping, or pairs as they are
     rendered: each page is staged and dropped at once, so the site is never all in memory) and
     `assets` (relative path → source file, copied byte for byte: media next to their pages).
-    A page's text may be a `KnownPage`: rendered only if its file is not already that page."""
+    A page's text may be a `KnownPage`: rendered only if its file is not already that page.
+    `state`: the watcher's, which remembers the digests of the files it read."""
     out.mkdir(parents=True, exist_ok=True)
     pairs = pages.items() if isinstance(pages, Mapping) else pages
     with _locked(out):
-        return _write_locked(out, pairs, force, dict(assets or {}))
+        return _write_locked(out, pairs, force, dict(assets or {}),
+                             state.files if state is not None else None)
 
 
 def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
-                  assets: dict[str, str]) -> WriteReport:
-    recovered = recover(out)
+                  assets: dict[str, str], seen: dict[str, FileStamp] | None) -> WriteReport:
+    report = WriteReport(recovered=recover(out))
     manifest = load_manifest(out)
-    report = WriteReport(recovered=recovered)
-    new_manifest: dict[str, str] = {}
-    written: list[str] = []
-    target_of = _Targets(out)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-    pending: list[tuple[str, bytes | Path]] = []  # changed files not yet staged
-    pending_bytes = 0
     try:
         items: Iterator[tuple[str, bytes | Path | KnownPage]] = itertools.chain(
             ((rel, text if isinstance(text, KnownPage) else text.encode("utf-8"))
              for rel, text in pages),
             ((rel, Path(src)) for rel, src in sorted(assets.items())))
-        for rel, item in items:
-            if rel in new_manifest:
-                what = "a page and a media file" if rel in assets else "two pages"
-                raise OutputError(f"{what} both map to {rel}")
-            digest = (item.digest if isinstance(item, KnownPage)
-                      else _digest(item) if isinstance(item, bytes) else _file_digest(item))
-            new_manifest[rel] = digest
-            target = target_of(rel)
-            current = _current_digest(target)
-            if current == digest:
-                report.unchanged += 1
-                continue
-            if isinstance(item, KnownPage):
-                rendered = item.text().encode("utf-8")
-                new_manifest[rel] = _digest(rendered)  # what is written, whatever was remembered
-                data: bytes | Path = rendered
-            else:
-                data = item
-            if current is not None:
-                if rel not in manifest:
-                    if not force:
-                        raise OutputError(
-                            f"{target}: exists and was not written by postdocs; "
-                            "move it away or use --force"
-                        )
-                elif manifest[rel] != current and not force:
-                    raise OutputError(
-                        f"{target}: edited by hand since postdocs wrote it; put corrections in "
-                        "content/overrides.yml, or use --force to overwrite"
-                    )
-            pending.append((rel, data))
-            pending_bytes += len(data) if isinstance(data, bytes) else 0
-            written.append(rel)
-            if pending_bytes > _PENDING_BYTES:
-                _stage_all(staging, pending)
-                pending_bytes = 0
-        _stage_all(staging, pending)
+        owned = _Owned(out, manifest, force, seen)
+        new_manifest, written = _stage_changes(staging, items, assets, owned, report)
         report.total = len(new_manifest)
         stale = sorted(set(manifest) - set(new_manifest))
         for rel in stale:
-            target = target_of(rel)
+            target = owned.target_of(rel)
             if target.is_file() and _file_digest(target) != manifest[rel] and not force:
                 raise OutputError(
                     f"{target}: edited by hand, and its post is gone; move it away or use --force"
@@ -250,17 +211,8 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
             shutil.rmtree(staging, ignore_errors=True)
             return report
         removed = [rel for rel in stale if (out / rel).is_file()]
-        journal = {"write": written, "remove": stale}
-        if manifest_changed:
-            try:
-                (staging / MANIFEST).write_text(
-                    json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8",
-                )
-            except OSError as exc:
-                raise OutputError(f"{staging / MANIFEST}: cannot write: {exc.strerror}") from None
-        _write_synced(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
-        os.rename(staging, out / COMMIT)  # the commit point
+        _commit(out, staging, {"write": written, "remove": stale},
+                new_manifest if manifest_changed else None)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -268,6 +220,91 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
     report.written = written
     report.removed = removed
     return report
+
+
+@dataclass
+class _Owned:
+    """What decides whether a file may be written: the manifest of the last run, `--force`,
+    and the watcher's digests of files it read before (`seen`)."""
+
+    out: Path
+    manifest: dict[str, str]
+    force: bool
+    seen: dict[str, FileStamp] | None
+
+    def __post_init__(self) -> None:
+        self.target_of = _Targets(self.out)
+
+    def changed(self, rel: str, item: bytes | Path | KnownPage) -> tuple[str, bytes | Path | None]:
+        """The digest to record for `rel`, and what to write there (None: the file is it)."""
+        digest = (item.digest if isinstance(item, KnownPage)
+                  else _digest(item) if isinstance(item, bytes) else _file_digest(item))
+        target = self.target_of(rel)
+        current = _current_digest(target, self.seen)
+        if current == digest:
+            return digest, None
+        data: bytes | Path
+        if isinstance(item, KnownPage):
+            data = item.text().encode("utf-8")
+            digest = _digest(data)  # what is written, whatever was remembered
+        else:
+            data = item
+        if current is None:
+            return digest, data
+        if rel not in self.manifest:
+            if not self.force:
+                raise OutputError(
+                    f"{target}: exists and was not written by postdocs; move it away or use --force"
+                )
+        elif self.manifest[rel] != current and not self.force:
+            raise OutputError(
+                f"{target}: edited by hand since postdocs wrote it; put corrections in "
+                "content/overrides.yml, or use --force to overwrite"
+            )
+        return digest, data
+
+
+def _stage_changes(staging: Path, items: Iterable[tuple[str, bytes | Path | KnownPage]],
+                   assets: Mapping[str, str], owned: _Owned,
+                   report: WriteReport) -> tuple[dict[str, str], list[str]]:
+    """Every changed file staged (unchanged ones counted in `report`): the new manifest and
+    the files written."""
+    new_manifest: dict[str, str] = {}
+    written: list[str] = []
+    pending: list[tuple[str, bytes | Path]] = []  # changed files not yet staged
+    pending_bytes = 0
+    for rel, item in items:
+        if rel in new_manifest:
+            what = "a page and a media file" if rel in assets else "two pages"
+            raise OutputError(f"{what} both map to {rel}")
+        new_manifest[rel], data = owned.changed(rel, item)
+        if data is None:
+            report.unchanged += 1
+            continue
+        pending.append((rel, data))
+        pending_bytes += len(data) if isinstance(data, bytes) else 0
+        written.append(rel)
+        if pending_bytes > _PENDING_BYTES:
+            _stage_all(staging, pending)
+            pending_bytes = 0
+    _stage_all(staging, pending)
+    return new_manifest, written
+
+
+def _commit(out: Path, staging: Path, journal: dict[str, list[str]],
+            manifest: dict[str, str] | None) -> None:
+    """The new manifest (if it changed) and the journal into the staging folder, which then
+    becomes the commit folder: the commit point."""
+    if manifest is not None:
+        try:
+            (staging / MANIFEST).write_text(
+                json.dumps({"files": manifest}, indent=1, sort_keys=True) + "\n",
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            raise OutputError(f"{staging / MANIFEST}: cannot write: {exc.strerror}") from None
+    _write_synced(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
+    os.rename(staging, out / COMMIT)
 
 
 # Changed files are staged together, not one by one as pages are rendered: `mkdocs serve`

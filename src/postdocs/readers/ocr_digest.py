@@ -190,7 +190,6 @@ class _Draft:
     header: list[int] = field(default_factory=list)  # header and title lines (0-based)
     header_text: str = ""
     title: str = ""
-    title_line: int | None = None  # 0-based; the line the title was read from
     body: list[SourceLine] = field(default_factory=list)
     blanks: list[int] = field(default_factory=list)  # blank lines inside the header (0-based)
 
@@ -250,7 +249,7 @@ def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
                 continue
             title, rest = titles.split_title(line)
             if titles.is_title(title, whole_line=not rest):
-                cur.title, cur.title_line = title, i
+                cur.title = title
                 cur.header.append(i)
                 if rest:
                     cur.body.append(SourceLine(i + 1, rest))
@@ -282,7 +281,7 @@ def _read_header(lines: list[str], i: int, draft: _Draft) -> int:
     draft.header_text = " ".join(t.strip() for t in text)
     title, rest = titles.header_title(draft.header_text)
     if title:
-        draft.title, draft.title_line = title, i
+        draft.title = title
     if rest:
         draft.body.append(SourceLine(i + 1, rest))
         return j
@@ -300,7 +299,7 @@ def _read_header(lines: list[str], i: int, draft: _Draft) -> int:
                 if more and not more_rest and len(more.split()) <= 3:
                     line_title = f"{line_title} {more}"
                     draft.header.append(k + 1)
-            draft.title, draft.title_line = line_title, k
+            draft.title = line_title
             draft.header.append(k)
             draft.blanks += gap
             if line_rest:

@@ -103,7 +103,9 @@ def raqm() -> bool:
     return bool(features.check("raqm"))
 
 
-_LOCAL = threading.local()  # each drawing thread its own fonts (a FreeType face is not shared)
+# Each drawing thread its own fonts (a FreeType face is not shared). Only the vendored font
+# files, loaded by path and size, are kept: no build data, so no card depends on an earlier one.
+_LOCAL = threading.local()
 
 
 def _font(path: str, size: int, layout: str) -> Any:
@@ -209,8 +211,8 @@ def render(spec: CardSpec, fonts: Fonts, use_raqm: bool | None = None) -> bytes:
     facts = " · ".join(x for x in (spec.date, spec.topic) if x)
     w.line(facts, small, HEIGHT - _MARGIN - 36, False, _MUTED)
     out = io.BytesIO()
-    # a palette of 32 colours (the card's four and their anti-aliasing): a third of the bytes
-    # of full colour, and quicker to compress
+    # a palette of 32 colours (the card's four and their anti-aliasing): far fewer bytes than
+    # full colour, and quicker to compress
     palette = image.quantize(32, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     palette.save(out, "PNG", compress_level=6)
     return out.getvalue()

@@ -11,8 +11,8 @@ months lie far from the others (an archive imported long after it was written) t
 between the two runs instead of stretching over the empty months.
 
 Written as SVG text directly: a stacked bar chart needs rectangles, a few lines and text, and
-drawing it here takes milliseconds where a plotting library took over a second to import and
-draw (see README: performance). Same input, same bytes: no ids, dates or floating noise.
+a plotting library would cost far more to import than drawing them does (see README:
+performance). Same input, same bytes: no ids, dates or floating noise.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import html
 import math
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ..model import Post
 
@@ -136,11 +137,37 @@ def _n(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-def reviews_per_month_svg(posts: Sequence[Post], named: Sequence[str],
-                          topic_name: Callable[[str], str]) -> str | None:
-    """The chart as SVG text, or None when no review is dated. `named`: the topics shown apart
-    (the featured ones, in the taxonomy's order); the legend names them all, and "other", and
-    the stripes of reviews dated by first sight when there are any."""
+@dataclass(frozen=True)
+class _Chart:
+    """What the chart shows and where: the months, the counts and the geometry."""
+
+    runs: list[list[str]]  # runs of consecutive months, the axis broken between them
+    axis: list[str]  # every month shown, in order
+    table: Counter[tuple[str, str, bool]]  # (month, group, first-seen) → reviews
+    order: list[str]  # the groups, bottom to top: the named topics, then `OTHER`
+    names: list[str]  # each group's name in the legend
+    stack: list[tuple[int, str, bool]]  # the bars' segments, bottom to top
+    totals: list[int]  # reviews per month shown
+    seen_total: int  # reviews dated by first sight
+    step: int  # between two ticks of the y axis
+    y_max: int
+    slot: float  # the width of one month (and of one break of the axis)
+    at: dict[str, int]  # month → its slot
+    spans: list[tuple[int, int]]  # each run's first and last slot
+    legend_x: float
+    width: float
+    height: float
+
+    @property
+    def base(self) -> float:
+        return MARGIN_TOP + PLOT_HEIGHT
+
+    def y(self, value: float) -> float:
+        return self.base - PLOT_HEIGHT * value / self.y_max
+
+
+def _chart(posts: Sequence[Post], named: Sequence[str],
+           topic_name: Callable[[str], str]) -> _Chart | None:
     runs = segments(posts)
     if not runs:
         return None
@@ -153,121 +180,164 @@ def reviews_per_month_svg(posts: Sequence[Post], named: Sequence[str],
     seen_total = sum(v for k, v in table.items() if k[2])
     top = max(totals)
     step = _nice_step(top)
-    y_max = max(step * math.ceil(top * 1.08 / step), step)
     # one slot per month, and one for each break of the axis
     slots = len(axis) + len(runs) - 1
     slot = min(BAR_SLOT[1], max(BAR_SLOT[0], PLOT_WIDTH[1] / slots))
     plot_w = max(PLOT_WIDTH[0], slot * slots)
-    slot = plot_w / slots
-    at: dict[str, int] = {}  # month → its slot
-    spans: list[tuple[int, int]] = []  # each run's first and last slot
+    at: dict[str, int] = {}
+    spans: list[tuple[int, int]] = []
     for run in runs:
         first = len(at) + len(spans)
         at.update((m, first + k) for k, m in enumerate(run))
         spans.append((first, first + len(run) - 1))
-    legend_x = MARGIN_LEFT + plot_w + LEGEND_GAP
     names = [OTHER_NAME if t == OTHER else topic_name(t) for t in order]
+    seen_legend = SEEN_LEGEND if seen_total else ()
+    legend_x = MARGIN_LEFT + plot_w + LEGEND_GAP
     legend_lines = len(order) + (len(SEEN_LEGEND) + 1 if seen_total else 0)
-    longest = max(len(n) for n in [*names, *(SEEN_LEGEND if seen_total else ())])
-    width = legend_x + SWATCH + 6 + 0.62 * FONT * longest + 8
-    height = max(MARGIN_TOP + PLOT_HEIGHT + MARGIN_BOTTOM, MARGIN_TOP + 16.0 * legend_lines + 8)
-    base = MARGIN_TOP + PLOT_HEIGHT
+    longest = max(len(n) for n in [*names, *seen_legend])
+    return _Chart(
+        runs=runs, axis=axis, table=table, order=order, names=names, stack=stack,
+        totals=totals, seen_total=seen_total, step=step,
+        y_max=max(step * math.ceil(top * 1.08 / step), step), slot=plot_w / slots, at=at,
+        spans=spans, legend_x=legend_x, width=legend_x + SWATCH + 6 + 0.62 * FONT * longest + 8,
+        height=max(MARGIN_TOP + PLOT_HEIGHT + MARGIN_BOTTOM,
+                   MARGIN_TOP + 16.0 * legend_lines + 8))
 
-    def y(value: float) -> float:
-        return base - PLOT_HEIGHT * value / y_max
 
-    def color(i: int, topic: str) -> str:
-        return OTHER_COLOR if topic == OTHER else NAMED_PALETTE[i % len(NAMED_PALETTE)]
+def _color(i: int, topic: str) -> str:
+    return OTHER_COLOR if topic == OTHER else NAMED_PALETTE[i % len(NAMED_PALETTE)]
 
-    def diagonal(i: int, topic: str) -> str:
-        return "" if topic == OTHER else PATTERNS[(i // len(NAMED_PALETTE)) % len(PATTERNS)]
 
-    def fill(i: int, topic: str, seen: bool = False) -> str:
-        if seen:
-            return f"url(#pd-seen-{i})"
-        return f"url(#pd-fill-{i})" if diagonal(i, topic) else color(i, topic)
+def _diagonal(i: int, topic: str) -> str:
+    return "" if topic == OTHER else PATTERNS[(i // len(NAMED_PALETTE)) % len(PATTERNS)]
 
-    def pattern(pid: str, ground: str, d: str) -> str:
-        return (f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
-                f'<rect width="8" height="8" fill="{ground}"/><path d="{d}" stroke="#ffffff" '
-                f'stroke-width="1.5"/></pattern>')
 
+def _fill(i: int, topic: str, seen: bool = False) -> str:
+    if seen:
+        return f"url(#pd-seen-{i})"
+    return f"url(#pd-fill-{i})" if _diagonal(i, topic) else _color(i, topic)
+
+
+def _pattern(pid: str, ground: str, d: str) -> str:
+    return (f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+            f'<rect width="8" height="8" fill="{ground}"/><path d="{d}" stroke="#ffffff" '
+            f'stroke-width="1.5"/></pattern>')
+
+
+def reviews_per_month_svg(posts: Sequence[Post], named: Sequence[str],
+                          topic_name: Callable[[str], str]) -> str | None:
+    """The chart as SVG text, or None when no review is dated. `named`: the topics shown apart
+    (the featured ones, in the taxonomy's order); the legend names them all, and "other", and
+    the stripes of reviews dated by first sight when there are any."""
+    c = _chart(posts, named, topic_name)
+    if c is None:
+        return None
+    out = [*_head(c, named, topic_name), *_y_axis(c), *_bars(c), *_x_axis(c), *_legend(c),
+           "</svg>"]
+    return "\n".join(out) + "\n"
+
+
+def _head(c: _Chart, named: Sequence[str], topic_name: Callable[[str], str]) -> list[str]:
+    """The SVG element, its title and description, the fill patterns and the background."""
     esc = html.escape
-    described = f"{sum(totals)} dated reviews from {axis[0]} to {axis[-1]}"
-    if seen_total:
-        described += (f", {seen_total} of them without a publication date, counted in the "
+    described = f"{sum(c.totals)} dated reviews from {c.axis[0]} to {c.axis[-1]}"
+    if c.seen_total:
+        described += (f", {c.seen_total} of them without a publication date, counted in the "
                       "month this site added them (striped)")
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
-           f'viewBox="0 0 {_n(width)} {_n(height)}" role="img" '
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(c.width)}" '
+           f'height="{_n(c.height)}" viewBox="0 0 {_n(c.width)} {_n(c.height)}" role="img" '
            f'font-family="sans-serif" font-size="{FONT}">',
            "<title>Reviews per month, stacked by topic: "
            f"{esc(', '.join(topic_name(t) for t in named))} and other topics</title>",
            f"<desc>{esc(described)}</desc>"]
-    defs = [pattern(f"pd-fill-{i}", color(i, t), diagonal(i, t))
-            for i, t in enumerate(order) if diagonal(i, t)]
-    if seen_total:
-        defs += [pattern(f"pd-seen-{i}", color(i, t), " ".join(
-                     d for d in (diagonal(i, t), SEEN_STRIPES) if d))
-                 for i, t in enumerate(order)
-                 if any(table.get((m, t, True), 0) for m in axis)]
-        defs.append(pattern("pd-seen", SEEN_SWATCH, SEEN_STRIPES))
+    defs = [_pattern(f"pd-fill-{i}", _color(i, t), _diagonal(i, t))
+            for i, t in enumerate(c.order) if _diagonal(i, t)]
+    if c.seen_total:
+        defs += [_pattern(f"pd-seen-{i}", _color(i, t), " ".join(
+                     d for d in (_diagonal(i, t), SEEN_STRIPES) if d))
+                 for i, t in enumerate(c.order)
+                 if any(c.table.get((m, t, True), 0) for m in c.axis)]
+        defs.append(_pattern("pd-seen", SEEN_SWATCH, SEEN_STRIPES))
     if defs:
         out += ["<defs>", *defs, "</defs>"]
-    out.append(f'<rect width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>')
-    # y axis: grid lines (under each run of months) and labels
-    for value in range(0, y_max + 1, step):
-        yy = _n(y(value))
-        for first, last in spans:
-            out.append(f'<line x1="{_n(MARGIN_LEFT + slot * first)}" '
-                       f'x2="{_n(MARGIN_LEFT + slot * (last + 1))}" y1="{yy}" '
+    out.append(f'<rect width="{_n(c.width)}" height="{_n(c.height)}" fill="#ffffff"/>')
+    return out
+
+
+def _y_axis(c: _Chart) -> list[str]:
+    """Grid lines (under each run of months) and labels."""
+    out = []
+    for value in range(0, c.y_max + 1, c.step):
+        yy = _n(c.y(value))
+        for first, last in c.spans:
+            out.append(f'<line x1="{_n(MARGIN_LEFT + c.slot * first)}" '
+                       f'x2="{_n(MARGIN_LEFT + c.slot * (last + 1))}" y1="{yy}" '
                        f'y2="{yy}" stroke="#e0e0e0" stroke-width="1"/>')
-        out.append(f'<text x="{_n(MARGIN_LEFT - 6)}" y="{_n(y(value) + FONT * 0.35)}" '
+        out.append(f'<text x="{_n(MARGIN_LEFT - 6)}" y="{_n(c.y(value) + FONT * 0.35)}" '
                    f'text-anchor="end" fill="#333333">{value}</text>')
     out.append(f'<text transform="translate({_n(14)},{_n(MARGIN_TOP + PLOT_HEIGHT / 2)}) '
                f'rotate(-90)" text-anchor="middle" fill="#333333">reviews</text>')
-    # bars, bottom to top in legend order: reviews by their own date, then by first sight
-    bar_w = slot * 0.8
-    for month in axis:
-        x = MARGIN_LEFT + slot * at[month] + (slot - bar_w) / 2
+    return out
+
+
+def _bars(c: _Chart) -> list[str]:
+    """Bars, bottom to top in legend order: reviews by their own date, then by first sight."""
+    esc = html.escape
+    out = []
+    bar_w = c.slot * 0.8
+    for month in c.axis:
+        x = MARGIN_LEFT + c.slot * c.at[month] + (c.slot - bar_w) / 2
         below = 0
-        for i, topic, seen in stack:
-            value = table.get((month, topic, seen), 0)
+        for i, topic, seen in c.stack:
+            value = c.table.get((month, topic, seen), 0)
             if not value:
                 continue
-            what = f"{names[i]}, {SEEN_NOTE}" if seen else names[i]
-            out.append(f'<rect x="{_n(x)}" y="{_n(y(below + value))}" width="{_n(bar_w)}" '
-                       f'height="{_n(y(below) - y(below + value))}" fill="{fill(i, topic, seen)}">'
+            what = f"{c.names[i]}, {SEEN_NOTE}" if seen else c.names[i]
+            out.append(f'<rect x="{_n(x)}" y="{_n(c.y(below + value))}" width="{_n(bar_w)}" '
+                       f'height="{_n(c.y(below) - c.y(below + value))}" '
+                       f'fill="{_fill(i, topic, seen)}">'
                        f"<title>{esc(month)}: {value} × {esc(what)}</title></rect>")
             below += value
-    # x axis: a baseline under each run, a break mark (two slanted strokes) between runs, and
-    # every n-th month of each run, slanted
-    for first, last in spans:
-        out.append(f'<line x1="{_n(MARGIN_LEFT + slot * first)}" '
-                   f'x2="{_n(MARGIN_LEFT + slot * (last + 1))}" y1="{_n(base)}" '
+    return out
+
+
+def _x_axis(c: _Chart) -> list[str]:
+    """A baseline under each run, a break mark (two slanted strokes) between runs, and every
+    n-th month of each run, slanted."""
+    out = []
+    base = c.base
+    for first, last in c.spans:
+        out.append(f'<line x1="{_n(MARGIN_LEFT + c.slot * first)}" '
+                   f'x2="{_n(MARGIN_LEFT + c.slot * (last + 1))}" y1="{_n(base)}" '
                    f'y2="{_n(base)}" stroke="#333333" stroke-width="1"/>')
-    for _, last in spans[:-1]:
-        cx = MARGIN_LEFT + slot * (last + 1.5)
+    for _, last in c.spans[:-1]:
+        cx = MARGIN_LEFT + c.slot * (last + 1.5)
         out.append(f'<path d="M{_n(cx - 5)},{_n(base + 5)} L{_n(cx - 1)},{_n(base - 5)} '
                    f'M{_n(cx + 1)},{_n(base + 5)} L{_n(cx + 5)},{_n(base - 5)}" '
                    f'stroke="#333333" stroke-width="1.2" fill="none"/>')
-    every = max(1, len(axis) // 18)
-    for run in runs:
+    every = max(1, len(c.axis) // 18)
+    for run in c.runs:
         for k in range(0, len(run), every):
-            cx = MARGIN_LEFT + slot * (at[run[k]] + 0.5)
+            cx = MARGIN_LEFT + c.slot * (c.at[run[k]] + 0.5)
             out.append(f'<text transform="translate({_n(cx + FONT * 0.3)},{_n(base + 8)}) '
-                       f'rotate(-60)" text-anchor="end" fill="#333333">{esc(run[k])}</text>')
-    # legend beside the bars, one line per topic, then the stripes of first-seen dates
-    legend = [(fill(i, order[i]), name) for i, name in enumerate(names)]
-    if seen_total:
+                       f'rotate(-60)" text-anchor="end" fill="#333333">{html.escape(run[k])}'
+                       "</text>")
+    return out
+
+
+def _legend(c: _Chart) -> list[str]:
+    """Beside the bars, one line per topic, then the stripes of first-seen dates."""
+    legend = [(_fill(i, c.order[i]), name) for i, name in enumerate(c.names)]
+    if c.seen_total:
         legend += [("", ""), ("url(#pd-seen)", SEEN_LEGEND[0]),
                    *(("", line) for line in SEEN_LEGEND[1:])]
+    out = []
     for k, (swatch, name) in enumerate(legend):
         ly = MARGIN_TOP + 16.0 * k
         if swatch:
-            out.append(f'<rect x="{_n(legend_x)}" y="{_n(ly)}" width="{_n(SWATCH)}" '
+            out.append(f'<rect x="{_n(c.legend_x)}" y="{_n(ly)}" width="{_n(SWATCH)}" '
                        f'height="{_n(SWATCH)}" fill="{swatch}"/>')
         if name:
-            out.append(f'<text x="{_n(legend_x + SWATCH + 6)}" y="{_n(ly + SWATCH - 1)}" '
-                       f'fill="#333333">{esc(name)}</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+            out.append(f'<text x="{_n(c.legend_x + SWATCH + 6)}" y="{_n(ly + SWATCH - 1)}" '
+                       f'fill="#333333">{html.escape(name)}</text>')
+    return out

@@ -40,6 +40,7 @@ def excerpt(post: Post, limit: int = 200) -> str:
     return _excerpt(post.text, post.title, limit, markdown)
 
 
+# A pure function of its arguments (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 14)
 def _excerpt(text: str, title: str, limit: int, markdown: bool) -> str:
     """Cached: a review's excerpt appears on its page, index pages and feeds."""

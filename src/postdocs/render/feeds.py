@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from .. import memo
 from ..model import Post
+from ..state import BuildState
 from ..urls.slugs import page_path, page_url
 from .excerpt import excerpt
 from .pages import SiteContext, display_title
@@ -55,20 +55,20 @@ def newest_first(posts: Sequence[Post]) -> list[Post]:
     return dated
 
 
-# The watcher writes a feed again only when its newest reviews (or its names) changed.
-_FEEDS: memo.Memo[str] = memo.Memo()
-
-
 def atom_feed(posts: Sequence[Post], ctx: SiteContext, title: str, path: str,
-              page: str = "", allow_empty: bool = False) -> str | None:
+              page: str = "", allow_empty: bool = False,
+              state: BuildState | None = None) -> str | None:
     """The Atom XML for the dated reviews among `posts`; None when none is dated (unless
-    `allow_empty`: the site-wide feed always exists, since every page links it)."""
+    `allow_empty`: the site-wide feed always exists, since every page links it). The watcher
+    (`state`) makes a feed again only when its newest reviews (or its names) changed."""
     entries = newest_first(posts)[:FEED_ENTRIES]
     if not entries and not allow_empty:
         return None
-    _FEEDS.within(ctx)
-    return _FEEDS.get((tuple(entries), title, path, page),
-                      functools.partial(_atom_xml, entries, ctx, title, path, page))
+    make = functools.partial(_atom_xml, entries, ctx, title, path, page)
+    if state is None:
+        return make()
+    state.feeds.within(ctx)
+    return state.feeds.get((tuple(entries), title, path, page), make)
 
 
 def _atom_xml(entries: Sequence[Post], ctx: SiteContext, title: str, path: str,
@@ -107,16 +107,17 @@ def _atom_xml(entries: Sequence[Post], ctx: SiteContext, title: str, path: str,
 
 
 def feeds(posts: Sequence[Post], ctx: SiteContext, site_name: str,
-          topics: Sequence[str]) -> dict[str, str]:
+          topics: Sequence[str], state: BuildState | None = None) -> dict[str, str]:
     """Docs-relative path → feed XML: the overall feed and one per topic with dated reviews."""
     out: dict[str, str] = {}
-    overall = atom_feed(posts, ctx, f"{site_name}: latest reviews", ALL_FEED, allow_empty=True)
+    overall = atom_feed(posts, ctx, f"{site_name}: latest reviews", ALL_FEED, allow_empty=True,
+                        state=state)
     if overall:
         out[ALL_FEED] = overall
     for topic in topics:
         members = [p for p in posts if topic in p.topics]
         xml = atom_feed(members, ctx, f"{site_name}: {ctx.topic_name(topic)}",
-                        topic_feed_path(topic), page_url(f"topics/{topic}.md"))
+                        topic_feed_path(topic), page_url(f"topics/{topic}.md"), state=state)
         if xml:
             out[topic_feed_path(topic)] = xml
     return out

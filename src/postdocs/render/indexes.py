@@ -7,8 +7,8 @@ import functools
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
-from .. import memo
 from ..model import ChannelConfig, ChannelMeta, Post
+from ..state import BuildState
 from ..urls.slugs import channel_path, page_path, relative, topic_path
 from . import chart
 from .excerpt import excerpt
@@ -56,27 +56,27 @@ def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -
     return "\n".join(lines)
 
 
-# The watcher converts each entry once: (page, post) → its HTML, for one site context (set by
-# `_entries`). Equal HTML (a review on several topic pages) is held once.
-_ENTRY_HTML: memo.Memo[str | None] = memo.Memo()
-_SAME_HTML: dict[str, str] = {}
-
-
-def _entry_html(post: Post, here: str, ctx: SiteContext) -> str | None:
+def _entry_html(post: Post, here: str, ctx: SiteContext,
+                state: BuildState | None) -> str | None:
     """`_entry` as the HTML MkDocs makes of it (prerender.py), or None if a line is not in the
-    subset that converter knows."""
-    if not memo.enabled():
+    subset that converter knows. The watcher converts each entry once: (page, post) → its HTML,
+    for one site context (set by `_entries`)."""
+    if state is None:
         return _html_of_entry(here, _entry(post, here, ctx))
-    return _ENTRY_HTML.get((here, post), functools.partial(_shared_html_of_entry, post, here, ctx))
+    return state.entries.get((here, post),
+                             functools.partial(_shared_html_of_entry, post, here, ctx, state))
 
 
-def _shared_html_of_entry(post: Post, here: str, ctx: SiteContext) -> str | None:
+def _shared_html_of_entry(post: Post, here: str, ctx: SiteContext,
+                          state: BuildState) -> str | None:
+    """The entry's HTML; equal HTML (a review on several topic pages) is held once."""
     html = _html_of_entry(here, _entry(post, here, ctx))
     if html is None:
         return None
-    if len(_SAME_HTML) > 4 * len(_ENTRY_HTML):  # forget HTML no entry holds any more
-        _SAME_HTML.clear()
-    return _SAME_HTML.setdefault(html, html)
+    same = state.same_html
+    if len(same) > 4 * len(state.entries):  # forget HTML no entry holds any more
+        same.clear()
+    return same.setdefault(html, html)
 
 
 def _html_of_entry(here: str, entry: str) -> str | None:
@@ -87,15 +87,17 @@ def _html_of_entry(here: str, entry: str) -> str | None:
     return "<li>" + "<br />\n  ".join(d for d in done if d is not None) + "</li>"
 
 
-def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
+def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext,
+             state: BuildState | None) -> list[str]:
     """The list of reviews on a topic or channel page, in the order given. Written as HTML when
     it can be and `ctx.prerender` (a long list is much Markdown work, done again each time a
     review on it changes); the site is the same byte for byte (tests/test_prerender.py).
     The search index skips it (`data-pagefind-ignore`): search finds the reviews themselves."""
     head, tail = '<div class="postdocs-listing" data-pagefind-ignore markdown>', "</div>"
     if ctx.prerender:
-        _ENTRY_HTML.within(ctx)
-        items = [_entry_html(p, here, ctx) for p in ordered]
+        if state is not None:
+            state.entries.within(ctx)
+        items = [_entry_html(p, here, ctx, state) for p in ordered]
         if items and all(items):
             return [head, "", "<ul>", *(i for i in items if i is not None), "</ul>", "",
                     tail, ""]
@@ -154,7 +156,8 @@ def _years(first: str, pages: Sequence[Sequence[Post]], number: int) -> list[str
 
 
 def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
-                  posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
+                  posts: Sequence[Post], ctx: SiteContext,
+                  state: BuildState | None = None) -> dict[str, str]:
     """A listing of reviews (newest first, undated after) cut into pages of `PAGE_SIZE`: the
     first at `first` with `meta` and `intro` (heading, description …), the others at
     `<first>/page/<n>` with a heading and the same links to every page, excluded from search."""
@@ -165,8 +168,9 @@ def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
     for number, members in enumerate(pages, start=1):
         here = listing_page_path(first, number)
         nav = [*pager(first, number, len(pages)), *_years(first, pages, number)]
+        entries = _entries(members, here, ctx, state)
         if number == 1:
-            body = [front_matter(dict(meta)), *intro, *nav, *_entries(members, here, ctx), *nav]
+            body = [front_matter(dict(meta)), *intro, *nav, *entries, *nav]
         else:
             page_meta: dict[str, object] = {
                 "title": f"{title} — page {number}",
@@ -176,13 +180,13 @@ def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
             }
             heading = f"# {inline(title)} — page {number}"
             back = f"[{inline(title)}]({relative(here, first)}), newest first."
-            body = [front_matter(page_meta), heading, "", back, "", *nav,
-                    *_entries(members, here, ctx), *nav]
+            body = [front_matter(page_meta), heading, "", back, "", *nav, *entries, *nav]
         out[here] = "\n".join(body).rstrip("\n") + "\n"
     return out
 
 
-def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
+def topic_pages(posts: Sequence[Post], ctx: SiteContext,
+                state: BuildState | None = None) -> dict[str, str]:
     """A page per topic that has reviews, and the topics index."""
     by_topic: dict[str, list[Post]] = defaultdict(list)
     for p in posts:
@@ -216,7 +220,7 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
         if dated:
             summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
         body += [summary, ""]
-        pages.update(listing_pages(here, meta, body, members, ctx))
+        pages.update(listing_pages(here, meta, body, members, ctx, state))
         count = plural(len(members), "review")
         line = f"- [{inline(name)}]({relative('topics/index.md', here)}) — {count}"
         index.append(line + (f": {inline(description)}" if description else ""))
@@ -234,15 +238,15 @@ def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
             pages.update(listing_pages(
                 UNTOPICED_PAGE, {"title": title, "description": "Reviews no topic matched."},
                 [f"# {title}", "", f"{plural(len(ordered), 'review')}, newest first.", ""],
-                ordered, ctx))
-        index += _entries(ordered[:PAGE_SIZE], "topics/index.md", ctx)
+                ordered, ctx, state))
+        index += _entries(ordered[:PAGE_SIZE], "topics/index.md", ctx, state)
     pages["topics/index.md"] = "\n".join(index).rstrip("\n") + "\n"
     return pages
 
 
 def channel_pages(
     channels: tuple[ChannelConfig, ...], metas: dict[str, ChannelMeta], posts: Sequence[Post],
-    ctx: SiteContext,
+    ctx: SiteContext, state: BuildState | None = None,
 ) -> dict[str, str]:
     by_channel: dict[str, list[Post]] = defaultdict(list)
     for p in posts:
@@ -273,7 +277,7 @@ def channel_pages(
         if meta.subscribers:  # as the channel's header said when the dump was made
             telegram += f" · {inline(meta.subscribers)} subscribers"
         body += [telegram, "", f"## Reviews ({n})", ""]
-        pages.update(listing_pages(here, head, body, by_channel[ch.id], ctx))
+        pages.update(listing_pages(here, head, body, by_channel[ch.id], ctx, state))
     pages["channels/index.md"] = "\n".join(lines) + "\n"
     return pages
 

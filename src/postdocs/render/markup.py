@@ -166,12 +166,14 @@ def inline(text: str, refs: Mapping[str, str] | None = None, links: bool = True)
     return _inline(text, refs, links)
 
 
+# A pure function of its arguments (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 15)
 def _inline_cached(text: str, links: bool) -> str:
     """`inline` without refs, cached: titles recur in every page that links them."""
     return _inline(text, None, links)
 
 
+# A pure function of its argument (no build state): a cached value is what a call computes.
 @functools.lru_cache(maxsize=1 << 12)
 def _ref_pattern_cached(texts: tuple[str, ...]) -> re.Pattern[str] | None:
     return _ref_pattern(dict.fromkeys(texts, ""))

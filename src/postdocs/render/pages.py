@@ -66,11 +66,6 @@ class SiteContext:
 # Bidi embeddings, overrides and isolates: in a title they reorder the header and tab text.
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 UNTITLED = "Untitled post"
-# Front-matter keys that themes insert into HTML unescaped (Material: `<title>`, the header,
-# `<meta name="description" content="…">`, the tags plugin's tag names): written as HTML text.
-HTML_KEYS = ("title", "description", "tags")
-
-
 # Characters YAML cannot carry as they are inside a quoted scalar: outside its printable set,
 # line breaks it folds (NEL, LS, PS, CR, LF), tab, and the byte-order mark. Written as escapes.
 _YAML_ESCAPE_RE = re.compile(
@@ -91,7 +86,9 @@ def _yaml_escape(ch: str) -> str:
         f"\\U{code:08X}")
 
 
-@functools.lru_cache(maxsize=1 << 14)  # names, terms and topic ids recur on every page
+# Names, terms and topic ids recur on every page. A pure function of its argument (no build
+# state): a cached value is what a call computes.
+@functools.lru_cache(maxsize=1 << 14)
 def yaml_str(value: str) -> str:
     """A string as a YAML scalar that loads back as exactly that string.
 
@@ -230,6 +227,12 @@ def post_metadata(post: Post) -> dict[str, Any]:
         meta["code"] = list(post.code)
     if post.authors:
         meta["authors"] = list(post.authors)
+    return meta | _provenance(post) | _responses(post)
+
+
+def _provenance(post: Post) -> dict[str, Any]:
+    """Where the review was read from, and what its input says about the message."""
+    meta: dict[str, Any] = {}
     meta["source"] = post.source
     meta["title_source"] = post.title_source
     if post.path_title:
@@ -242,6 +245,12 @@ def post_metadata(post: Post) -> dict[str, Any]:
     for key in ("edited", "forwarded_from", "in_reply_to", "views", "deleted"):
         if key in extra:
             meta[key] = extra[key]
+    return meta
+
+
+def _responses(post: Post) -> dict[str, Any]:
+    """Readers' reactions, the posts that continue it, and why it has its topics."""
+    meta: dict[str, Any] = {}
     if post.reactions:
         meta["reactions"] = [
             {"emoji": r.emoji, "count": r.count, **({"kind": r.kind} if r.kind != "emoji" else {})}

@@ -87,22 +87,10 @@ def _entry_text(entry: dict[str, object], indent: str) -> str:
 
 def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "en",
                 direction: str | None = None, chat: str | None = None) -> AddReport:
-    root = root.resolve()
-    content = root / "content"
+    content = root.resolve() / "content"
     channels_file = content / CHANNELS_FILE
-    if not HANDLE_RE.match(handle):
-        raise ConfigError(str(channels_file), f"'{handle}' is not a Telegram handle "
-                          "(letters, digits, _)")
-    if not export.exists():
-        raise InputError(str(export), "export not found")
-    text = channels_file.read_text(encoding="utf-8") if channels_file.is_file() else (
-        "channels:\n")
-    existing = parse_channels(text, str(channels_file))
-    if any(ch.id == handle for ch in existing):
-        raise ConfigError(str(channels_file), f"channel '{handle}' is already configured")
+    text = _channels_text(channels_file, export, handle)
     dest = content / "channels" / handle
-    if dest.exists():
-        raise ConfigError(str(channels_file), f"{dest} already exists; move it away first")
     fmt = sniff(export)
     if fmt not in (telegram_json.FORMAT, telegram_html.FORMAT):
         raise InputError(str(export), f"a {fmt} dump, not a Telegram Desktop export; copy it "
@@ -117,6 +105,40 @@ def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "e
                                 "lang": lang, "dir": d, "format": fmt, "files": [entry_file]}
     if chat:
         entry["chat"] = chat
+    new_text = _appended(text, entry, channels_file, handle)
+    if fmt == telegram_html.FORMAT:
+        sources = telegram_html.export_files(export)
+    else:
+        sources = [export / "result.json" if export.is_dir() else export]
+    sources += [Path(m.source) for post in result.posts for m in post.media]
+    _copy_in(export, sources, src_root, dest, (channels_file, new_text))
+    copied = {src.resolve() for src in sources}
+    scanned = src_root if export.is_dir() or fmt == telegram_html.FORMAT else None
+    why = _left_out(scanned, copied, {Path(f) for f in result.left_out} - copied)
+    return AddReport(handle=handle, format=fmt, files_entry=entry_file, posts=len(result.posts),
+                     copied=len(copied), left_out=tuple((k, why[k]) for k in LEFT_OUT if why[k]))
+
+
+def _channels_text(channels_file: Path, export: Path, handle: str) -> str:
+    """The channels file's text, once the new channel is known to be addable."""
+    if not HANDLE_RE.match(handle):
+        raise ConfigError(str(channels_file), f"'{handle}' is not a Telegram handle "
+                          "(letters, digits, _)")
+    if not export.exists():
+        raise InputError(str(export), "export not found")
+    text = channels_file.read_text(encoding="utf-8") if channels_file.is_file() else (
+        "channels:\n")
+    existing = parse_channels(text, str(channels_file))
+    if any(ch.id == handle for ch in existing):
+        raise ConfigError(str(channels_file), f"channel '{handle}' is already configured")
+    dest = channels_file.parent / "channels" / handle
+    if dest.exists():
+        raise ConfigError(str(channels_file), f"{dest} already exists; move it away first")
+    return text
+
+
+def _appended(text: str, entry: dict[str, object], channels_file: Path, handle: str) -> str:
+    """The channels file's text with `entry` appended to its list, indented as the others."""
     items = re.findall(r"^([ \t]*)- id:", text, re.M)
     indent = items[-1] if items else "  "
     new_text = text if text.endswith("\n") else text + "\n"
@@ -124,18 +146,21 @@ def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "e
     if not [ch for ch in parse_channels(new_text, str(channels_file)) if ch.id == handle]:
         raise ConfigError(str(channels_file), "cannot append to the channels list (is "
                           "'channels' the last key?); add the entry by hand")
-    if fmt == telegram_html.FORMAT:
-        sources = telegram_html.export_files(export)
-    else:
-        sources = [export / "result.json" if export.is_dir() else export]
-    sources += [Path(m.source) for post in result.posts for m in post.media]
+    return new_text
+
+
+def _copy_in(export: Path, sources: list[Path], src_root: Path, dest: Path,
+             channels: tuple[Path, str]) -> None:
+    """The export's pages and the media they use (nothing else) copied to `dest`, and the
+    channels file replaced by its new text: both or, on an error, neither."""
+    channels_file, new_text = channels
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{handle}-", dir=dest.parent))
-    tmp_yml = content / f".{CHANNELS_FILE}.{handle}.tmp"
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    tmp_yml = channels_file.parent / f".{CHANNELS_FILE}.{dest.name}.tmp"
     moved = False
     try:
         base = src_root.resolve()
-        for src in sources:  # the export's pages and the media they use, nothing else
+        for src in sources:
             rel = src.resolve().relative_to(base)
             (staging / "export" / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, staging / "export" / rel)
@@ -150,11 +175,6 @@ def add_channel(root: Path, export: Path, name: str, handle: str, lang: str = "e
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         tmp_yml.unlink(missing_ok=True)
-    copied = {src.resolve() for src in sources}
-    scanned = src_root if export.is_dir() or fmt == telegram_html.FORMAT else None
-    why = _left_out(scanned, copied, {Path(f) for f in result.left_out} - copied)
-    return AddReport(handle=handle, format=fmt, files_entry=entry_file, posts=len(result.posts),
-                     copied=len(copied), left_out=tuple((k, why[k]) for k in LEFT_OUT if why[k]))
 
 
 # --- channels read from Telegram's public web preview -------------------------------------------

@@ -44,7 +44,7 @@ PREVIEW_URL_RE = re.compile(r"^(?P<base>https?://[^/?#\s]+(?:/[^?#\s]*?)?)/s/"
                             r"(?P<handle>[A-Za-z0-9_]{1,64})/?(?:[?#].*)?$")
 
 
-class TooLarge(Exception):
+class TooLargeError(Exception):
     """A download stopped at the size cap: `size` bytes declared or received so far."""
 
     def __init__(self, size: int) -> None:
@@ -142,18 +142,18 @@ class Client:
         with self._http.stream("GET", url) as r:
             declared = r.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise TooLarge(int(declared))
+                raise TooLargeError(int(declared))
             body = bytearray()
             for chunk in r.iter_bytes():
                 body += chunk
                 if len(body) > max_bytes:
-                    raise TooLarge(len(body))
+                    raise TooLargeError(len(body))
             return httpx.Response(r.status_code, headers=r.headers, content=bytes(body),
                                   request=r.request)
 
     def get(self, url: str, what: str, max_bytes: int | None = None) -> httpx.Response:
         """The response to a GET of `url` (2xx or 3xx); FetchError once retries are spent.
-        `max_bytes`: the body is streamed and the download stopped (`TooLarge`) as soon as it
+        `max_bytes`: the body is streamed and the download stopped (`TooLargeError`) as soon as it
         is known to be larger (its Content-Length, or the bytes received so far)."""
         problem = ""
         wait = 0.0
@@ -173,23 +173,28 @@ class Client:
             else:
                 if r.status_code < 400:
                     return r
-                if r.status_code == 429:
-                    after = _retry_after(r.headers.get("Retry-After"))
-                    if after is not None and after > MAX_RETRY_AFTER:
-                        raise FetchError(f"{what}: the server asks to wait {after:.0f} s (429 "
-                                         "Too Many Requests); try again later")
-                    problem = "429 Too Many Requests"
-                    if attempt < self.opts.retries:
-                        wait = after if after is not None else self.opts.backoff * 2 ** attempt
-                        continue
-                elif r.status_code == 404:
-                    raise FetchError(f"{what}: not found (404)")
-                elif r.status_code >= 500:
-                    problem = f"server error {r.status_code}"
-                else:
-                    raise FetchError(f"{what}: HTTP {r.status_code}")
+                problem, after = _refused(r, what)
+                if after is not None:
+                    wait = after
+                    continue
             wait = self.opts.backoff * 2 ** attempt
         raise FetchError(f"{what}: {problem} (gave up after {self.opts.retries + 1} attempts)")
+
+
+def _refused(r: httpx.Response, what: str) -> tuple[str, float | None]:
+    """What a 4xx or 5xx answer another attempt may cure says, and how long the server asks
+    to wait first (None: the usual backoff); FetchError when no attempt can help."""
+    if r.status_code == 429:
+        after = _retry_after(r.headers.get("Retry-After"))
+        if after is not None and after > MAX_RETRY_AFTER:
+            raise FetchError(f"{what}: the server asks to wait {after:.0f} s (429 "
+                             "Too Many Requests); try again later")
+        return "429 Too Many Requests", after
+    if r.status_code == 404:
+        raise FetchError(f"{what}: not found (404)")
+    if r.status_code >= 500:
+        return f"server error {r.status_code}", None
+    raise FetchError(f"{what}: HTTP {r.status_code}")
 
 
 def _reason(exc: Exception) -> str:
@@ -323,47 +328,11 @@ def fetch_channel(folder: Path, handle: str, opts: FetchOptions,
     show = opts.progress if opts.progress is not None else sys.stderr.isatty()
     progress = _Progress(show, handle)
     try:
-        known = sorted(store.messages)
-        threshold: int | None = None
-        if known:
-            threshold = known[-opts.recheck] if 0 < opts.recheck <= len(known) else (
-                known[0] if opts.recheck > 0 else known[-1])
-        before: int | None = None
-        reached_first = False
-        while True:  # forward: what is new, and the newest `recheck` messages again
-            html, page = fetch_page(http, base, handle, before)
-            report.warnings += [f"{page_url(base, handle, before)}: {p}" for p in page.problems]
-            ids = sorted(m.id for m in page.messages)
-            if before is None and ids:
-                progress.update(0, total=ids[-1] - (known[-1] if known else 0))
-            if _compare(store, page, report, newest=before is None):
-                store.add_page(html)
-                report.pages_stored += 1
-            progress.update(len(ids))
-            if not ids or page.before is None:
-                reached_first = True
-                break
-            if threshold is not None and ids[0] <= threshold:
-                break
-            if before is not None and page.before >= before:
-                raise FetchError(f"{page_url(base, handle, before)}: the next page would not be "
-                                 f"older (before={page.before}); the server does not page back")
-            before = page.before
-        if reached_first and not store.index.complete:
+        walk = _Walk(http, base, handle, store, report, progress)
+        if walk.forward(opts.recheck) and not store.index.complete:
             store.index.complete = True
             store.save()
-        while not store.index.complete:  # backward: the history not stored yet
-            oldest = min(store.messages) if store.messages else None
-            html, page = fetch_page(http, base, handle, oldest)
-            report.warnings += [f"{page_url(base, handle, oldest)}: {p}" for p in page.problems]
-            if _compare(store, page, report):
-                store.add_page(html)
-                report.pages_stored += 1
-            progress.update(len(page.messages))
-            if not page.messages or page.before is None or (
-                    oldest is not None and min(m.id for m in page.messages) >= oldest):
-                store.index.complete = True
-                store.save()
+        walk.backward()
         if opts.media:
             report.photos = _download_photos(store, http, opts, report)
     finally:
@@ -373,6 +342,65 @@ def fetch_channel(folder: Path, handle: str, opts: FetchOptions,
             http.close()
     report.complete = store.index.complete
     return report
+
+
+@dataclass
+class _Walk:
+    """The pages of one channel's preview fetched into its store, newest first."""
+
+    http: Client
+    base: str
+    handle: str
+    store: Store
+    report: FetchReport
+    progress: _Progress
+
+    def _page(self, before: int | None, newest: bool = False) -> PreviewPage:
+        """The page of messages before `before` (None: the newest), stored if it says
+        anything the store does not hold yet."""
+        html, page = fetch_page(self.http, self.base, self.handle, before)
+        self.report.warnings += [f"{page_url(self.base, self.handle, before)}: {p}"
+                                 for p in page.problems]
+        if _compare(self.store, page, self.report, newest=newest):
+            self.store.add_page(html)
+            self.report.pages_stored += 1
+        return page
+
+    def forward(self, recheck: int) -> bool:
+        """What is new, and the newest `recheck` stored messages again; True when the walk
+        reached the channel's first message."""
+        known = sorted(self.store.messages)
+        threshold: int | None = None
+        if known:
+            threshold = known[-recheck] if 0 < recheck <= len(known) else (
+                known[0] if recheck > 0 else known[-1])
+        before: int | None = None
+        while True:
+            page = self._page(before, newest=before is None)
+            ids = sorted(m.id for m in page.messages)
+            if before is None and ids:
+                self.progress.update(0, total=ids[-1] - (known[-1] if known else 0))
+            self.progress.update(len(ids))
+            if not ids or page.before is None:
+                return True
+            if threshold is not None and ids[0] <= threshold:
+                return False
+            if before is not None and page.before >= before:
+                raise FetchError(f"{page_url(self.base, self.handle, before)}: the next page "
+                                 f"would not be older (before={page.before}); the server does "
+                                 "not page back")
+            before = page.before
+
+    def backward(self) -> None:
+        """The history not stored yet, from the oldest stored message back to the first."""
+        while not self.store.index.complete:
+            oldest = min(self.store.messages) if self.store.messages else None
+            page = self._page(oldest)
+            self.progress.update(len(page.messages))
+            if not page.messages or page.before is None or (
+                    oldest is not None and min(m.id for m in page.messages) >= oldest):
+                self.store.index.complete = True
+                self.store.save()
 
 
 def _give_up(store: Store, key: str) -> None:
@@ -401,7 +429,7 @@ def _download_photos(store: Store, client: Client, opts: FetchOptions,
                 continue
             try:
                 r = client.get(url, f"photo of message {mid}", max_bytes=opts.media_max_bytes)
-            except TooLarge as big:
+            except TooLargeError as big:
                 report.warnings.append(f"photo of message {mid}: {big.size} bytes or more, over "
                                        f"the {opts.media_max_bytes}-byte cap; linked instead")
                 _give_up(store, key)

@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..memo import Memo
 from ..model import Evidence, Post
+from ..state import BuildState, memoized
 from .taxonomy import Settings, Taxonomy
 
 WORD_RE = re.compile(r"\w+")
@@ -225,18 +225,19 @@ def classify(title: str, body: str, matcher: Matcher, taxonomy: Taxonomy) -> Cla
                           tags=tuple(sorted(tag_hits, key=str.casefold)))
 
 
-_MATCHER: Memo[Matcher] = Memo()
-_CLASSIFIED: Memo[Classification] = Memo()
-
-
-def assign(posts: list[Post], taxonomy: Taxonomy) -> list[Post]:
-    """Topics, primary topic, evidence and recurring tags for every post. Linear in size."""
+def assign(posts: list[Post], taxonomy: Taxonomy,
+           state: BuildState | None = None) -> list[Post]:
+    """Topics, primary topic, evidence and recurring tags for every post. Linear in size. The
+    watcher (`state`) keeps the matcher and classifies only texts it has not seen."""
     if not taxonomy.topics and not taxonomy.tags:
         return posts
-    _MATCHER.within(taxonomy)
-    _CLASSIFIED.within(taxonomy)
-    matcher = _MATCHER.get("matcher", functools.partial(build_matcher, taxonomy))
-    results = [_CLASSIFIED.get((p.title, text), functools.partial(
+    if state is not None:
+        state.matcher.within(taxonomy)
+        state.classified.within(taxonomy)
+    matcher = memoized(state.matcher if state else None, "matcher",
+                       functools.partial(build_matcher, taxonomy))
+    classified = state.classified if state else None
+    results = [memoized(classified, (p.title, text), functools.partial(
         classify, p.title, text, matcher, taxonomy)) for p in posts for text in (p.text,)]
     return apply(posts, results, taxonomy)
 

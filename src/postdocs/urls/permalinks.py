@@ -53,16 +53,16 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .. import memo
 from ..errors import ConfigError, OutputError
 from ..model import Post
+from ..state import BuildState, memoized
 from ..topics.taxonomy import load_yaml
 from . import slugs
 
@@ -247,13 +247,10 @@ def key_kind(key: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
-# The watcher's identities of unchanged posts (a post's words are read once).
-_IDENTITIES: memo.Memo[Identity] = memo.Memo()
-
-
-def identity(post: Post) -> Identity:
-    """What the post says about who it is: its keys (strongest first) and its words."""
-    return _IDENTITIES.get(post, lambda: _identity(post))
+def identity(post: Post, state: BuildState | None = None) -> Identity:
+    """What the post says about who it is: its keys (strongest first) and its words. The
+    watcher (`state`) reads the words of an unchanged post once."""
+    return memoized(state.identities if state else None, post, lambda: _identity(post))
 
 
 def _identity(post: Post) -> Identity:
@@ -342,16 +339,8 @@ def _match(idents: Sequence[Identity], entries: Sequence[Entry], keys: Sequence[
     post_keys = [_by_kind(ident.keys) for ident in idents]
     entry_keys = [_by_kind(ks) for ks in keys]
     for kind in KINDS:
-        posts_by_key: dict[str, list[int]] = defaultdict(list)
-        entries_by_key: dict[str, list[int]] = defaultdict(list)
-        for i, by_kind in enumerate(post_keys):
-            if i not in matched:
-                for k in by_kind.get(kind, ()):
-                    posts_by_key[k].append(i)
-        for j, by_kind in enumerate(entry_keys):
-            if j not in taken:
-                for k in by_kind.get(kind, ()):
-                    entries_by_key[k].append(j)
+        posts_by_key = _holders(post_keys, kind, matched.keys())
+        entries_by_key = _holders(entry_keys, kind, taken)
         for k in sorted(posts_by_key):
             ps, es = posts_by_key[k], entries_by_key.get(k, [])
             if len(ps) != 1 or len(es) != 1:
@@ -361,7 +350,31 @@ def _match(idents: Sequence[Identity], entries: Sequence[Entry], keys: Sequence[
                 continue
             matched[i] = j
             taken.add(j)
-    # A boundary moved earlier: the entry's opening words are inside a review of its channel.
+    recognised: set[int] = set()
+    for i, j in _by_opening(idents, entries, keys, channels, matched, taken):
+        if i not in matched and j not in taken:
+            matched[i] = j
+            taken.add(j)
+            recognised.add(i)
+    return matched, recognised
+
+
+def _holders(keys_by_kind: Sequence[dict[str, list[str]]], kind: str,
+             done: Container[int]) -> dict[str, list[int]]:
+    """Key of `kind` → the items (not `done`) that have it."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, by_kind in enumerate(keys_by_kind):
+        if i not in done:
+            for k in by_kind.get(kind, ()):
+                out[k].append(i)
+    return out
+
+
+def _by_opening(idents: Sequence[Identity], entries: Sequence[Entry],
+                keys: Sequence[tuple[str, ...]], channels: Sequence[str],
+                matched: Container[int], taken: Container[int]) -> list[tuple[int, int]]:
+    """(post, entry) pairs where a boundary moved earlier: the entry's opening words are inside
+    one review of its channel (found in two, they tell neither apart), first found first."""
     by_opening: list[tuple[int, str, int, int]] = []
     left = [i for i in range(len(idents)) if i not in matched]
     for j, e in enumerate(entries):
@@ -374,18 +387,10 @@ def _match(idents: Sequence[Identity], entries: Sequence[Entry], keys: Sequence[
             pos = f" {idents[i].words} ".find(needle)
             if pos >= 0:
                 by_opening.append((pos, e.url, i, j))
-    recognised: set[int] = set()
     holders: dict[int, int] = defaultdict(int)
     for _, _, _, j in by_opening:
         holders[j] += 1
-    for _, _, i, j in sorted(by_opening):
-        if holders[j] > 1:  # found in two reviews: tells neither apart
-            continue
-        if i not in matched and j not in taken:
-            matched[i] = j
-            taken.add(j)
-            recognised.add(i)
-    return matched, recognised
+    return [(i, j) for _, _, i, j in sorted(by_opening) if holders[j] == 1]
 
 
 def _merged_into(entry: Entry, keys: Sequence[str], channel: str,
@@ -401,23 +406,31 @@ def _merged_into(entry: Entry, keys: Sequence[str], channel: str,
     return None
 
 
-def known_urls(posts: Sequence[Post], registry: Registry,
-               renamed: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
-    """Each post's URLs in the registry (its URL, then its former ones; none for a review it
-    does not know yet): so that a correction can name a review by its URL, which survives moved
-    boundaries and re-imports, and still does after a `slug:` moved it (`overrides.yml`)."""
-    renamed = dict(renamed or {})
+def _old_entries(registry: Registry, renamed: Mapping[str, str]
+                 ) -> tuple[list[Entry], list[str], list[tuple[str, ...]]]:
+    """The registry's entries, each one's channel and keys (a renamed channel's current id)."""
     old = list(registry.entries)
     channels = [renamed.get(e.channel, e.channel) for e in old]
     keys = [tuple(_renamed_key(k, renamed) for k in e.keys) if renamed else e.keys
             for e in old]
-    matched, _ = _match([identity(p) for p in posts], old, keys, channels)
+    return old, channels, keys
+
+
+def known_urls(posts: Sequence[Post], registry: Registry,
+               renamed: Mapping[str, str] | None = None,
+               state: BuildState | None = None) -> list[tuple[str, ...]]:
+    """Each post's URLs in the registry (its URL, then its former ones; none for a review it
+    does not know yet): so that a correction can name a review by its URL, which survives moved
+    boundaries and re-imports, and still does after a `slug:` moved it (`overrides.yml`)."""
+    old, channels, keys = _old_entries(registry, dict(renamed or {}))
+    matched, _ = _match([identity(p, state) for p in posts], old, keys, channels)
     return [(old[matched[i]].url, *old[matched[i]].redirects) if i in matched else ()
             for i in range(len(posts))]
 
 
 def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
-           renamed: Mapping[str, str] | None = None) -> Assignment:
+           renamed: Mapping[str, str] | None = None,
+           state: BuildState | None = None) -> Assignment:
     """Match the reviews against the registry; give new ones a URL; return the new registry.
 
     A post's `slug`, when set (a `slug:` override), is the slug its review is to have: a known
@@ -425,51 +438,69 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
     former channel ids to current ones (`formerly:` in channels.yml): their entries move to the
     new channel's folder, the old URLs redirect.
     """
-    renamed = dict(renamed or {})
-    idents = [identity(p) for p in posts]
-    old = list(registry.entries)
-    channels = [renamed.get(e.channel, e.channel) for e in old]
-    keys = [tuple(_renamed_key(k, renamed) for k in e.keys) if renamed else e.keys
-            for e in old]
+    idents = [identity(p, state) for p in posts]
+    old, channels, keys = _old_entries(registry, dict(renamed or {}))
     matched, recognised = _match(idents, old, keys, channels)
-
     taken_urls = registry.taken()
     out_entries: list[Entry | None] = [None] * len(posts)
     new_registry: dict[int, Entry] = {}  # entry index → updated entry
     moved: list[tuple[str, str]] = []
     linked: list[str] = []
     for i, j in sorted(matched.items()):
-        post, e = posts[i], old[j]
-        url, redirects = e.url, list(e.redirects)
-        wanted = url_of(post.channel, post.slug or e.slug)
-        if wanted != url:
-            if wanted in taken_urls and wanted not in redirects:
-                raise OutputError(f"{post.source}: cannot move {url} to {wanted}: that URL "
-                                  f"belongs to another review ({registry.path or REGISTRY_FILE})")
-            if wanted in redirects:  # moving back to a former URL
-                redirects.remove(wanted)
-            redirects.append(url)
-            moved.append((url, wanted))
-            taken_urls.add(wanted)
-            url = wanted
-        tg = [k for k in idents[i].of_kind("t.me") if k not in keys[j]]
-        if tg:
-            linked.append(url)
-        # Keys: every Telegram link ever seen, and the text's fingerprints as they are now (so a
-        # later change at the other end of the text still finds the review).
-        kept_tg = [k for k in keys[j] if k.startswith("t.me/")]
-        new_keys = tuple(dict.fromkeys([*kept_tg, *idents[i].keys]))
-        entry = replace(e, url=url, keys=_ordered(new_keys), title=post.title,
-                        opening=idents[i].opening, redirects=tuple(redirects),
-                        redirect_to=None)
-        new_registry[j] = entry
-        out_entries[i] = entry
-
-    # New reviews: slugs from their titles, never a URL the registry ever gave.
+        entry = _known(posts[i], idents[i], old[j], keys[j], taken_urls, registry.path)
+        if entry.url != old[j].url:
+            moved.append((old[j].url, entry.url))
+        if any(k not in keys[j] for k in idents[i].of_kind("t.me")):
+            linked.append(entry.url)
+        new_registry[j] = out_entries[i] = entry
     fresh = [i for i in range(len(posts)) if i not in matched]
+    added, notes = _added(posts, idents, fresh, taken_urls, first_seen)
+    for i, entry in zip(fresh, added, strict=True):
+        out_entries[i] = entry
+    current = [(idents[i], e.url) for i, e in enumerate(out_entries) if e is not None]
+    merged, missing = _unmatched(old, keys, channels, new_registry, current)
+    entries = [new_registry[j] for j in range(len(old))] + added
+    entries.sort(key=lambda e: e.url)
+    _check_unique(entries, registry.path or REGISTRY_FILE)
+    report = Report(added=tuple(e.url for e in added), moved=tuple(moved),
+                    merged=tuple(merged), missing=tuple(missing), linked=tuple(linked),
+                    recognised=tuple(e.url for i, e in enumerate(out_entries)
+                                     if i in recognised and e is not None))
+    return Assignment(entries=tuple(e for e in out_entries if e is not None),
+                      registry=Registry(entries=tuple(entries), path=registry.path),
+                      report=report, notes=tuple(notes),
+                      changed=tuple(entries) != registry.entries)
+
+
+def _known(post: Post, ident: Identity, e: Entry, keys: Sequence[str], taken_urls: set[str],
+           path: str) -> Entry:
+    """The entry of a review the registry knows, brought up to date: moved to the URL its
+    slug asks for (the old one redirects; `taken_urls` grows), its keys and title as now."""
+    url, redirects = e.url, list(e.redirects)
+    wanted = url_of(post.channel, post.slug or e.slug)
+    if wanted != url:
+        if wanted in taken_urls and wanted not in redirects:
+            raise OutputError(f"{post.source}: cannot move {url} to {wanted}: that URL "
+                              f"belongs to another review ({path or REGISTRY_FILE})")
+        if wanted in redirects:  # moving back to a former URL
+            redirects.remove(wanted)
+        redirects.append(url)
+        taken_urls.add(wanted)
+        url = wanted
+    # Keys: every Telegram link ever seen, and the text's fingerprints as they are now (so a
+    # later change at the other end of the text still finds the review).
+    kept_tg = [k for k in keys if k.startswith("t.me/")]
+    new_keys = tuple(dict.fromkeys([*kept_tg, *ident.keys]))
+    return replace(e, url=url, keys=_ordered(new_keys), title=post.title,
+                   opening=ident.opening, redirects=tuple(redirects), redirect_to=None)
+
+
+def _added(posts: Sequence[Post], idents: Sequence[Identity], fresh: Sequence[int],
+           taken_urls: set[str], first_seen: dt.date) -> tuple[list[Entry], list[str]]:
+    """Entries of the new reviews (`fresh`, in order) and the slug notes: slugs from their
+    titles, never a URL the registry ever gave."""
     reserved = {(u.split("/")[1], u.split("/")[2]) for u in taken_urls}
-    wanted_slug = [posts[i] for i in fresh if posts[i].slug]
-    for p in wanted_slug:
+    for p in (posts[i] for i in fresh if posts[i].slug):
         if url_of(p.channel, p.slug) in taken_urls:
             raise OutputError(f"{p.source}: slug '{p.slug}': {url_of(p.channel, p.slug)} "
                               "belongs to another review")
@@ -480,24 +511,24 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
     added: list[Entry] = []
     for i in fresh:
         post = posts[i] if posts[i].slug else next(by_fresh)
-        url = url_of(post.channel, post.slug)
-        entry = Entry(url=url, first_seen=first_seen, keys=_ordered(idents[i].keys),
-                      title=post.title, opening=idents[i].opening)
-        out_entries[i] = entry
-        added.append(entry)
+        added.append(Entry(url=url_of(post.channel, post.slug), first_seen=first_seen,
+                           keys=_ordered(idents[i].keys), title=post.title,
+                           opening=idents[i].opening))
+    return added, list(notes)
 
-    # Entries no review matched: merged into another, withdrawn, or gone from the inputs.
-    current = [(idents[i], e.url) for i, e in enumerate(out_entries) if e is not None]
+
+def _unmatched(old: Sequence[Entry], keys: Sequence[tuple[str, ...]], channels: Sequence[str],
+               new_registry: dict[int, Entry], current: Sequence[tuple[Identity, str]],
+               ) -> tuple[list[tuple[str, str]], list[str]]:
+    """Entries no review matched, kept in `new_registry`: merged into another review (its URL
+    redirects there), withdrawn, or gone from the inputs. Returns the merged and the missing."""
     merged: list[tuple[str, str]] = []
     missing: list[str] = []
     for j, e in enumerate(old):
         if j in new_registry:
             continue
-        if e.withdrawn:
-            new_registry[j] = e
-            continue
-        if e.redirect_to is not None:  # merged before (or redirected by hand)
-            new_registry[j] = e
+        new_registry[j] = e
+        if e.withdrawn or e.redirect_to is not None:  # merged before (or redirected by hand)
             continue
         into = _merged_into(e, keys[j], channels[j], current)
         if into is not None:
@@ -505,24 +536,17 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
             new_registry[j] = replace(e, redirect_to=into)
         else:
             missing.append(e.url)
-            new_registry[j] = e
-    entries = [new_registry[j] for j in range(len(old))] + added
-    entries.sort(key=lambda e: e.url)
+    return merged, missing
+
+
+def _check_unique(entries: Sequence[Entry], path: str) -> None:
     seen: dict[str, str] = {}
     for e in entries:
         for u in (e.url, *e.redirects):
             if u in seen:
-                raise OutputError(f"{registry.path or REGISTRY_FILE}: {u} is given twice "
+                raise OutputError(f"{path}: {u} is given twice "
                                   f"(entries {seen[u]} and {e.url})")
             seen[u] = e.url
-    report = Report(added=tuple(e.url for e in added), moved=tuple(moved),
-                    merged=tuple(merged), missing=tuple(missing), linked=tuple(linked),
-                    recognised=tuple(e.url for i, e in enumerate(out_entries)
-                                     if i in recognised and e is not None))
-    return Assignment(entries=tuple(e for e in out_entries if e is not None),
-                      registry=Registry(entries=tuple(entries), path=registry.path),
-                      report=report, notes=tuple(notes),
-                      changed=tuple(entries) != registry.entries)
 
 
 def _ordered(keys: Sequence[str]) -> tuple[str, ...]:
@@ -568,17 +592,15 @@ def missing(registry: Registry, live: set[str]) -> list[Entry]:
 
 # --- file -------------------------------------------------------------------------------------
 
-# The watcher loads the registry at every rebuild; unchanged text is parsed once.
-_LOADED: memo.Memo[Registry] = memo.Memo()
-
-
-def load(content: Path) -> Registry:
-    """The registry in `content/permalinks.yml` (empty when the file does not exist)."""
+def load(content: Path, state: BuildState | None = None) -> Registry:
+    """The registry in `content/permalinks.yml` (empty when the file does not exist). The
+    watcher (`state`) loads it at every rebuild and parses unchanged text once."""
     path = content / REGISTRY_FILE
     if not path.is_file():
         return Registry(path=str(path))
     text = path.read_text(encoding="utf-8")
-    return _LOADED.get((str(path), text), lambda: parse(text, str(path)))
+    return memoized(state.registry if state else None, (str(path), text),
+                    lambda: parse(text, str(path)))
 
 
 _ENTRY_KEYS = ("url", "first_seen", "title", "keys", "opening", "redirects", "redirect_to",
@@ -607,14 +629,7 @@ def _entry(item: Any, path: str, line: int | None) -> Entry:
     url = item.get("url")
     if not isinstance(url, str) or not URL_RE.match(url):
         raise ConfigError(path, f"url must be 'reviews/<channel>/<slug>/', not {url!r}", line)
-    seen = item.get("first_seen")
-    if isinstance(seen, str):
-        try:
-            seen = dt.date.fromisoformat(seen)
-        except ValueError:
-            seen = None
-    if not isinstance(seen, dt.date) or isinstance(seen, dt.datetime):
-        raise ConfigError(path, f"{url}: first_seen must be a date (YYYY-MM-DD)", line)
+    seen = _first_seen(item.get("first_seen"), path, url, line)
 
     def strings(key: str) -> tuple[str, ...]:
         value = item.get(key) or []
@@ -636,6 +651,17 @@ def _entry(item: Any, path: str, line: int | None) -> Entry:
     return Entry(url=url, first_seen=seen, keys=strings("keys"),
                  title=str(item.get("title") or ""), opening=str(item.get("opening") or ""),
                  redirects=redirects, redirect_to=to, withdrawn=withdrawn)
+
+
+def _first_seen(value: Any, path: str, url: str, line: int | None) -> dt.date:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ConfigError(path, f"{url}: first_seen must be a date (YYYY-MM-DD)", line)
+    return value
 
 
 class _Dumper(yaml.SafeDumper):

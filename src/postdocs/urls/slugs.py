@@ -26,7 +26,9 @@ _RESERVED = {"con", "prn", "aux", "nul", "index", "tags", *(f"com{i}" for i in r
              *(f"lpt{i}" for i in range(10))}
 
 
-@functools.lru_cache(maxsize=1 << 16)  # titles recur in every build of the watcher
+# Titles recur in every build of the watcher. A pure function of its argument (no build
+# state): a cached value is what a call computes.
+@functools.lru_cache(maxsize=1 << 16)
 def base_slug(title: str) -> str:
     """A short ASCII slug of the title (transliterated), never empty, never reserved."""
     slug = slugify(title, max_length=MAX_SLUG, word_boundary=True, save_order=True) or "post"
