@@ -4,8 +4,11 @@ For each size: the corpus is generated (corpus.py), built as `make site` builds 
 build`, `mkdocs build --strict`, which makes the search index), and served on 127.0.0.1. Then,
 in Debian's headless Chromium (Playwright), each from an empty cache:
 
-- opening one review from a shared link: bytes transferred (the review's own images aside) and
-  whether anything of search was asked for;
+- opening one review from a shared link: bytes transferred (the review's own images aside),
+  whether anything of search was asked for, and what of it was Material's `sitemap.xml` (its
+  instant navigation downloads that file with the first page);
+- following a link of that review to its channel page: whether instant navigation kept the
+  document (no full page load) and the bytes it cost;
 - a search query typed into the search box: bytes and time until the results are shown, for a
   first query (nothing of search loaded yet), a second query (another word) and the first word
   again (its chunks cached);
@@ -67,6 +70,11 @@ class Result:
     review_raw_kb: float = 0.0
     review_search_requests: int = 0
     review_images_kb: float = 0.0
+    review_sitemap_kb: float = 0.0  # of review_kb: sitemap.xml as delivered
+    sitemap_pages_kb: tuple[float, float] = (0.0, 0.0)  # sitemap-pages.xml raw, gzip (crawlers)
+    instant: bool = False  # following a link kept the document (Material's instant navigation)
+    instant_kb: float = 0.0
+    query_load: float = 0.0  # the load average when the queries started
     queries: list[tuple[str, float, float, int]] = field(default_factory=list)  # q, kB, ms, n
     largest_listing: tuple[str, float] = ("", 0.0)
 
@@ -197,11 +205,23 @@ def measure_reader(res: Result, site: Path, base: str) -> None:
             res.review_raw_kb = meter.raw_since(0) / 1024
             res.review_images_kb = sum(b for _, kind, b in opened if kind in IMAGE) / 1024
             res.review_search_requests = sum(1 for url, _, _ in opened if "pagefind" in url)
+            res.review_sitemap_kb = sum(b for url, _, b in opened
+                                        if url.endswith("/sitemap.xml")) / 1024
+            page.evaluate("() => { window.__postdocsBench = 1; }")  # lost on a full load
+            mark = meter.mark()
+            page.click(".postdocs-review-header a[href*='/channels/']")
+            page.wait_for_url("**/channels/**")
+            page.wait_for_load_state("networkidle")
+            res.instant = bool(page.evaluate("() => window.__postdocsBench === 1"))
+            res.instant_kb = sum(b for _, _, b in meter.since(mark)) / 1024
+            page.go_back()
+            page.wait_for_load_state("networkidle")
             page.set_viewport_size({"width": 1280, "height": 900})
             page.keyboard.press("/")
             page.wait_for_function(
                 "() => document.activeElement.matches('input.md-search__input')")
             mark = meter.mark()
+            res.query_load = os.getloadavg()[0]
             for q in QUERIES:
                 ms, shown = page.evaluate(_TIME_QUERY, q)
                 page.wait_for_load_state("networkidle")
@@ -214,19 +234,23 @@ def measure_reader(res: Result, site: Path, base: str) -> None:
 
 
 def report(results: list[Result]) -> str:
-    lines = ["| size | reviews | open a review (kB) | search requests on opening | "
+    lines = ["| size | reviews | open a review (kB) | of it sitemap.xml | search requests on "
+             "opening | link followed: instant, kB | "
              + " | ".join(f"query {i + 1} «{q}» kB / ms" for i, q in enumerate(QUERIES))
-             + " | largest listing page | index build s (CPU s) | index MB | full build s "
-             "| load |",
-             "|---|---|---|---|" + "---|" * len(QUERIES) + "---|---|---|---|---|"]
+             + " | largest listing page | index build s (CPU s) | index MB | sitemap-pages.xml "
+             "kB (gzip) | full build s | load at build, queries |",
+             "|---|---|---|---|---|---|" + "---|" * len(QUERIES) + "---|---|---|---|---|---|"]
     for r in results:
         cells = [f"{kb:.0f} kB / {ms:.0f} ms" for _, kb, ms, _ in r.queries]
         lines.append(
             f"| {r.scale}× | {r.reviews:,} | {r.review_kb:.0f} ({r.review_raw_kb:.0f}) | "
-            f"{r.review_search_requests} | "
+            f"{r.review_sitemap_kb:.1f} kB | {r.review_search_requests} | "
+            f"{'yes' if r.instant else 'NO'}, {r.instant_kb:.0f} kB | "
             + " | ".join(cells)
             + f" | {r.largest_listing[1]:.0f} kB ({r.largest_listing[0]}) | {r.index_s:.1f} "
-            f"({r.index_cpu_s:.1f}) | {r.index_mb:.1f} | {r.build_s:.1f} | {r.load:.1f} |")
+            f"({r.index_cpu_s:.1f}) | {r.index_mb:.1f} | {r.sitemap_pages_kb[0]:.0f} "
+            f"({r.sitemap_pages_kb[1]:.0f}) | {r.build_s:.1f} | {r.load:.1f}, "
+            f"{r.query_load:.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -254,6 +278,8 @@ def main() -> int:
         res.index_mb = sum(p.stat().st_size for p in (site / "pagefind").rglob("*")
                            if p.is_file()) / 1e6
         res.largest_listing = largest_listing(site)
+        pages_map = (site / "sitemap-pages.xml").read_bytes()
+        res.sitemap_pages_kb = (len(pages_map) / 1024, len(gzip.compress(pages_map, 6)) / 1024)
         with serving(site) as base:
             measure_reader(res, site, base)
         results.append(res)
@@ -265,15 +291,20 @@ def main() -> int:
 
 def write(out: Path, results: list[Result]) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
     out.write_text(
-        f"# What a reader pays\n\nRun {stamp} on {os.cpu_count()} cores (`bench/reader.py`). "
+        f"# What a reader pays\n\nRun {stamp} at commit {commit} on {os.cpu_count()} cores "
+        "(`bench/reader.py`). "
         "Bytes as delivered by a server that gzip-compresses text files (raw file sizes in "
         "parentheses); the review opened is the median-"
         "size Hebrew review, on a 390 px wide screen; queries are typed into the search box "
         "of that page one after another (times from the keystroke until the results are "
-        "shown, the box's 50 ms typing pause included). *load*: the machine's load average "
-        "when the size's build started (2 cores shared with other work: wall times grow "
-        "with it; the index's CPU time does not).\n\n" + report(results),
+        "shown, the box's 50 ms typing pause included). *sitemap-pages.xml*: the list of every "
+        "page, for search engines only (readers download `sitemap.xml`, an index of it). "
+        "*load*: the machine's load average when the size's build started and when the "
+        "queries started (2 cores shared with other work: wall times grow with it; the "
+        "index's CPU time does not).\n\n" + report(results),
         encoding="utf-8")
 
 

@@ -244,3 +244,25 @@ def test_check_reads_a_published_sitemap_and_lets_withdrawn_urls_go(tmp_path: Pa
     sitemap.write_text("<urlset><url><loc>x</loc></url>\n", encoding="utf-8")
     with pytest.raises(InputError, match="sitemap.xml:2: not a valid sitemap"):
         check.from_sitemap(sitemap, "")
+
+
+def test_check_reads_a_sitemap_index_through_its_parts(tmp_path: Path) -> None:
+    """postdocs publishes sitemap.xml as an index of sitemap-pages.xml (see overrides/)."""
+    from postdocs.errors import InputError
+    from postdocs.urls import check
+
+    (tmp_path / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "<sitemap><loc>https://example.org/postdocs/sitemap-pages.xml</loc></sitemap>\n"
+        "</sitemapindex>\n", encoding="utf-8")
+    with pytest.raises(InputError, match="sitemap-pages.xml: cannot read the sitemap"):
+        check.from_sitemap(tmp_path / "sitemap.xml", "https://example.org/postdocs/")
+    (tmp_path / "sitemap-pages.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        "<url><loc>https://example.org/postdocs/</loc></url>\n"
+        "<url><loc>https://example.org/postdocs/reviews/chan/a/</loc></url>\n"
+        "</urlset>\n", encoding="utf-8")
+    known = check.from_sitemap(tmp_path / "sitemap.xml", "https://example.org/postdocs/")
+    assert [(k.url, Path(k.path).name, k.line) for k in known] == [
+        ("", "sitemap-pages.xml", 2), ("reviews/chan/a/", "sitemap-pages.xml", 3)]

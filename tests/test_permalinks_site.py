@@ -139,8 +139,9 @@ def test_every_recorded_url_still_answers_after_edits(
     monkeypatch.setenv("POSTDOCS_SITE_URL", site_url)
     assert main(["--root", str(root), "build", "-q"]) == 0
     _mkdocs(root, tmp_path / "site1", site_url)
-    sitemap1 = tmp_path / "site1" / "sitemap.xml"
-    recorded = LOC_RE.findall(sitemap1.read_text(encoding="utf-8"))
+    sitemap1 = tmp_path / "site1" / "sitemap.xml"  # an index of sitemap-pages.xml
+    recorded = LOC_RE.findall((tmp_path / "site1" / "sitemap-pages.xml").read_text(
+        encoding="utf-8"))
     assert len(recorded) > 214
     before = _registry(root).by_url()
     retentive = next(u for u, e in before.items() if e.title.startswith("Retentive Network"))

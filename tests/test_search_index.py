@@ -23,7 +23,9 @@ PAGE = """<!doctype html>
 <nav>navigation words everywhere</nav>
 <article data-pagefind-body><h1>{title}</h1>
 <div hidden><span data-pagefind-filter="channel[data-value]" data-value="{channel}"></span></div>
-<p>{text}</p></article></body></html>"""
+<p>{text}</p>
+<div class="postdocs-crosslinks"><h2>Related reviews</h2><ul><li>Crosslinked title</li></ul></div>
+</article></body></html>"""
 
 
 def _page(site: Path, path: str, lang: str, title: str, channel: str, text: str) -> None:
@@ -75,6 +77,8 @@ def test_pagefind_indexes_each_language_apart_and_the_article_only(tmp_path: Pat
     assert set(fragments) == {"/reviews/ru/one/", "/reviews/he/two/", "/about/"}
     assert "диффузии" in fragments["/reviews/ru/one/"]
     assert not any("navigation" in text for text in fragments.values())
+    # links to other reviews are their titles: not this page's words
+    assert not any("Crosslinked" in text for text in fragments.values())
     choices = json.loads((site / "pagefind" / "postdocs-filters.json").read_text("utf-8"))
     assert choices == {"channel": [["канал", 1], ["ערוץ", 1]]}
     # Pagefind's own ready-made interfaces are not shipped; indexing again replaces the index

@@ -171,6 +171,47 @@ def test_keyboard_opens_moves_follows_and_closes(visit: Visit, server: Server) -
     assert_clean(visit)
 
 
+def test_instant_navigation_without_the_list_of_every_page(
+        visit: Visit, server: Server, he_post: Post) -> None:
+    """sitemap.xml, which Material's instant navigation downloads with the first page, is an
+    index of sitemap-pages.xml (a few hundred bytes at any size); the site's links are still
+    followed without a page load, back and forward included, and a plain page load remains
+    where Material's navigation stream is missing."""
+    page = visit.page
+    review = _path(server, he_post)
+    visit.goto(review_url(he_post))
+    assert any(u.endswith("/postdocs/sitemap.xml") for u in visit.requests)
+    assert not any("sitemap-pages" in u for u in visit.requests)
+    size = page.evaluate("""() => performance.getEntriesByType('resource')
+        .filter(e => e.name.endsWith('/sitemap.xml')).map(e => e.decodedBodySize)""")
+    assert size and size[0] < 400, size
+    index = page.evaluate("() => fetch('../../../sitemap.xml').then(r => r.text())")
+    assert "<sitemapindex" in index and "sitemap-pages.xml</loc>" in index
+    pages = page.evaluate("() => fetch('../../../sitemap-pages.xml').then(r => r.text())")
+    assert f"<loc>{server.url(review_url(he_post))}</loc>" in pages
+    title = page.inner_text("article h1")
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.click(".postdocs-review-header a[href*='/channels/']")
+    page.wait_for_url(re.compile(r"/channels/"))
+    page.wait_for_selector(".postdocs-listing")  # the channel page is swapped in
+    assert page.evaluate("() => window.__sameDocument === true")  # with no page load
+    page.go_back()
+    page.wait_for_url(re.compile(re.escape(review) + "$"))
+    page.wait_for_function("t => document.querySelector('article h1').innerText === t",
+                           arg=title)
+    assert page.evaluate("() => window.__sameDocument === true")
+    # another theme version, without the stream: links are followed by a page load
+    page.add_init_script("""Object.defineProperty(window, "location$", {
+        configurable: true, get: () => undefined, set: () => {}})""")
+    visit.goto(review_url(he_post))
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.click(".postdocs-review-header a[href*='/channels/']")
+    page.wait_for_url(re.compile(r"/channels/"))
+    page.wait_for_selector(".postdocs-listing")
+    assert page.evaluate("() => window.__sameDocument") is None  # a page load
+    assert_clean(visit)
+
+
 def test_search_in_dark_mode(visit: Visit) -> None:
     visit.goto("")
     page = visit.page

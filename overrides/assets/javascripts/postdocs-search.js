@@ -28,8 +28,8 @@
   var loading = null;  // Promise of the index's languages
   var instances = {};  // language → Promise of its Pagefind instance
   var generation = 0;
-  var shown = [];     // results of the current query, in order
-  var rendered = 0;
+  var queue = [];     // results of the current query not shown yet, best first
+  var held = [];      // pages other than reviews met in `queue`, shown after the reviews
 
   // One Pagefind module per language (a copy by URL: the module keeps one WebAssembly
   // instance, and each language's index needs its own, with its stemmer), made when a query
@@ -107,41 +107,30 @@
     var mine = ++generation;
     if (!query && !Object.keys(filters).length) {
       list.textContent = "";
-      shown = [];
+      queue = [];
+      held = [];
       meta.textContent = "Type to search reviews in English, Russian and Hebrew";
       box.setAttribute("data-shown", "");
       return;
     }
     load().then(function (all) {
       var langs = languagesFor(query, all, filters);
-      // Reviews first (the filter `kind` only reviews have), then the other pages (topic and
-      // channel pages, home, about …) the query finds; by score within each.
-      var reviewsOnly = Object.assign({}, filters, { kind: "review" });
       return Promise.all(langs.map(function (l) {
         return instance(l).then(function (pf) {
-          return Promise.all([pf.search(query || null, { filters: reviewsOnly }),
-                              pf.search(query || null, { filters: filters })]);
-        }).then(function (two) {
-          var reviews = (two[0] && two[0].results) || [];
-          var ids = {};
-          reviews.forEach(function (r) { ids[r.id] = true; });
-          var others = ((two[1] && two[1].results) || []).filter(function (r) {
-            return !ids[r.id];
-          });
-          reviews.forEach(function (r) { r.postdocsLang = l; r.postdocsReview = 1; });
-          others.forEach(function (r) { r.postdocsLang = l; r.postdocsReview = 0; });
-          return reviews.concat(others);
+          return pf.search(query || null, { filters: filters });
+        }).then(function (found) {
+          var results = (found && found.results) || [];
+          results.forEach(function (r) { r.postdocsLang = l; });
+          return results;
         });
       }));
     }).then(function (searches) {
       if (mine !== generation) return;
       var results = [];
       searches.forEach(function (s) { results = results.concat(s); });
-      results.sort(function (a, b) {
-        return (b.postdocsReview - a.postdocsReview) || (b.score - a.score);
-      });
-      shown = results;
-      rendered = 0;
+      results.sort(function (a, b) { return b.score - a.score; });
+      queue = results;
+      held = [];
       return more(mine, function () {  // the old results stay until the new ones are ready
         list.textContent = "";
         meta.textContent = results.length === 0 ? "No matching reviews"
@@ -152,24 +141,49 @@
     });
   }
 
+  // Reviews are shown above the other pages a query finds (topic and channel pages, home …),
+  // by score within each. Whether a result is a review is in its fragment (the filter `kind`
+  // only reviews have), which is loaded anyway to show it: fragments are loaded in score order
+  // until a batch of reviews is ready, and the other pages met on the way wait until the
+  // reviews run out. (Asking Pagefind for reviews only would load the `kind` filter's chunk,
+  // which lists every review: tens of kB at 20,000 reviews, for every first query.)
+  function nextBatch(mine) {
+    var batch = [];
+    function step() {
+      if (mine !== generation) return Promise.resolve(batch);
+      if (batch.length >= PAGE || !queue.length) {
+        while (batch.length < PAGE && held.length) batch.push(held.shift());
+        return Promise.resolve(batch);
+      }
+      var take = queue.splice(0, PAGE - batch.length);
+      return Promise.all(take.map(function (r) {
+        return r.data().then(function (d) { d.postdocsLang = r.postdocsLang; return d; });
+      })).then(function (data) {
+        data.forEach(function (d) {
+          var kinds = (d.filters && d.filters.kind) || [];
+          (kinds.indexOf("review") >= 0 ? batch : held).push(d);
+        });
+        return step();
+      });
+    }
+    return step();
+  }
+
   function more(mine, first) {
-    var batch = shown.slice(rendered, rendered + PAGE);
-    rendered += batch.length;
-    return Promise.all(batch.map(function (r) {
-      return r.data().then(function (d) { d.postdocsLang = r.postdocsLang; return d; });
-    })).then(function (data) {
+    return nextBatch(mine).then(function (data) {
       if (mine !== generation) return;
       if (first) first();
       var old = list.querySelector(".postdocs-search-more");
       if (old) old.remove();
       data.forEach(function (d) { list.appendChild(item(d)); });
-      if (rendered < shown.length) {
+      var left = queue.length + held.length;
+      if (left) {
         var li = document.createElement("li");
         li.className = "md-search-result__item postdocs-search-more";
         var button = document.createElement("button");
         button.type = "button";
         button.className = "md-search-result__more";
-        button.textContent = "Show more (" + (shown.length - rendered) + ")";
+        button.textContent = "Show more (" + left + ")";
         button.addEventListener("click", function () { more(mine); });
         li.appendChild(button);
         list.appendChild(li);

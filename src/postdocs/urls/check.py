@@ -48,13 +48,14 @@ def from_manifest(docs: Path) -> list[KnownUrl]:
 
 def from_sitemap(path: Path, site_url: str) -> list[KnownUrl]:
     """The URLs of a `sitemap.xml`, relative to the site's address (`site_url`, else the
-    shortest URL listed, which is the home page)."""
+    shortest URL listed, which is the home page). A sitemap index (what postdocs publishes as
+    `sitemap.xml`) is read through the sitemaps it lists, found beside it by file name."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(str(path), f"cannot read the sitemap: {exc.strerror}") from None
     try:
-        ET.fromstring(text)
+        root = ET.fromstring(text)
     except ET.ParseError as exc:
         raise InputError(str(path), f"not a valid sitemap: {exc}", exc.position[0]) from None
     found: list[tuple[str, int]] = []
@@ -62,6 +63,10 @@ def from_sitemap(path: Path, site_url: str) -> list[KnownUrl]:
         found += [(m.group(1), n) for m in _LOC_RE.finditer(text_line)]
     if not found:
         raise InputError(str(path), "no <loc> in the sitemap")
+    if root.tag.rpartition("}")[2] == "sitemapindex":  # postdocs' sitemap.xml: its parts beside
+        return [known for loc, _ in found
+                for known in from_sitemap(path.parent / loc.rstrip("/").rpartition("/")[2],
+                                          site_url)]
     locs = [loc for loc, _ in found]
     base = site_url if site_url and all(loc.startswith(site_url) for loc in locs) else min(
         locs, key=len)
