@@ -4,7 +4,6 @@ its inline processor renders any text as Python-Markdown's own does."""
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -12,21 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import markdown
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from mkdocs.config import load_config
-from mkdocs.structure import pages
-
 from postdocs.cli import main
-from postdocs.config import Project
-from postdocs.mkdocs.plugin import (
-    _MAY_NAME_ANCHOR,
-    SkippingInlineExtension,
-    _AnchorIdsPreprocessor,
-    needed_characters,
-)
-from postdocs.pipeline import Corpus, render_site
 
 from .conftest import ROOT, copy_project
 
@@ -78,44 +63,9 @@ def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
     assert [k for k in pages if same_lang(with_plugin[k]) != same_lang(without[k])] == []
 
 
-@functools.lru_cache(maxsize=1)
-def _site_config() -> tuple[list[str], dict[str, dict[str, object]]]:
-    config = load_config(str(ROOT / "mkdocs.yml"))
-    names = [n for n in config.markdown_extensions if n != "pymdownx.snippets"]
-    return names, dict(config.mdx_configs)
-
-
-def _site_markdown(*extra: object) -> markdown.Markdown:
-    """Python-Markdown configured as mkdocs.yml configures it (plus `extra` extensions)."""
-    names, configs = _site_config()
-    return markdown.Markdown(extensions=[*names, *extra], extension_configs=configs)
-
-
-def test_every_inline_pattern_of_the_site_is_known() -> None:
-    md = _site_markdown()
-    unknown = [type(p).__name__ for p in md.inlinePatterns if needed_characters(p) is None]
-    assert unknown == []
-
-
-# Text made of the pieces inline syntax is built from, and a few words.
-_PIECES = ["ab", " ", "\n", "  \n", "$", "\\", "`", "*", "**", "_", "[", "]", "(", ")", "!",
-           "<", ">", "&", "&amp;", "&#35;", "<u>", "</u>", "<a@b.c>", "<https://a.b/>", "#",
-           ":", "{", "}", "|", "~", "^", '"', "'", ".", "-", "[ab](c.md)", "![i](j.png)",
-           "[ab][]", "\\(x\\)", "$x$", "`c`"]
-_TEXT = st.lists(st.sampled_from(_PIECES), max_size=25).map("".join)
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(_TEXT, min_size=1, max_size=4))
-def test_skipping_inline_processor_renders_as_python_markdown(paragraphs: list[str]) -> None:
-    text = "\n\n".join(paragraphs)
-    assert (_site_markdown(SkippingInlineExtension()).convert(text)
-            == _site_markdown().convert(text))
-
-
-def test_one_markdown_instance_carries_nothing_from_page_to_page(tmp_path: Path) -> None:
-    # Reference links, heading ids, stashed HTML and fenced code of one page must not show in
-    # the next (the plugin renders every page with one Python-Markdown instance).
+def test_a_plain_project_builds_the_same_with_and_without_the_plugin(tmp_path: Path) -> None:
+    # Reference links, heading ids, stashed HTML, fenced code and math, with the site's
+    # Markdown extensions: the plugin changes nothing of what MkDocs renders.
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "a.md").write_text(
@@ -136,30 +86,3 @@ def test_one_markdown_instance_carries_nothing_from_page_to_page(tmp_path: Path)
     assert built[0] == built[1]
     page_b = built[0]["b/index.html"].decode()
     assert "See [x] and [y]." in page_b and 'id="intro_1"' in page_b
-
-
-# Markdown with raw HTML: tags with and without `id`/`name` attributes, in the spellings an
-# HTML parser accepts, and the same words as plain text.
-_HTML_PIECES = ["ab", " ", "\n", "<div>", "</div>", '<div id="x">', "<div ID=y>", "<div id>",
-                "<a name=n>", "<A NAME='m' >", '<p class="c" id="z"/>', "<br/>", "<img/id=q>",
-                "<span data-id=1>", 'the id is <b id = "w">', "name", " id ", "id=", "<",
-                ">", "/", '"', "'", "<x idx=1>", "<x nameid=2>", "İd", "<p İd=3>", "`<i id=c>`",
-                "<!-- <i id=h> -->", "\t", "=", "&amp;", "<p iD=4>", "<a NaMe=5>"]
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=30).map("".join))
-def test_anchor_ids_are_mkdocs_own(text: str) -> None:
-    """The plugin's anchor-id preprocessor finds exactly the ids MkDocs' own finds (its skip
-    only happens where no id can be); MkDocs checks links to anchors with them."""
-    lines = text.split("\n")
-    mine, theirs = _AnchorIdsPreprocessor(), pages._RawHTMLPreprocessor()
-    assert mine.run(lines) == theirs.run(lines) == lines
-    assert mine.present_anchor_ids == theirs.present_anchor_ids
-
-
-def test_review_pages_are_not_parsed_for_anchor_ids(project: Project, corpus: Corpus) -> None:
-    reviews = [text.split("\n---\n", 1)[1] for path, text in render_site(project, corpus).items()
-               if path.startswith("reviews/") and path.endswith(".md")]
-    assert len(reviews) > 200
-    assert not any(_MAY_NAME_ANCHOR.search(text) for text in reviews)

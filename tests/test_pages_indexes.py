@@ -9,10 +9,10 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from postdocs import pipeline
 from postdocs.config import Project
 from postdocs.model import ChannelConfig, ChannelMeta, Post, SourceLine
-from postdocs.pipeline import Corpus, render_site, site_context
-from postdocs.render import pages
+from postdocs.pipeline import Corpus, render_site
 from postdocs.render.chart import SEEN_NOTE, months, reviews_per_month_svg, segments
 from postdocs.render.indexes import channel_pages, home_snippet, topic_pages
 from postdocs.render.pages import SiteContext
@@ -24,7 +24,7 @@ HE = ChannelConfig(id="he_chan", name="ערוץ", url="https://t.me/he_chan", la
 CTX = SiteContext(site_url="https://example.net/", channels={"ru_chan": RU, "he_chan": HE},
                   topic_names={"rl": "Reinforcement learning", "diffusion": "Diffusion",
                                "graphs": "Graphs"},
-                  topic_order=("rl", "diffusion", "alignment", "ssm"))
+                  topic_order=("rl", "diffusion", "alignment", "ssm"), prerender=False)
 
 
 def _post(n: int, channel: str = "ru_chan", date: dt.date | None = None,
@@ -47,9 +47,12 @@ POSTS = [
 
 @pytest.fixture(autouse=True)
 def markdown_lists(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Review lists in their Markdown form, whose text these tests read; tests/test_prerender.py
-    proves the HTML form postdocs writes builds the same site byte for byte."""
-    monkeypatch.setattr(pages, "PRERENDER", False)
+    """Review lists in their Markdown form, whose text these tests read (`CTX` and the seed
+    site's context say `prerender=False`); tests/test_prerender.py proves the HTML form
+    postdocs writes builds the same site byte for byte."""
+    real = pipeline.site_context
+    monkeypatch.setattr(pipeline, "site_context",
+                        lambda *a, **k: replace(real(*a, **k), prerender=False))
 
 
 def _titles(page: str) -> list[str]:
@@ -214,7 +217,7 @@ def test_chart_shows_reviews_dated_by_first_sight_after_a_break() -> None:
 
 def test_seed_site_pages(project: Project, corpus: Corpus) -> None:
     pages = render_site(project, corpus)
-    ctx = site_context(project)
+    ctx = pipeline.site_context(project)
     assert ctx.site_url.endswith("/")
     assert "charts/reviews-per-month.svg" in pages  # the Hebrew digest has dated reviews
     home = pages["_snippets/home.md"]

@@ -3,6 +3,7 @@ byte, as the Markdown they replace; lines the converter does not know stay Markd
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -11,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from postdocs import pipeline
 from postdocs.cli import main
 from postdocs.model import ChannelConfig, PageLinks, PageRef, Post, SourceLine
-from postdocs.render import pages
 from postdocs.render.pages import SiteContext, render_post
 from postdocs.render.prerender import line_html
 
@@ -22,11 +23,14 @@ from .conftest import copy_project
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def _build(root: Path) -> dict[str, bytes]:
+def _build(root: Path, monkeypatch: pytest.MonkeyPatch, prerender: bool) -> dict[str, bytes]:
     """Pages and site of the seed project copied into `root`: generated Markdown by name, and
     every HTML page (the search index is made from them)."""
     copy_project(root)
-    # one process: the toggle is monkeypatched here (a spawned worker would not see it)
+    site_context = pipeline.site_context
+    monkeypatch.setattr(pipeline, "site_context", lambda *a, **k: dataclasses.replace(
+        site_context(*a, **k), prerender=prerender))
+    # one process: the site context is replaced here (a spawned worker would not see it)
     assert main(["--no-cache", "--root", str(root), "-j", "1", "build", "-q"]) == 0
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=root,
                    env=ENV, check=True, capture_output=True)
@@ -39,10 +43,8 @@ def _build(root: Path) -> dict[str, bytes]:
 
 def test_seed_site_is_byte_identical_with_and_without_prerendered_html(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pages, "PRERENDER", False)
-    markdown = _build(tmp_path / "markdown")
-    monkeypatch.setattr(pages, "PRERENDER", True)
-    html = _build(tmp_path / "html")
+    markdown = _build(tmp_path / "markdown", monkeypatch, prerender=False)
+    html = _build(tmp_path / "html", monkeypatch, prerender=True)
     assert set(markdown) == set(html)
     built = sorted(k for k in html if not k.startswith("md:"))
     assert len(built) > 200 and "reviews/rizzearch/index.html" not in built

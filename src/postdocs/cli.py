@@ -194,7 +194,7 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
 
 def cmd_site(args: argparse.Namespace) -> int:
     """`build`, then `mkdocs build --strict` (`--dirty` with `--incremental`: the `postdocs`
-    plugin makes it whole, mkdocs_incremental.py) in its own process."""
+    plugin makes it whole, mkdocs/incremental.py) in its own process."""
     import subprocess
 
     code = cmd_build(args)

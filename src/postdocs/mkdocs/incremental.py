@@ -141,10 +141,8 @@ def clean_site(site_dir: str) -> None:
 def plan(config: MkDocsConfig, files: Files, state: dict[str, Any] | None) -> None:
     """Before the pages are read: with no usable record, the clean build's first step and every
     file rendered; else the hand-written pages rendered and the pages gone since deleted."""
-    if state is None:
+    if state is None:  # MkDocs renders every file whose output is not there
         clean_site(config.site_dir)
-        for f in files:
-            force_rebuild(f)
         return
     generated = written_by_postdocs(config.docs_dir)
     for f in files.documentation_pages():

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from ..model import ChannelConfig, ChannelMeta, Post
 from ..state import BuildState
 from ..urls.slugs import channel_path, page_path, relative, topic_path
-from . import chart, pages
+from . import chart
 from .excerpt import excerpt
 from .feeds import ALL_FEED, newest_first, topic_feed_path
 from .markup import block_safe, inline, link, text_to_markdown
@@ -90,11 +90,11 @@ def _html_of_entry(here: str, entry: str) -> str | None:
 def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext,
              state: BuildState | None) -> list[str]:
     """The list of reviews on a topic or channel page, in the order given. Written as HTML when
-    it can be (a long list is much Markdown work for live preview each time a review on it
-    changes); the site is the same byte for byte (tests/test_prerender.py).
+    it can be and `ctx.prerender` (a long list is much Markdown work, done again each time a
+    review on it changes); the site is the same byte for byte (tests/test_prerender.py).
     The search index skips it (`data-pagefind-ignore`): search finds the reviews themselves."""
     head, tail = '<div class="postdocs-listing" data-pagefind-ignore markdown>', "</div>"
-    if pages.PRERENDER:
+    if ctx.prerender:
         if state is not None:
             state.entries.within(ctx)
         items = [_entry_html(p, here, ctx, state) for p in ordered]

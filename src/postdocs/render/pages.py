@@ -23,9 +23,6 @@ from .prerender import line_html
 
 TAGS_PAGE = "tags.md"  # hand-written; Material's tags plugin lists every tag there
 _tag_slugify = slugify(case="lower")  # the tags plugin's default `tags_slugify`
-# Header and cross-links written as the HTML MkDocs would make of them (prerender.py); False
-# only in tests/test_prerender.py, which builds the site both ways.
-PRERENDER = True
 LANGUAGE_NAMES = {"ru": "Russian", "he": "Hebrew", "en": "English"}
 DESCRIPTION_LIMIT = 180
 
@@ -41,6 +38,9 @@ class SiteContext:
     topic_order: tuple[str, ...] = ()  # the taxonomy's order: the four named topics first
     site_name: str = "postdocs"
     cards: bool = False  # review pages name their link-preview card (front-matter `image`)
+    # Review headers, cross-links and listings written as the HTML MkDocs would make of their
+    # Markdown (prerender.py); False only where a test reads or compares the Markdown form.
+    prerender: bool = True
 
     def channel_name(self, channel: str) -> str:
         ch = self.channels.get(channel)
@@ -401,7 +401,7 @@ def _header(post: Post, ctx: SiteContext) -> list[str]:
     summary = html.escape(_details_summary(post))
     details = f'<details class="postdocs-review-details"><summary>{summary}</summary>'
     done = [line_html(here, row) for row in rows]
-    if PRERENDER and all(done):
+    if ctx.prerender and all(done):
         # Already HTML (see prerender.py): a raw block, no Markdown work for MkDocs. No blank
         # line after it, so the page's HTML is byte for byte that of the Markdown block.
         return [f'<div class="postdocs-review-header"{attr}>', f"<p>{done[0]}</p>",
@@ -427,7 +427,7 @@ def _ref(here: str, ref: PageRef) -> str:
     return f"[{inline(ref.title or ref.path)}]({relative(here, ref.path)}){note}"
 
 
-def _footer(post: Post, links: PageLinks) -> list[str]:
+def _footer(post: Post, links: PageLinks, ctx: SiteContext) -> list[str]:
     here = page_path(post)
     parts: list[str] = []
     for heading, refs in (("Also reviewed in", links.same_paper),
@@ -435,7 +435,7 @@ def _footer(post: Post, links: PageLinks) -> list[str]:
                           ("Referenced by", links.referenced_by)):
         if refs:
             items = [f"{_ref(here, r)}" for r in refs]
-            done = [line_html(here, item) for item in items] if PRERENDER else []
+            done = [line_html(here, item) for item in items] if ctx.prerender else []
             # Headings stay Markdown (the table of contents lists them); lists already HTML
             # (see prerender.py) are raw blocks inside the Markdown block.
             listed = (["<ul>", *(f"<li>{item}</li>" for item in done), "</ul>"]
@@ -447,7 +447,7 @@ def _footer(post: Post, links: PageLinks) -> list[str]:
     if links.next:
         steps.append(f"Next: {_ref(here, links.next)} →")
     if steps:
-        done = [line_html(here, step) for step in steps] if PRERENDER else []
+        done = [line_html(here, step) for step in steps] if ctx.prerender else []
         shown = ("\n".join(f"<p>{step}</p>" for step in done) if done and all(done)
                  else "\n\n".join(steps))
         parts += ["## In this channel", "", shown, ""]
@@ -527,7 +527,7 @@ def render_post(post: Post, links: PageLinks | None = None,
                   "</div>"]
     else:
         parts += [body_markdown(post, links)]
-    footer = _footer(post, links or PageLinks())
+    footer = _footer(post, links or PageLinks(), ctx)
     if footer:
         parts += ["", *footer]
     return guard_page("\n".join(parts).rstrip("\n") + "\n")

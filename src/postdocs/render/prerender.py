@@ -1,9 +1,9 @@
 """Header and cross-link lines of a review page → the HTML MkDocs would render them to.
 
 Every review page has a header (facts and links) and cross-links (lists of links to other
-reviews). As Markdown they cost about two thirds of MkDocs' Markdown time at 10× the seeds (each
-link goes through Python-Markdown's inline patterns and MkDocs' link checks). Written as raw HTML
-they cost almost nothing. The lines are built as Markdown first (readable, one place for the
+reviews). As Markdown they were most of MkDocs' Markdown work on a review page (each link goes
+through Python-Markdown's inline patterns and MkDocs' link checks). Written as raw HTML they cost
+almost nothing. The lines are built as Markdown first (readable, one place for the
 wording); `line_html` turns the small subset postdocs writes there into HTML: `**label**`,
 `[text](<https://…>)`, `[text](../page.md)` (as MkDocs resolves it, `use_directory_urls`) and
 text that is already HTML (from `markup.inline`: every character Markdown could read as syntax is
