@@ -181,59 +181,74 @@ class PreviewServer:
         return page_html(handle, ch.name, shown, first if has_older else None)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
+        return type("Handler", (_Handler,), {"preview": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
 
-            def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+class _Handler(BaseHTTPRequestHandler):
+    """Answers as the web preview would, from the `PreviewServer` it is made for."""
 
-            def do_GET(self) -> None:  # noqa: N802 - the standard library's name
-                server.log.append(self.path)
-                server.agents.append(self.headers.get("User-Agent", ""))
-                script = server.script.get(self.path)
-                if script:
-                    answer = script.pop(0)
-                    time.sleep(answer.delay)
-                    if answer.status:
-                        with contextlib.suppress(OSError):  # the client gave up waiting
-                            self._send(answer.status, answer.body, answer.headers)
-                        return
-                if server.fail_after is not None and len(server.log) > server.fail_after:
-                    self._send(500, b"down", {})
-                    return
-                url = urlsplit(self.path)
-                if url.path in server.endless:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "image/jpeg")
-                    self.end_headers()
-                    chunk = b"\xff\xd8\xff\xe0" + b"0" * (65536 - 4)
-                    with contextlib.suppress(OSError):  # the client stopped reading
-                        for _ in range(1024):
-                            self.wfile.write(chunk)
-                            server.endless[url.path] += len(chunk)
-                    return
-                if url.path in server.files:
-                    kind, data = server.files[url.path]
-                    self._send(200, data, {"Content-Type": kind})
-                    return
-                parts = url.path.strip("/").split("/")
-                if len(parts) != 2 or parts[0] != "s":
-                    self._send(404, b"not found", {})
-                    return
-                handle = parts[1]
-                if handle not in server.channels:  # as the service: no preview, go to /<handle>
-                    self._send(302, b"", {"Location": f"/{handle}"})
-                    return
-                before = parse_qs(url.query).get("before", [None])[0]
-                body = server.page(handle, int(before) if before else None).encode()
-                self._send(200, body, {"Content-Type": "text/html; charset=utf-8"})
+    preview: PreviewServer
 
-        return Handler
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        self.preview.log.append(self.path)
+        self.preview.agents.append(self.headers.get("User-Agent", ""))
+        if self._scripted():
+            return
+        if self.preview.fail_after is not None and len(self.preview.log) > self.preview.fail_after:
+            self._send(500, b"down", {})
+            return
+        url = urlsplit(self.path)
+        if url.path in self.preview.endless:
+            self._endless(url.path)
+        elif url.path in self.preview.files:
+            kind, data = self.preview.files[url.path]
+            self._send(200, data, {"Content-Type": kind})
+        else:
+            self._preview(url.path, url.query)
+
+    def _scripted(self) -> bool:
+        """Answer from the script for this path, if it has one: True when answered."""
+        script = self.preview.script.get(self.path)
+        if not script:
+            return False
+        answer = script.pop(0)
+        time.sleep(answer.delay)
+        if not answer.status:
+            return False
+        with contextlib.suppress(OSError):  # the client gave up waiting
+            self._send(answer.status, answer.body, answer.headers)
+        return True
+
+    def _endless(self, path: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.end_headers()
+        chunk = b"\xff\xd8\xff\xe0" + b"0" * (65536 - 4)
+        with contextlib.suppress(OSError):  # the client stopped reading
+            for _ in range(1024):
+                self.wfile.write(chunk)
+                self.preview.endless[path] += len(chunk)
+
+    def _preview(self, path: str, query: str) -> None:
+        parts = path.strip("/").split("/")
+        if len(parts) != 2 or parts[0] != "s":
+            self._send(404, b"not found", {})
+            return
+        handle = parts[1]
+        if handle not in self.preview.channels:  # as the service: no preview, go to /<handle>
+            self._send(302, b"", {"Location": f"/{handle}"})
+            return
+        before = parse_qs(query).get("before", [None])[0]
+        body = self.preview.page(handle, int(before) if before else None).encode()
+        self._send(200, body, {"Content-Type": "text/html; charset=utf-8"})
