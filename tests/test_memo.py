@@ -13,8 +13,8 @@ import pytest
 from postdocs import memo, pipeline
 from postdocs.config import load_project
 from postdocs.link import related
+from postdocs.model import KnownPage
 from postdocs.pipeline import Corpus
-from postdocs.write import KnownPage
 
 from .conftest import copy_project
 

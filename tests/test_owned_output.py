@@ -16,13 +16,12 @@ import pytest
 from postdocs import memo, write
 from postdocs.cli import main
 from postdocs.errors import OutputError
+from postdocs.model import KnownPage, page_digest
 from postdocs.write import (
     COMMIT,
     LOCK,
     MANIFEST,
-    KnownPage,
     load_manifest,
-    page_digest,
     write_pages,
 )
 

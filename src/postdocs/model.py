@@ -7,8 +7,10 @@ new `Post`s (``dataclasses.replace``); render turns a `Post` into page text.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -276,3 +278,24 @@ class ReadResult:
 
 # Post's compared fields as a tuple, in declaration order (what the dataclass hash covers).
 _compared_fields = operator.attrgetter(*(f.name for f in fields(Post) if f.compare))
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """A page the caller rendered before and can render again: the digest of its UTF-8 bytes,
+    and how to make its text. The writer needs the text only if the file on disk differs, so
+    a long-running watcher need not hold every page's text between builds."""
+
+    digest: str
+    render: Callable[[], str]
+
+    def text(self) -> str:
+        return self.render()
+
+
+PageText = str | KnownPage
+
+
+def page_digest(text: str) -> str:
+    """The SHA-256 of a page's UTF-8 bytes (what the writer's manifest records)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

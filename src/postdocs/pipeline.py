@@ -28,14 +28,23 @@ from .config import Project
 from .enrich import topics
 from .errors import LocatedWarning
 from .markup import clean_title, guard_page
-from .model import ChannelConfig, ChannelMeta, PageLinks, Paper, Post, ReadResult
+from .model import (
+    ChannelConfig,
+    ChannelMeta,
+    KnownPage,
+    PageLinks,
+    PageText,
+    Paper,
+    Post,
+    ReadResult,
+    page_digest,
+)
 from .papers_index import papers_pages
 from .parallel import Workers
 from .postcache import Table, fingerprint
 from .readers import read_input
 from .render import SiteContext, media_path, render_post
 from .topics_config import Taxonomy, load_overrides, load_taxonomy
-from .write import KnownPage, PageText, page_digest
 
 
 @dataclass
