@@ -16,8 +16,8 @@ from postdocs.enrich import dates
 from postdocs.errors import LocatedWarning
 from postdocs.markup import text_to_markdown
 from postdocs.model import ChannelConfig, ReadResult, SourceLine
-from postdocs.pipeline import Corpus
-from postdocs.readers import ocr_digest, ocr_links, ocr_repeats, ocr_titles
+from postdocs.pipeline import Corpus, read_one
+from postdocs.readers import header_dates, ocr_digest, ocr_links, ocr_repeats, ocr_titles
 from postdocs.render import render_post
 from postdocs.tex import join_broken_math, repair_math
 from postdocs.tex import restore_math as repair_math_line
@@ -37,7 +37,7 @@ def _golden() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def result(project: Project) -> ReadResult:
     ch = next(c for c in project.channels if c.id == "MathyAIwithMike")
-    return ocr_digest.read(project.channels_dir / ch.files[0], ch)
+    return read_one(project.channels_dir / ch.files[0], ch)
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,7 @@ def test_papers_from_ocr_links(corpus: Corpus) -> None:
 
 
 def _resolve(headers: list[str]) -> list[tuple[str, bool] | None]:
-    picks = dates.resolve([dates.candidates(h) for h in headers])
+    picks = dates.resolve([header_dates.candidates(h) for h in headers])
     return [(p.date.isoformat(), p.written) if p else None for p in picks]
 
 
@@ -280,7 +280,7 @@ def test_a_date_that_breaks_the_order_is_left_unknown() -> None:
 
 
 def test_date_candidates_ignore_partial_dates() -> None:
-    assert dates.candidates("המאמר היומי 12.07 . -10.24 9.00-POLICY") == []
+    assert header_dates.candidates("המאמר היומי 12.07 . -10.24 9.00-POLICY") == []
 
 
 # --- titles and markup ----------------------------------------------------------------------
@@ -341,7 +341,7 @@ def test_reader_on_a_small_fixture(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     ch = ChannelConfig(id="m", name="M", url="https://t.me/m", lang="he", dir="rtl",
                        format="ocr-digest", files=("digest.txt",))
-    r = ocr_digest.read(path, ch)
+    r = read_one(path, ch)
     got = [(p.line, p.title, p.title_source, p.date.isoformat() if p.date else None)
            for p in r.posts]
     assert got == [

@@ -26,6 +26,7 @@ from . import (
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
+from .enrich.digest_dates import date_digest
 from .errors import LocatedWarning
 from .markup import clean_title, guard_page
 from .model import (
@@ -87,11 +88,17 @@ def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
     return changes, topics.classify(enriched.title, enriched.text, matcher, taxonomy)
 
 
+def read_one(path: Path, channel: ChannelConfig) -> ReadResult:
+    """One input through the per-input stages: read, then dated where only the whole input
+    can date its posts (an OCR'd digest's headers). What the read cache stores."""
+    return date_digest(read_input(path, channel))
+
+
 def _read_one(item: tuple[Path, ChannelConfig],
               shared: tuple[str, Taxonomy] | None) -> tuple[ReadResult, list[Prepared]]:
     """One input read, and (given the taxonomy) its posts enriched and classified in the same
     worker: the posts then never travel to a worker, only their results back."""
-    result = read_input(*item)
+    result = read_one(*item)
     if shared is None:
         return result, []
     return result, [_prepare_one(p, shared) for p in result.posts]
@@ -116,7 +123,7 @@ def _read(project: Project, use_cache: bool, workers: Workers,
     inputs = [(project.channels_dir / f, ch) for ch in project.channels for f in ch.files]
     if memo.enabled() and use_cache:  # the watcher: unchanged inputs stay in its memory
         memory = ReadCache(project.root / CACHE_DIR)
-        results = [memory.get(path, ch, functools.partial(read_input, path, ch))
+        results = [memory.get(path, ch, functools.partial(read_one, path, ch))
                    for path, ch in inputs]
         memory.prune()
         return results, {}

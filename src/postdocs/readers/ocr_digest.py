@@ -8,7 +8,8 @@ their header; they are found by what precedes or opens them:
 - three or more blank lines (where the header's image was);
 - an opening phrase only ever used to open a review (`היום סוקרים`, `הסקירה הזו הולכת`, …).
 
-Header dates are resolved together (`enrich.dates.resolve`): the posts are chronological.
+A review keeps its header's text as written (`extra` "header"); the enrich stage dates the
+reviews from it (`enrich.digest_dates`), all together: the posts are chronological.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..enrich import dates
 from ..enrich.papers import arxiv_id, find_urls
 from ..errors import LocatedWarning
 from ..model import ChannelConfig, Ledger, Post, ReadResult, SourceLine
 from ..tex import restore_math
-from . import ocr_links, ocr_repeats
+from . import header_dates, ocr_links, ocr_repeats
 from . import ocr_titles as titles
 from .text import read_lines
 
@@ -75,7 +75,7 @@ def _permalinks(drafts: list[_Draft], handle: str) -> list[str | None]:
 
 
 def _has_date(text: str) -> bool:
-    return bool(dates.candidates(text))
+    return bool(header_dates.candidates(text))
 
 
 def is_header(line: str) -> bool:
@@ -345,34 +345,18 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         body = [_restore_math(_without_repeats(sl, ledger, warnings, str(path)), ledger)
                 for sl in joined]
         d.body = [_own_handle(_label_first(_rtl_punctuation(sl)), channel.id) for sl in body]
-    cands = [dates.candidates(d.header_text) for d in drafts]
-    chosen = dates.resolve(cands)
     links = _permalinks(drafts, channel.id)
     posts: list[Post] = []
-    for d, cs, pick, permalink in zip(drafts, cands, chosen, links, strict=True):
+    for d, permalink in zip(drafts, links, strict=True):
         line = d.start + 1
         title, source, path_title = _title_for(d)
         if source != "header":
             warnings.append(LocatedWarning(str(path), line, f"title {source}: {title!r}",
                                            repair=f"{source} titles"))
-        date_source: str | None = None
-        if pick is not None:
-            date_source = "written" if pick.written else "repaired"
-            if not pick.written:
-                warnings.append(LocatedWarning(
-                    str(path), line,
-                    f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}",
-                    repair="repaired dates"))
-        else:
-            date_source = "unknown"
-            if cs:
-                warnings.append(LocatedWarning(
-                    str(path), line, "header date breaks the chronological order; left unknown"))
         posts.append(
             Post(
                 channel=channel.id, source_file=path.name, line=line, lines=tuple(d.body),
                 title=title, title_source=source, path_title=path_title,
-                date=pick.date if pick else None, date_source=date_source,
                 lang=channel.lang, dir=channel.dir, permalink=permalink,
                 extra=(("header", d.header_text.strip()),) if d.header_text else (),
             )
