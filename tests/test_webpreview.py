@@ -15,6 +15,7 @@ from postdocs.clean import line_key, merge_copies
 from postdocs.cli import main
 from postdocs.config import Project
 from postdocs.enrich import reactions
+from postdocs.enrich.inputs import enrich_input
 from postdocs.enrich.papers import arxiv_id, classify, find_urls
 from postdocs.model import ChannelConfig, Post, ReadResult, SourceLine
 from postdocs.pipeline import Corpus, render_site
@@ -91,7 +92,7 @@ def _channel(cid: str = "test", url: str = "https://t.me/test") -> ChannelConfig
 
 
 def _read_fixture(name: str) -> ReadResult:
-    return webpreview.read(FIXTURES / name, _channel())
+    return enrich_input(webpreview.read(FIXTURES / name, _channel()))
 
 
 def _body(post: Post) -> list[str]:

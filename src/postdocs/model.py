@@ -161,7 +161,8 @@ class Post:
     links: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     reactions: tuple[Reaction, ...] = ()
-    reactions_raw: str | None = None
+    reactions_raw: str | None = None  # the reactions line as the input has it
+    reactions_line: int | None = None  # its line in the input (for the enrich stage's warning)
     message_id: int | None = None
     permalink: str | None = None  # the original Telegram post
     reply_to: int | None = None  # Desktop exports: the channel post this one answers

@@ -26,7 +26,7 @@ from . import (
 from .cache import CACHE_DIR, ReadCache
 from .config import Project
 from .enrich import topics
-from .enrich.digest_dates import date_digest
+from .enrich.inputs import enrich_input
 from .errors import LocatedWarning
 from .markup import clean_title, guard_page
 from .model import (
@@ -89,9 +89,10 @@ def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
 
 
 def read_one(path: Path, channel: ChannelConfig) -> ReadResult:
-    """One input through the per-input stages: read, then dated where only the whole input
-    can date its posts (an OCR'd digest's headers). What the read cache stores."""
-    return date_digest(read_input(path, channel))
+    """One input through the per-input stages: read, then enriched where the whole input is
+    needed or a line is located (an OCR'd digest's dates, reactions lines). What the read
+    cache stores."""
+    return enrich_input(read_input(path, channel))
 
 
 def _read_one(item: tuple[Path, ChannelConfig],

@@ -9,7 +9,7 @@ their header; they are found by what precedes or opens them:
 - an opening phrase only ever used to open a review (`היום סוקרים`, `הסקירה הזו הולכת`, …).
 
 A review keeps its header's text as written (`extra` "header"); the enrich stage dates the
-reviews from it (`enrich.digest_dates`), all together: the posts are chronological.
+reviews from it (`enrich.inputs`), all together: the posts are chronological.
 """
 
 from __future__ import annotations

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..clean import line_key, merge_copies
-from ..enrich import reactions as reactions_mod
-from ..enrich.papers import arxiv_id, find_urls
 from ..errors import LocatedWarning
-from ..model import ChannelConfig, ChannelMeta, Ledger, Post, Reaction, ReadResult, SourceLine
+from ..model import ChannelConfig, ChannelMeta, Ledger, Post, ReadResult, SourceLine
+from ..patterns import arxiv_id, find_urls, is_reactions_line
 from .text import read_lines
 
 FORMAT = "web-preview"
@@ -54,7 +53,7 @@ def is_link_marker(line: str) -> bool:
 
 
 def is_reactions(line: str) -> bool:
-    return reactions_mod.is_reactions_line(line)
+    return is_reactions_line(line)
 
 
 def looks_like_title(line: str) -> bool:
@@ -155,7 +154,7 @@ def _chunks(lines: list[str], start: int, ledger: Ledger) -> list[_Chunk]:
             after_placeholder = True
             continue
         # a number alone is a reactions line only right after a media placeholder
-        if reactions_mod.is_reactions_line(s, bare_allowed=after_placeholder):
+        if is_reactions_line(s, bare_allowed=after_placeholder):
             ledger.account("reactions", i + 1)
             chunks.append(_Chunk(tuple(entries), i))
             entries = []
@@ -236,8 +235,8 @@ class _Draft:
     authors: tuple[str, ...] = ()
     papers: tuple[str, ...] = ()
     code: tuple[str, ...] = ()
-    reactions: tuple[Reaction, ...] = ()
     reactions_raw: str | None = None
+    reactions_line: int | None = None
     link_lost: bool = False
     continuations: int = 0
 
@@ -349,13 +348,9 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             if draft.title_source == "header":
                 draft.lines = draft.lines[1:]  # the title line is the title, not the body
             draft.link_lost = bool(msg.markers)
-            if reactions_i is not None:
-                reading = reactions_mod.read(lines[reactions_i])
-                draft.reactions_raw = reading.raw.strip()
-                draft.reactions = reading.reactions or ()
-                if reading.problem:
-                    warn(reactions_i, f"reactions '{draft.reactions_raw}' kept raw only: "
-                                      f"{reading.problem}", repair="reactions kept raw")
+            if reactions_i is not None:  # read into reactions by the enrich stage
+                draft.reactions_raw = lines[reactions_i].strip()
+                draft.reactions_line = reactions_i + 1
             if not draft.lines:
                 warn(title_i, f"post '{draft.title}' has no body")
             drafts.append(draft)
@@ -365,8 +360,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
         Post(
             channel=channel.id, source_file=path.name, line=d.line, lines=tuple(d.lines),
             title=d.title, title_source=d.title_source, lang=channel.lang, dir=channel.dir,
-            authors=d.authors, papers=d.papers, code=d.code, reactions=d.reactions,
-            reactions_raw=d.reactions_raw, link_lost=d.link_lost,
+            authors=d.authors, papers=d.papers, code=d.code,
+            reactions_raw=d.reactions_raw, reactions_line=d.reactions_line, link_lost=d.link_lost,
             continuations=d.continuations,
         )
         for d in drafts
