@@ -18,7 +18,7 @@ What such a dump looks like (seen in the rizzearch and gonzo-ML seeds):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clean import line_key, merge_copies
@@ -282,80 +282,106 @@ def _derive_title(text: str) -> str:
     return sentence[:80].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
 
 
+@dataclass
+class _Reading:
+    """One dump while its messages are read: the lines, the ledger, the warnings, the posts so
+    far, and what the previous message was (none | post | media)."""
+
+    path: Path
+    lines: list[str]
+    ledger: Ledger
+    warnings: list[LocatedWarning]
+    drafts: list[_Draft] = field(default_factory=list)
+    previous: str = "none"
+
+    def warn(self, index: int, message: str, repair: str = "") -> None:
+        self.warnings.append(LocatedWarning(str(self.path), index + 1, message, repair=repair))
+
+    def message(self, msg: _Message, reactions_i: int | None) -> None:
+        """One message: a media-only one, a continuation of the previous post, or a post."""
+        self.ledger.account("link-marker", *(i + 1 for i in msg.markers))
+        first, second = list(msg.first), list(msg.second)
+        if not first:
+            first, second = second, []
+        if not first:
+            self.ledger.count("media-only messages")
+            self.previous = "media"
+            return
+        title_i = first[0]
+        body = self._merged_copies(title_i, first[1:], second)
+        if not looks_like_title(self.lines[title_i]) and self.drafts:
+            self._continuation(title_i, body, bool(msg.markers))
+        else:
+            self._post(title_i, body, bool(msg.markers), reactions_i)
+        self.previous = "post"
+
+    def _merged_copies(self, title_i: int, first: list[int],
+                       second: list[int]) -> tuple[SourceLine, ...]:
+        """The body of a message once: its second copy merged into the first."""
+        lines, ledger = self.lines, self.ledger
+        if second and line_key(lines[second[0]]) == line_key(lines[title_i]):
+            ledger.account("duplicate", second[0] + 1)  # the second copy repeats the title
+            second = second[1:]
+        merged = merge_copies([SourceLine(i + 1, lines[i]) for i in first],
+                              [SourceLine(i + 1, lines[i]) for i in second])
+        ledger.account("duplicate", *merged.duplicates)
+        for a, b in merged.divergent:
+            self.warnings.append(LocatedWarning(
+                str(self.path), a, f"the two copies differ here and at line {b}; both kept"))
+        return merged.lines
+
+    def _continuation(self, title_i: int, body: tuple[SourceLine, ...], marked: bool) -> None:
+        """A message without a title of its own goes on the previous post; its own reactions
+        stay counted, not on the page."""
+        draft = self.drafts[-1]
+        draft.lines += [SourceLine(title_i + 1, self.lines[title_i]), *body]
+        draft.continuations += 1
+        draft.link_lost = draft.link_lost or marked
+        self.ledger.count("merged continuations")
+        self.ledger.account("post", title_i + 1, *(sl.number for sl in body))
+        if self.previous != "post":
+            self.warn(title_i, f"continuation merged into '{draft.title}' across a "
+                               "media-only message")
+
+    def _post(self, title_i: int, body: tuple[SourceLine, ...], marked: bool,
+              reactions_i: int | None) -> None:
+        title = self.lines[title_i].strip()
+        first = SourceLine(title_i + 1, self.lines[title_i])
+        if looks_like_title(title):
+            head, used, rest = _split_head(list(body))
+            draft = _Draft(line=title_i + 1, title=title, title_source="header",
+                           lines=[first, *rest], authors=head["authors"],
+                           papers=head["papers"], code=head["code"])
+            self.ledger.account("front-matter", *(sl.number for sl in used))
+        else:
+            draft = _Draft(line=title_i + 1, title=_derive_title(title), title_source="derived",
+                           lines=[first, *body])
+            self.warn(title_i, f"message without a title; title derived: '{draft.title}'",
+                      repair="derived titles")
+        self.ledger.account("post", *(sl.number for sl in draft.lines))
+        if draft.title_source == "header":
+            draft.lines = draft.lines[1:]  # the title line is the title, not the body
+        draft.link_lost = marked
+        if reactions_i is not None:  # read into reactions by the enrich stage
+            draft.reactions_raw = self.lines[reactions_i].strip()
+            draft.reactions_line = reactions_i + 1
+        if not draft.lines:
+            self.warn(title_i, f"post '{draft.title}' has no body")
+        self.drafts.append(draft)
+
+
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
     warnings: list[LocatedWarning] = []
     lines = read_lines(path, warnings, channel.lang)
-    ledger = Ledger(path=str(path), total_lines=len(lines))
-
-    def warn(index: int, message: str, repair: str = "") -> None:
-        warnings.append(LocatedWarning(str(path), index + 1, message, repair=repair))
-
-    start, meta = _read_header(lines, ledger)
+    reading = _Reading(path, lines, Ledger(path=str(path), total_lines=len(lines)), warnings)
+    start, meta = _read_header(lines, reading.ledger)
     for problem in _header_disagreements(meta, channel):
-        warn(0, problem)
-    drafts: list[_Draft] = []
-    previous = "none"  # kind of the previous message: none | post | media
-    for chunk in _chunks(lines, start, ledger):
-        messages = split_messages(lines, chunk)
-        if not messages:
-            messages = [_Message((), (), ())]  # a reactions line alone: a media-only message
+        reading.warn(0, problem)
+    for chunk in _chunks(lines, start, reading.ledger):
+        # a reactions line alone is a media-only message
+        messages = split_messages(lines, chunk) or [_Message((), (), ())]
         for k, msg in enumerate(messages):
-            reactions_i = chunk.reactions if k == len(messages) - 1 else None
-            ledger.account("link-marker", *(i + 1 for i in msg.markers))
-            first, second = list(msg.first), list(msg.second)
-            if not first:
-                first, second = second, []
-            if not first:
-                ledger.count("media-only messages")
-                previous = "media"
-                continue
-            title_i = first[0]
-            if second and line_key(lines[second[0]]) == line_key(lines[title_i]):
-                ledger.account("duplicate", second[0] + 1)  # the second copy repeats the title
-                second = second[1:]
-            merged = merge_copies([SourceLine(i + 1, lines[i]) for i in first[1:]],
-                                  [SourceLine(i + 1, lines[i]) for i in second])
-            ledger.account("duplicate", *merged.duplicates)
-            for a, b in merged.divergent:
-                warnings.append(LocatedWarning(
-                    str(path), a, f"the two copies differ here and at line {b}; both kept"))
-            title = lines[title_i].strip()
-            if not looks_like_title(title) and drafts:
-                draft = drafts[-1]
-                draft.lines += [SourceLine(title_i + 1, lines[title_i]), *merged.lines]
-                draft.continuations += 1
-                draft.link_lost = draft.link_lost or bool(msg.markers)
-                ledger.count("merged continuations")
-                ledger.account("post", title_i + 1, *(sl.number for sl in merged.lines))
-                if previous != "post":
-                    warn(title_i, f"continuation merged into '{draft.title}' across a "
-                                  "media-only message")
-                previous = "post"
-                continue  # a continuation's own reactions stay counted, not on the page
-            if looks_like_title(title):
-                head, used, body = _split_head(list(merged.lines))
-                draft = _Draft(line=title_i + 1, title=title, title_source="header",
-                               lines=[SourceLine(title_i + 1, lines[title_i]), *body],
-                               authors=head["authors"], papers=head["papers"], code=head["code"])
-                ledger.account("front-matter", *(sl.number for sl in used))
-            else:
-                draft = _Draft(line=title_i + 1, title=_derive_title(title),
-                               title_source="derived",
-                               lines=[SourceLine(title_i + 1, lines[title_i]), *merged.lines])
-                warn(title_i, f"message without a title; title derived: '{draft.title}'",
-                     repair="derived titles")
-            ledger.account("post", *(sl.number for sl in draft.lines))
-            if draft.title_source == "header":
-                draft.lines = draft.lines[1:]  # the title line is the title, not the body
-            draft.link_lost = bool(msg.markers)
-            if reactions_i is not None:  # read into reactions by the enrich stage
-                draft.reactions_raw = lines[reactions_i].strip()
-                draft.reactions_line = reactions_i + 1
-            if not draft.lines:
-                warn(title_i, f"post '{draft.title}' has no body")
-            drafts.append(draft)
-            previous = "post"
-
+            reading.message(msg, chunk.reactions if k == len(messages) - 1 else None)
     posts = tuple(
         Post(
             channel=channel.id, source_file=path.name, line=d.line, lines=tuple(d.lines),
@@ -364,7 +390,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             reactions_raw=d.reactions_raw, reactions_line=d.reactions_line, link_lost=d.link_lost,
             continuations=d.continuations,
         )
-        for d in drafts
+        for d in reading.drafts
     )
-    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=ledger,
+    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=reading.ledger,
                       warnings=tuple(warnings), meta=meta)
