@@ -42,7 +42,7 @@ from typing import Any
 
 from corpus import make
 
-from postdocs.search_index import run_pagefind
+from postdocs.mkdocs.search_index import run_pagefind
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from postdocs.config import Project, load_project
+from postdocs.output.writer import load_manifest
 from postdocs.pipeline import Corpus, process
-from postdocs.write import load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANNELS = ROOT / "content" / "channels"

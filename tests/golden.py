@@ -15,7 +15,7 @@ from pathlib import Path
 from postdocs.config import Project, load_project
 from postdocs.model import Post
 from postdocs.pipeline import Corpus, process, render_site
-from postdocs.slugs import page_path
+from postdocs.urls.slugs import page_path
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"

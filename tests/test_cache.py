@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from postdocs.cache import ReadCache
+from postdocs.cache.reads import ReadCache
 from postdocs.config import load_project
 from postdocs.model import Post, SourceLine
 from postdocs.pipeline import process, render_site

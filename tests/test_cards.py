@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from postdocs import cards
 from postdocs.cli import main
+from postdocs.render import cards
 
 from .conftest import ROOT, copy_project
 

@@ -29,10 +29,10 @@ from postdocs.cli import main
 from postdocs.config import load_project
 from postdocs.errors import InputError
 from postdocs.model import ChannelConfig, Post
+from postdocs.output.writer import write_pages
 from postdocs.pipeline import process, render_site, site_assets
 from postdocs.readers import read_input, sniff
 from postdocs.readers.desktop_text import TextPart, join_lines, to_lines
-from postdocs.write import write_pages
 
 from .conftest import ROOT
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from postdocs.excerpt import excerpt
 from postdocs.model import Post, SourceLine
 from postdocs.pipeline import Corpus
+from postdocs.render.excerpt import excerpt
 
 
 def _post(*lines: str, markdown: str | None = None) -> Post:

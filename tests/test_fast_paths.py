@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postdocs.link.related import _forms
-from postdocs.slugs import relative
+from postdocs.urls.slugs import relative
 
 _part = st.sampled_from(["reviews", "topics", "papers", "channels", "a", "b", "index.md",
                          "x.md", "rizzearch", "gonzo_ML", "feeds"])
@@ -32,7 +32,7 @@ def test_term_forms_fold_plurals_split_compounds_and_drop_stop_words() -> None:
 def test_front_matter_writes_emoji_as_themselves_and_round_trips() -> None:
     import yaml
 
-    from postdocs.render import front_matter
+    from postdocs.render.pages import front_matter
 
     cases = [
         {"reactions_raw": "🔥3👍42🤔1", "reactions": [{"emoji": "🔥", "count": 3}]},
@@ -61,6 +61,6 @@ _values = st.recursive(_scalar, lambda inner: st.one_of(
 def test_yaml_block_loads_back_as_the_same_data(data: dict[str, object]) -> None:
     import yaml
 
-    from postdocs.render import yaml_block
+    from postdocs.render.pages import yaml_block
 
     assert yaml.safe_load(yaml_block(data)) == (data or None)

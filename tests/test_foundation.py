@@ -11,8 +11,8 @@ import yaml
 from postdocs.cli import main
 from postdocs.config import Project, parse_channels
 from postdocs.errors import ConfigError, OutputError
+from postdocs.output.writer import write_pages
 from postdocs.pipeline import Corpus
-from postdocs.write import write_pages
 
 from .conftest import ROOT
 
@@ -101,7 +101,7 @@ def test_write_skips_unchanged_removes_stale_and_protects_edits(tmp_path: Path) 
 
 
 def test_front_matter_fields(corpus: Corpus) -> None:
-    from postdocs.render import render_post
+    from postdocs.render.pages import render_post
 
     post = next(p for p in corpus.posts if p.source == "000_6219d51e455967f7.txt:12")
     text = render_post(post)

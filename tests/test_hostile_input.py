@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from postdocs import write
 from postdocs.cli import main
 from postdocs.config import load_project
-from postdocs.markup import LINE_BREAKS, clean_text, clean_title, guard_page
+from postdocs.output import writer
+from postdocs.output.writer import COMMIT, load_manifest
 from postdocs.pipeline import process, render_site
-from postdocs.write import COMMIT, load_manifest
+from postdocs.render.markup import LINE_BREAKS, clean_text, clean_title, guard_page
 
 from .conftest import ROOT
 from .safe_html import inspect, to_html
@@ -539,10 +539,10 @@ def test_a_failed_move_into_place_rolls_back(tmp_path: Path,
             raise OSError(errno.EIO, os.strerror(errno.EIO), str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(write.os, "replace", failing)
+    monkeypatch.setattr(writer.os, "replace", failing)
     code, err = _run(tmp_path, capsys)
     assert code == 4 and "the previous pages were put back" in err and ".md" in err
-    monkeypatch.setattr(write.os, "replace", real_replace)
+    monkeypatch.setattr(writer.os, "replace", real_replace)
     assert _site_state(docs) == before
     assert not (docs / COMMIT).exists()
     assert _run(tmp_path, capsys)[0] == 0  # nothing blocks the next build
@@ -564,7 +564,7 @@ def test_a_move_across_file_systems_finishes(tmp_path: Path,
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(src), None, str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(write.os, "replace", cross)
+    monkeypatch.setattr(writer.os, "replace", cross)
     assert _run(tmp_path, capsys)[0] == 0
     docs = tmp_path / "content" / "docs"
     page = next((docs / "reviews" / "chan").glob("*.md")).read_text(encoding="utf-8")

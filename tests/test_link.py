@@ -29,8 +29,8 @@ from postdocs.link.identity import (
 )
 from postdocs.model import PageLinks, Post, SourceLine
 from postdocs.pipeline import Corpus
-from postdocs.render import render_post
-from postdocs.slugs import assign, page_path
+from postdocs.render.pages import render_post
+from postdocs.urls.slugs import assign, page_path
 
 from .conftest import ROOT
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from postdocs.cli import main
-from postdocs.write import load_manifest
+from postdocs.output.writer import load_manifest
 
 from .conftest import ROOT, copy_project
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from postdocs import slugs
 from postdocs.cli import main
 from postdocs.config import load_project
+from postdocs.mkdocs.watch import watch
 from postdocs.model import Post
 from postdocs.pipeline import process
-from postdocs.watch import watch
+from postdocs.urls import slugs
 
 from .conftest import ROOT, copy_project
 

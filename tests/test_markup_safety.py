@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postdocs.markup import inline, text_to_markdown
-from postdocs.tex import join_broken_math
+from postdocs.clean.tex import join_broken_math
+from postdocs.render.markup import inline, text_to_markdown
 
 from .safe_html import inspect, to_html
 

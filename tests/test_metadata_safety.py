@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from mkdocs.utils import meta
 
 from postdocs.model import Post, SourceLine
-from postdocs.render import front_matter, html_text, html_title, render_post
+from postdocs.render.pages import front_matter, html_text, html_title, render_post
 
 from .conftest import ROOT
 
@@ -89,8 +89,8 @@ def test_feed_stays_valid_xml_with_hostile_titles() -> None:
     import datetime as dt
     from xml.etree import ElementTree as ET
 
-    from postdocs.feeds import atom_feed
-    from postdocs.render import SiteContext
+    from postdocs.render.feeds import atom_feed
+    from postdocs.render.pages import SiteContext
 
     post = Post(channel="c", source_file="f.txt", line=1, slug="x", date=dt.date(2024, 1, 2),
                 title="a\x07b <script>alert(1)</script> & \u202e\x00",

@@ -20,7 +20,7 @@ from mkdocs.structure import pages
 
 from postdocs.cli import main
 from postdocs.config import Project
-from postdocs.mkdocs_plugin import (
+from postdocs.mkdocs.plugin import (
     _MAY_NAME_ANCHOR,
     SkippingInlineExtension,
     _AnchorIdsPreprocessor,

@@ -10,17 +10,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from postdocs.clean.tex import join_broken_math, repair_math
+from postdocs.clean.tex import restore_math as repair_math_line
 from postdocs.cli import main
 from postdocs.config import Project
 from postdocs.enrich import dates
 from postdocs.errors import LocatedWarning
-from postdocs.markup import text_to_markdown
 from postdocs.model import ChannelConfig, ReadResult, SourceLine
 from postdocs.pipeline import Corpus, read_one
 from postdocs.readers import header_dates, ocr_digest, ocr_links, ocr_repeats, ocr_titles
-from postdocs.render import render_post
-from postdocs.tex import join_broken_math, repair_math
-from postdocs.tex import restore_math as repair_math_line
+from postdocs.render.markup import text_to_markdown
+from postdocs.render.pages import render_post
 
 from .conftest import ROOT, copy_project
 
@@ -399,7 +399,7 @@ def test_reviews_that_link_their_telegram_post_get_a_permalink(result: ReadResul
 
 def test_rtl_labels_glued_to_urls_are_not_part_of_them() -> None:
     from postdocs.enrich.papers import find_urls
-    from postdocs.markup import inline
+    from postdocs.render.markup import inline
 
     text = "https://arxiv.org/abs/2405.17927:מאמר: ועוד https://arxiv.org/pdf/2405.18047v2:"
     assert find_urls(text) == ["https://arxiv.org/abs/2405.17927",

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from postdocs import memo, write
+from postdocs import memo
 from postdocs.cli import main
 from postdocs.errors import OutputError
 from postdocs.model import KnownPage, page_digest
-from postdocs.write import (
+from postdocs.output import writer
+from postdocs.output.writer import (
     COMMIT,
     LOCK,
     MANIFEST,
@@ -35,7 +36,7 @@ import os, signal, sys
 # (a background job of a non-interactive shell): Python keeps an inherited SIG_IGN otherwise.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
-from postdocs import write
+from postdocs.output import writer
 mode, n, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
 pages = {f"d{i % 3}/p{i}.md": f"new {i}\n" for i in range(12)}
 calls = [0]
@@ -44,11 +45,11 @@ def hit():
     if calls[0] == n:
         os.kill(os.getpid(), signal.SIGINT if mode == "int" else signal.SIGKILL)
 if mode in ("stage", "int"):
-    stage = write._stage
+    stage = writer._stage
     def _stage(path, data):
         hit()
         stage(path, data)
-    write._stage = _stage
+    writer._stage = _stage
 else:
     replace = os.replace
     def _replace(a, b):
@@ -56,7 +57,7 @@ else:
         replace(a, b)
     os.replace = _replace
 try:
-    write.write_pages(out, pages)
+    writer.write_pages(out, pages)
 except KeyboardInterrupt:
     sys.exit(130)
 """
@@ -180,7 +181,7 @@ def test_cli_build_killed_midway_keeps_a_whole_site(tmp_path: Path) -> None:
     yml = tmp_path / "content" / "channels.yml"
     yml.write_text(yml.read_text(encoding="utf-8").replace(
         "      - rizzearch/001_72cd830eb3fd8acc.txt\n", ""), encoding="utf-8")
-    kill_at_write = ("import os, signal, postdocs.write as w; s = w._stage\n"
+    kill_at_write = ("import os, signal, postdocs.output.writer as w; s = w._stage\n"
                      "def k(p, d): os.kill(os.getpid(), signal.SIGKILL)\n"
                      "w._stage = k\n"
                      "import sys; from postdocs.cli import main; sys.exit(main(sys.argv[1:]))\n")
@@ -244,16 +245,16 @@ def test_the_watcher_reads_each_unchanged_page_once_and_still_sees_edits(
     out = tmp_path / "docs"
     write_pages(out, NEW)
     reads: list[Path] = []
-    real = write._file_digest
+    real = writer._file_digest
 
     def counting(path: Path) -> str:
         reads.append(path)
         return real(path)
 
-    monkeypatch.setattr(write, "_file_digest", counting)
-    monkeypatch.setattr(write, "_SEEN", {})
+    monkeypatch.setattr(writer, "_file_digest", counting)
+    monkeypatch.setattr(writer, "_SEEN", {})
     later = time.time_ns() + 10 * 10**9  # the files are settled: older than the clock's ticks
-    monkeypatch.setattr(write, "_now_ns", lambda: later)
+    monkeypatch.setattr(writer, "_now_ns", lambda: later)
     known = [(rel, KnownPage(page_digest(text), functools.partial(str, text)))
              for rel, text in NEW.items()]
     memo.enable()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from postdocs.markup import text_to_markdown
 from postdocs.model import ChannelConfig
 from postdocs.pipeline import Corpus
 from postdocs.readers import ocr_digest
-from postdocs.render import body_markdown, render_post
+from postdocs.render.markup import text_to_markdown
+from postdocs.render.pages import body_markdown, render_post
 
 from .safe_html import to_html
 

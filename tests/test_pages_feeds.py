@@ -6,8 +6,8 @@ import datetime as dt
 from xml.etree import ElementTree as ET
 
 from postdocs.config import Project
-from postdocs.feeds import ALL_FEED, FEED_ENTRIES, feeds
 from postdocs.pipeline import Corpus, render_site
+from postdocs.render.feeds import ALL_FEED, FEED_ENTRIES, feeds
 
 from .test_pages_indexes import CTX, POSTS, _post
 

@@ -9,13 +9,13 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from postdocs import render
-from postdocs.chart import SEEN_NOTE, months, reviews_per_month_svg, segments
 from postdocs.config import Project
-from postdocs.indexes import channel_pages, home_snippet, topic_pages
 from postdocs.model import ChannelConfig, ChannelMeta, Post, SourceLine
 from postdocs.pipeline import Corpus, render_site, site_context
-from postdocs.render import SiteContext
+from postdocs.render import pages
+from postdocs.render.chart import SEEN_NOTE, months, reviews_per_month_svg, segments
+from postdocs.render.indexes import channel_pages, home_snippet, topic_pages
+from postdocs.render.pages import SiteContext
 
 RU = ChannelConfig(id="ru_chan", name="Русский канал", url="https://t.me/ru_chan", lang="ru",
                    dir="ltr", format="auto", files=("a.txt",))
@@ -49,7 +49,7 @@ POSTS = [
 def markdown_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     """Review lists in their Markdown form, whose text these tests read; tests/test_prerender.py
     proves the HTML form postdocs writes builds the same site byte for byte."""
-    monkeypatch.setattr(render, "PRERENDER", False)
+    monkeypatch.setattr(pages, "PRERENDER", False)
 
 
 def _titles(page: str) -> list[str]:
@@ -250,7 +250,7 @@ def test_pages_for_readers_name_no_repository_files(project: Project, corpus: Co
 
 
 def test_long_listings_are_cut_into_pages_of_fifty_with_pager_and_years() -> None:
-    from postdocs.indexes import PAGE_SIZE, listing_page_path
+    from postdocs.render.indexes import PAGE_SIZE, listing_page_path
 
     posts = [_post(100 + i, date=dt.date(2023 + i % 2, 1 + i % 12, 1 + i % 28), topics=("rl",))
              for i in range(2 * PAGE_SIZE + 7)] + [_post(99, topics=("rl",))]  # one undated

@@ -9,7 +9,7 @@ import yaml
 from postdocs.config import Project
 from postdocs.model import ChannelConfig, PageLinks, PageRef, Post, SourceLine
 from postdocs.pipeline import Corpus, site_context
-from postdocs.render import SiteContext, render_post
+from postdocs.render.pages import SiteContext, render_post
 
 CHANNEL = ChannelConfig(id="chan", name="Chan Name", url="https://t.me/chan", lang="ru",
                         dir="ltr", format="auto", files=("x.txt",))

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from postdocs.model import Post
 from postdocs.pipeline import Corpus
-from postdocs.slugs import assign, base_slug, page_path, page_url, relative
+from postdocs.urls.slugs import assign, base_slug, page_path, page_url, relative
 
 SAFE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from postdocs import permalinks
 from postdocs.errors import ConfigError, OutputError
 from postdocs.model import Post, SourceLine
-from postdocs.permalinks import Registry, assign, identity
-from postdocs.slugs import assign as slugs_assign
+from postdocs.urls import permalinks
+from postdocs.urls.permalinks import Registry, assign, identity
+from postdocs.urls.slugs import assign as slugs_assign
 
 DAY1 = dt.date(2026, 12, 7)
 DAY2 = dt.date(2026, 12, 9)
@@ -208,7 +208,7 @@ def test_save_writes_only_a_changed_registry(tmp_path: Path) -> None:
 
 def test_the_seed_registry_names_every_seed_review_once(corpus: object) -> None:
     from postdocs.pipeline import Corpus
-    from postdocs.slugs import page_path
+    from postdocs.urls.slugs import page_path
 
     assert isinstance(corpus, Corpus)
     reg = corpus.registry
@@ -221,8 +221,8 @@ def test_the_seed_registry_names_every_seed_review_once(corpus: object) -> None:
 
 
 def test_check_reads_a_published_sitemap_and_lets_withdrawn_urls_go(tmp_path: Path) -> None:
-    from postdocs import url_check
     from postdocs.errors import InputError
+    from postdocs.urls import check
 
     sitemap = tmp_path / "sitemap.xml"
     sitemap.write_text(
@@ -233,14 +233,14 @@ def test_check_reads_a_published_sitemap_and_lets_withdrawn_urls_go(tmp_path: Pa
         "  <url><loc>https://reviews.example.net/site/reviews/chan/b/</loc></url>\n"
         "</urlset>\n", encoding="utf-8")
     # published under another address than this build's site_url: the home page is the base
-    known = url_check.from_sitemap(sitemap, "https://example.org/postdocs/")
+    known = check.from_sitemap(sitemap, "https://example.org/postdocs/")
     assert [(k.url, k.line) for k in known] == [("", 3), ("reviews/chan/a/", 4),
                                                 ("reviews/chan/b/", 5)]
     reg = Registry(entries=(permalinks.Entry("reviews/chan/b/", DAY1, withdrawn=True),))
-    assert [k.url for k in url_check.lost(known, {""}, reg)] == ["reviews/chan/a/"]
-    assert url_check.url_of_file("reviews/chan/old/index.html") == "reviews/chan/old/"
-    assert url_check.url_of_file("reviews/chan/a.md") == "reviews/chan/a/"
-    assert url_check.url_of_file("reviews/chan/a/photo.jpg") is None
+    assert [k.url for k in check.lost(known, {""}, reg)] == ["reviews/chan/a/"]
+    assert check.url_of_file("reviews/chan/old/index.html") == "reviews/chan/old/"
+    assert check.url_of_file("reviews/chan/a.md") == "reviews/chan/a/"
+    assert check.url_of_file("reviews/chan/a/photo.jpg") is None
     sitemap.write_text("<urlset><url><loc>x</loc></url>\n", encoding="utf-8")
     with pytest.raises(InputError, match="sitemap.xml:2: not a valid sitemap"):
-        url_check.from_sitemap(sitemap, "")
+        check.from_sitemap(sitemap, "")

@@ -25,10 +25,10 @@ from urllib.request import urlopen
 import pytest
 import yaml
 
-from postdocs import permalinks
 from postdocs.cli import main
 from postdocs.config import load_project
 from postdocs.readers import read_input
+from postdocs.urls import permalinks
 
 from .conftest import copy_project
 
@@ -266,9 +266,9 @@ def test_check_fails_on_a_url_that_would_stop_answering(
 
 
 def test_undated_reviews_are_dated_by_first_sight_and_fill_the_feeds(corpus: object) -> None:
-    from postdocs.feeds import ALL_FEED
     from postdocs.pipeline import Corpus
-    from postdocs.render import render_post
+    from postdocs.render.feeds import ALL_FEED
+    from postdocs.render.pages import render_post
 
     assert isinstance(corpus, Corpus)
     russian = [p for p in corpus.posts if p.lang == "ru"]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from postdocs import render
 from postdocs.cli import main
 from postdocs.model import ChannelConfig, PageLinks, PageRef, Post, SourceLine
-from postdocs.prerender import line_html
-from postdocs.render import SiteContext, render_post
+from postdocs.render import pages
+from postdocs.render.pages import SiteContext, render_post
+from postdocs.render.prerender import line_html
 
 from .conftest import copy_project
 
@@ -39,9 +39,9 @@ def _build(root: Path) -> dict[str, bytes]:
 
 def test_seed_site_is_byte_identical_with_and_without_prerendered_html(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "PRERENDER", False)
+    monkeypatch.setattr(pages, "PRERENDER", False)
     markdown = _build(tmp_path / "markdown")
-    monkeypatch.setattr(render, "PRERENDER", True)
+    monkeypatch.setattr(pages, "PRERENDER", True)
     html = _build(tmp_path / "html")
     assert set(markdown) == set(html)
     built = sorted(k for k in html if not k.startswith("md:"))

@@ -20,8 +20,8 @@ from postdocs.cli import main
 from postdocs.config import load_project
 from postdocs.model import Post
 from postdocs.pipeline import process
-from postdocs.preview_fetch import Store
 from postdocs.readers.telegram_preview import read
+from postdocs.sources.fetch_preview import Store
 
 from .conftest import ROOT, project_without_channels
 from .test_hostile_site import _LIVE_IN_DOM, _pages, _Scan

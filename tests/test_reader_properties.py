@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from postdocs.model import ChannelConfig, Post, ReadResult
 from postdocs.readers import ocr_digest, webpreview
 from postdocs.readers.text import decode
-from postdocs.render import render_post
+from postdocs.render.pages import render_post
 
 PIECES = st.sampled_from([
     "VIEW IN TELEGRAM", "Please open Telegram to view this post", "Download Telegram",

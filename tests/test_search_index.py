@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from postdocs.errors import OutputError
-from postdocs.render import hebrew_search_forms
-from postdocs.search_index import (
+from postdocs.mkdocs.search_index import (
     filter_choices,
     page_filters,
     run_pagefind,
     with_page_language,
 )
+from postdocs.render.pages import hebrew_search_forms
 
 PAGE = """<!doctype html>
 <html lang="en" class="no-js"><head><title>{title}</title></head><body>

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from postdocs.config import parse_channels
 from postdocs.errors import ConfigError, OutputError
 from postdocs.model import Post
-from postdocs.slugs import MAX_SLUG, SAFE_SLUG_RE, assign, base_slug, page_path
+from postdocs.urls.slugs import MAX_SLUG, SAFE_SLUG_RE, assign, base_slug, page_path
 
 
 @settings(max_examples=300, deadline=None)

@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pytest
 
-from postdocs import slugs
 from postdocs.cli import main
 from postdocs.config import load_project
 from postdocs.model import ChannelConfig, Post
 from postdocs.pipeline import process, render_site
-from postdocs.preview_fetch import FetchOptions, Store, fetch_channel, parse_preview_url
 from postdocs.readers import read_input, webpreview
 from postdocs.readers.preview_page import parse_page
 from postdocs.readers.telegram_preview import read
+from postdocs.sources.fetch_preview import FetchOptions, Store, fetch_channel, parse_preview_url
+from postdocs.urls import slugs
 
 from .conftest import copy_project, seed
 from .preview_server import Channel, Msg, PreviewServer, Scripted, emoji, text_html
@@ -546,7 +546,7 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path: Path,
 
 
 def test_same_post_merge_rules() -> None:
-    from postdocs import same_post
+    from postdocs.link import same_post
     from postdocs.model import Ledger, ReadResult, SourceLine
 
     def dump(line: int, title: str, body: str) -> Post:
@@ -596,7 +596,7 @@ def test_same_post_merge_rules() -> None:
 
 def test_a_merged_review_keeps_its_registry_url_and_the_entry_learns_its_telegram_post(
         tmp_path: Path) -> None:
-    from postdocs import permalinks
+    from postdocs.urls import permalinks
 
     root = copy_project(tmp_path / "site")
     registry_file = root / "content" / "permalinks.yml"

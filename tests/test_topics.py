@@ -12,13 +12,13 @@ import yaml
 
 from postdocs.cli import main
 from postdocs.config import Project
-from postdocs.enrich import topics
+from postdocs.enrich.corrections import apply
 from postdocs.errors import ConfigError
 from postdocs.model import Post
-from postdocs.overrides import apply
 from postdocs.pipeline import Corpus, render_site
-from postdocs.topics_config import Taxonomy, parse_overrides, parse_taxonomy
-from postdocs.topics_eval import evaluate, parse_labels
+from postdocs.topics import classifier
+from postdocs.topics.evaluation import evaluate, parse_labels
+from postdocs.topics.taxonomy import Taxonomy, parse_overrides, parse_taxonomy
 
 from .conftest import ROOT
 
@@ -58,9 +58,9 @@ def small() -> Taxonomy:
     return parse_taxonomy(SMALL, "topics.yml")
 
 
-def classify(title: str, body: str) -> topics.Classification:
+def classify(title: str, body: str) -> classifier.Classification:
     tax = small()
-    return topics.classify(title, body, topics.build_matcher(tax), tax)
+    return classifier.classify(title, body, classifier.build_matcher(tax), tax)
 
 
 # --------------------------------------------------------------------------- matching
@@ -115,7 +115,7 @@ def test_a_topic_can_require_a_higher_score() -> None:
     strict = parse_taxonomy(text, "topics.yml")
     body = "graph neural networks, graph neural networks"
     assert classify("", body).topics == ("graphs",)  # 6 ≥ 4
-    assert topics.classify("", body, topics.build_matcher(strict), strict).topics == ()
+    assert classifier.classify("", body, classifier.build_matcher(strict), strict).topics == ()
 
 
 def test_a_topic_can_require_a_larger_share_of_the_best_score() -> None:
@@ -125,10 +125,11 @@ def test_a_topic_can_require_a_larger_share_of_the_best_score() -> None:
     # … but not a share of 0.7 (6 < 6.3); rl itself is unaffected
     text = SMALL.replace("    name: Graphs\n", "    name: Graphs\n    relative: 0.7\n")
     strict = parse_taxonomy(text, "topics.yml")
-    assert topics.classify("", body, topics.build_matcher(strict), strict).topics == ("rl",)
+    assert classifier.classify("", body, classifier.build_matcher(strict), strict).topics == ("rl",)
     # a review mainly about graphs still gets the topic
     mainly = "graph neural networks " * 3
-    assert topics.classify("", mainly, topics.build_matcher(strict), strict).topics == ("graphs",)
+    matcher = classifier.build_matcher(strict)
+    assert classifier.classify("", mainly, matcher, strict).topics == ("graphs",)
 
 
 def test_longest_term_wins_without_overlap() -> None:
@@ -143,8 +144,8 @@ def test_a_tag_phrase_does_not_hide_a_topic_term() -> None:
     text = SMALL.replace("  PPO: [ppo, ппо]",
                          "  PPO: [ppo, ппо]\n  Diffusion policy: [diffusion policy]")
     tax = parse_taxonomy(text, "topics.yml")
-    r = topics.classify("Diffusion Policy", "a diffusion policy, another diffusion policy",
-                        topics.build_matcher(tax), tax)
+    r = classifier.classify("Diffusion Policy", "a diffusion policy, another diffusion policy",
+                        classifier.build_matcher(tax), tax)
     assert r.topics[0] == "diffusion" and "Diffusion policy" in r.tags
     assert {(e.term, e.where) for e in r.evidence} >= {("diffusion", "title"),
                                                        ("diffusion", "body")}
@@ -161,13 +162,13 @@ def test_tags_need_a_title_hit_or_two_mentions_and_must_recur() -> None:
     p1 = Post(channel="c", source_file="f.txt", line=1, title="PPO for all")
     p2 = Post(channel="c", source_file="f.txt", line=5, title="x", markdown="ппо и ещё раз ппо")
     p3 = Post(channel="c", source_file="f.txt", line=9, title="y", markdown="one ppo mention")
-    out = topics.assign([p1, p2, p3], tax)
+    out = classifier.assign([p1, p2, p3], tax)
     assert [p.tags for p in out] == [("PPO",), ("PPO",), ()]
     strict = parse_taxonomy(SMALL.replace("tag_min_posts: 1", "tag_min_posts: 3"), "t.yml")
-    assert [p.tags for p in topics.assign([p1, p2, p3], strict)] == [(), (), ()]
+    assert [p.tags for p in classifier.assign([p1, p2, p3], strict)] == [(), (), ()]
     # tags a reader found (a Desktop export's hashtags) are kept, before the taxonomy's
     hashtagged = Post(channel="c", source_file="f.txt", line=1, title="PPO", tags=("#rl",))
-    assert topics.assign([hashtagged], tax)[0].tags == ("#rl", "PPO")
+    assert classifier.assign([hashtagged], tax)[0].tags == ("#rl", "PPO")
 
 
 # --------------------------------------------------------------------------- configuration
@@ -253,7 +254,7 @@ def test_override_sets_topics_title_date_and_primary() -> None:
 
 def classifier_only(corpus: Corpus) -> list[Post]:
     """The seed reviews with the classifier's topics (editors' overrides not applied)."""
-    return topics.assign(corpus.posts, corpus.taxonomy)
+    return classifier.assign(corpus.posts, corpus.taxonomy)
 
 
 def test_labelled_set_is_broad_and_found(corpus: Corpus) -> None:
@@ -307,7 +308,7 @@ def test_seed_evidence_and_tags_reach_the_front_matter(corpus: Corpus) -> None:
     assert {"алаймент", "рлхф", "дпо"} <= terms
     sae = next(p for p in corpus.posts if p.title == "Scaling and evaluating sparse autoencoders")
     assert "SAE" in sae.tags and "interpretability" in sae.topics
-    from postdocs.render import post_metadata
+    from postdocs.render.pages import post_metadata
 
     meta = post_metadata(sae)
     assert meta["tags"] == list(sae.tags)

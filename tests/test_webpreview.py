@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postdocs.clean import line_key, merge_copies
+from postdocs.clean.doubled import line_key, merge_copies
 from postdocs.cli import main
 from postdocs.config import Project
 from postdocs.enrich import reactions
@@ -20,7 +20,7 @@ from postdocs.enrich.papers import arxiv_id, classify, find_urls
 from postdocs.model import ChannelConfig, Post, ReadResult, SourceLine
 from postdocs.pipeline import Corpus, render_site
 from postdocs.readers import webpreview
-from postdocs.render import render_post
+from postdocs.render.pages import render_post
 
 from .conftest import ROOT
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import __version__, memo, permalinks
+from . import __version__, memo
 from .config import load_project
 from .errors import (
     ConfigError,
@@ -23,8 +23,10 @@ from .errors import (
     UnaccountedLinesError,
 )
 from .model import ReadResult
+from .output.writer import write_pages
 from .pipeline import CARDS_NOT_DRAWN, Corpus, iter_pages, process, site_assets, site_cards
-from .preview_fetch import (
+from .readers.preview_store import is_store
+from .sources.fetch_preview import (
     FetchError,
     FetchOptions,
     FetchReport,
@@ -32,9 +34,8 @@ from .preview_fetch import (
     fetch_channel,
     parse_preview_url,
 )
-from .readers.preview_store import is_store
-from .topics_report import print_evaluation, print_topics
-from .write import write_pages
+from .topics.report import print_evaluation, print_topics
+from .urls import permalinks
 
 PLACEHOLDER_HOST = "://example.org/"  # the site_url mkdocs.yml ships with
 
@@ -301,19 +302,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _lost_urls(args: argparse.Namespace, corpus: Corpus) -> int:
     """Print the URLs of the previous build that this one would not answer; their number."""
-    from . import url_check
+    from .urls import check
 
     project = load_project(args.root)
     current = {u for path, _ in iter_pages(project, corpus)
-               if (u := url_check.url_of_file(path)) is not None}
-    current |= url_check.hand_written(project.docs)
+               if (u := check.url_of_file(path)) is not None}
+    current |= check.hand_written(project.docs)
     if args.against is not None:
-        previous = url_check.from_sitemap(args.against, project.site_url)
+        previous = check.from_sitemap(args.against, project.site_url)
         source = _shown(str(args.against))
     else:
-        previous = url_check.from_manifest(project.docs)
+        previous = check.from_manifest(project.docs)
         source = "the last build"
-    gone = url_check.lost(previous, current, corpus.registry)
+    gone = check.lost(previous, current, corpus.registry)
     print(f"urls: {len(previous)} of {source}, {len(previous) - len(gone)} still answer"
           + (f", {len(gone)} would stop answering:" if gone else ""))
     for k in gone:
@@ -335,7 +336,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     """Rebuild as soon as an input changes (file system events, `watch.py`). Errors are
     printed and watching goes on."""
-    from .watch import watch
+    from .mkdocs.watch import watch
 
     root: Path = args.root
     memo.enable()  # rebuilds reuse the results of unchanged posts (memo.py)
@@ -382,7 +383,7 @@ def _print_fetch(report: FetchReport) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from .add import LEFT_OUT, add_channel, add_preview_channel
+    from .sources.add_export import LEFT_OUT, add_channel, add_preview_channel
 
     preview = parse_preview_url(args.export)
     if preview is not None:

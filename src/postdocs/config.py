@@ -13,8 +13,8 @@ import yaml
 
 from . import safe_yaml
 from .errors import ConfigError
-from .markup import clean_text, clean_title
 from .model import ChannelConfig, Direction
+from .render.markup import clean_text, clean_title
 
 CHANNELS_FILE = "channels.yml"
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,64}$")

@@ -8,27 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from . import (
-    cards,
-    chart,
-    enrich,
-    feeds,
-    indexes,
-    link,
-    memo,
-    moved,
-    overrides,
-    permalinks,
-    replies,
-    same_post,
-    slugs,
-)
-from .cache import CACHE_DIR, ReadCache
+from . import enrich, link, memo
+from .cache.posts import Table, fingerprint
+from .cache.reads import CACHE_DIR, ReadCache
 from .config import Project
-from .enrich import topics
+from .enrich import corrections
 from .enrich.inputs import enrich_input
 from .errors import LocatedWarning
-from .markup import clean_title, guard_page
+from .link import replies, same_post
 from .model import (
     ChannelConfig,
     ChannelMeta,
@@ -40,12 +27,15 @@ from .model import (
     ReadResult,
     page_digest,
 )
-from .papers_index import papers_pages
 from .parallel import Workers
-from .postcache import Table, fingerprint
 from .readers import read_input
-from .render import SiteContext, media_path, render_post
-from .topics_config import Taxonomy, load_overrides, load_taxonomy
+from .render import cards, chart, feeds, indexes
+from .render.markup import clean_title, guard_page
+from .render.pages import SiteContext, media_path, render_post
+from .render.papers import papers_pages
+from .topics import classifier
+from .topics.taxonomy import Taxonomy, load_overrides, load_taxonomy
+from .urls import permalinks, redirects, slugs
 
 
 @dataclass
@@ -71,8 +61,8 @@ class Corpus:
 
 # What enrichment and classification give one post: the fields enrichment changed, and the
 # post's topics before the cross-post tag filter. Per post, so computed in the workers.
-Prepared = tuple[dict[str, object], topics.Classification]
-_MATCHERS: dict[str, topics.Matcher] = {}  # in each worker: the taxonomy's compiled matcher
+Prepared = tuple[dict[str, object], classifier.Classification]
+_MATCHERS: dict[str, classifier.Matcher] = {}  # in each worker: the taxonomy's compiled matcher
 _ENRICHED_FIELDS = tuple(f.name for f in fields(Post) if f.compare)
 
 
@@ -81,11 +71,11 @@ def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
     matcher = _MATCHERS.get(key)
     if matcher is None:
         _MATCHERS.clear()
-        matcher = _MATCHERS[key] = topics.build_matcher(taxonomy)
+        matcher = _MATCHERS[key] = classifier.build_matcher(taxonomy)
     enriched = enrich.enrich_post(post)
     changes = {name: value for name in _ENRICHED_FIELDS
                if (value := getattr(enriched, name)) != getattr(post, name)}
-    return changes, topics.classify(enriched.title, enriched.text, matcher, taxonomy)
+    return changes, classifier.classify(enriched.title, enriched.text, matcher, taxonomy)
 
 
 def read_one(path: Path, channel: ChannelConfig) -> ReadResult:
@@ -160,9 +150,9 @@ def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
             table: Table[Prepared], done: dict[int, Prepared] | None = None) -> list[Post]:
     """Enrichment and topics of every post: given (`done`, by index: made by the workers that
     read it), from the per-post cache (`postcache.py`), else computed in the workers; then
-    the cross-post tag filter (`topics.apply`)."""
+    the cross-post tag filter (`classifier.apply`)."""
     if memo.enabled():  # the watcher keeps these in memory (memo.py)
-        return topics.assign(enrich.enrich(posts), taxonomy)
+        return classifier.assign(enrich.enrich(posts), taxonomy)
     done = done or {}
     tax_key = fingerprint("prep", taxonomy)
     keys = [fingerprint(tax_key, _post_key(p)) for p in posts]
@@ -180,7 +170,7 @@ def prepare(posts: list[Post], taxonomy: Taxonomy, workers: Workers,
                 for p, (changes, _c) in zip(posts, results, strict=True)]
     if not taxonomy.topics and not taxonomy.tags:
         return enriched
-    return topics.apply(enriched, [c for _changes, c in results], taxonomy)
+    return classifier.apply(enriched, [c for _changes, c in results], taxonomy)
 
 
 def _registered(post: Post, entry: permalinks.Entry) -> Post:
@@ -226,7 +216,7 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
     fixes = load_overrides(project.content, taxonomy)
     urls = permalinks.known_urls(posts, registry, renamed) if fixes.entries else []
-    posts, warnings = overrides.apply(posts, fixes, urls)
+    posts, warnings = corrections.apply(posts, fixes, urls)
     posts = [p if clean_title(p.title) == p.title else p.evolve(title=clean_title(p.title))
              for p in posts]
     assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed)
@@ -334,7 +324,7 @@ def _other_pages(project: Project, corpus: Corpus,
     """Redirects and pages of reviews gone from the inputs, channel, topic, papers and home
     pages, feeds and the chart."""
     live = {permalinks.url_of(p.channel, p.slug) for p in corpus.posts}
-    yield from moved.pages(corpus.registry, live, corpus.renamed, ctx)
+    yield from redirects.pages(corpus.registry, live, corpus.renamed, ctx)
     yield from indexes.channel_pages(project.channels, corpus.metas, corpus.posts, ctx).items()
     yield from indexes.topic_pages(corpus.posts, ctx).items()
     topics = ctx.topics_in_order({t for p in corpus.posts for t in p.topics})

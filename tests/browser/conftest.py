@@ -27,8 +27,8 @@ from postdocs.cli import main as postdocs_main
 from postdocs.config import load_project
 from postdocs.model import Post
 from postdocs.pipeline import Corpus, process
-from postdocs.render import render_post
-from postdocs.slugs import page_path, page_url
+from postdocs.render.pages import render_post
+from postdocs.urls.slugs import page_path, page_url
 
 from ..conftest import ROOT, copy_project
 

@@ -19,8 +19,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from postdocs.model import Post
 from postdocs.pipeline import Corpus
-from postdocs.render import render_post
-from postdocs.slugs import channel_path, page_url, topic_path
+from postdocs.render.pages import render_post
+from postdocs.urls.slugs import channel_path, page_url, topic_path
 
 from .conftest import (
     ARTIFACTS,

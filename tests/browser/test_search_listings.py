@@ -13,8 +13,8 @@ import pytest
 
 from postdocs.model import Post
 from postdocs.pipeline import Corpus
-from postdocs.render import body_markdown, hebrew_search_forms
-from postdocs.slugs import channel_path, page_url
+from postdocs.render.pages import body_markdown, hebrew_search_forms
+from postdocs.urls.slugs import channel_path, page_url
 
 from .conftest import (
     ARTIFACTS,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from ..model import PageLinks, PageRef, Paper, Post, Reference
-from ..slugs import page_path
+from ..urls.slugs import page_path
 from . import identity, references, related
 
 _WORDY = re.compile(r"\w{2,}")

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import InputError, LocatedWarning
-from ..markup import block_safe, clean_text, escape_text, inline
 from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction, SourceLine
+from ..render.markup import block_safe, clean_text, escape_text, inline
 from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
 
 # Items of one album are sent together; the exporter gives them the same second. A minute leaves

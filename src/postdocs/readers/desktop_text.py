@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..markup import block_safe, escape_text, inline
+from ..render.markup import block_safe, escape_text, inline
 
 _WRAP_TAGS = {
     "bold": ("<strong>", "</strong>"),

@@ -19,10 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..clean.tex import restore_math
 from ..errors import LocatedWarning
 from ..model import ChannelConfig, Ledger, Post, ReadResult, SourceLine
 from ..patterns import arxiv_id, find_urls
-from ..tex import restore_math
 from . import header_dates, ocr_links, ocr_repeats
 from . import ocr_titles as titles
 from .text import read_lines

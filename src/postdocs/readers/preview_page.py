@@ -39,8 +39,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..markup import clean_text
 from ..model import ChannelMeta, Reaction
+from ..render.markup import clean_text
 from .desktop_export import Poll
 from .desktop_text import TextPart
 

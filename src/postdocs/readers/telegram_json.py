@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..markup import clean_text
 from ..model import ChannelConfig, ChannelMeta, Ledger, Reaction, ReadResult
+from ..render.markup import clean_text
 from .desktop_export import Assembler, Media, Message, Poll, iso_from_parts
 from .desktop_text import TextPart
 from .text import decode, regular_file

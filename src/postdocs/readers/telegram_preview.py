@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LocatedWarning
-from ..markup import escape_text, inline, link
 from ..model import ChannelConfig, Ledger, MediaFile, Post, ReadResult, SourceLine
+from ..render.markup import escape_text, inline, link
 from .desktop_export import Poll
 from .desktop_text import Line, join_lines, safe_href, split_title, to_lines
 from .preview_page import Attachment, LinkCard, PreviewMessage

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clean import line_key, merge_copies
+from ..clean.doubled import line_key, merge_copies
 from ..errors import LocatedWarning
 from ..model import ChannelConfig, ChannelMeta, Ledger, Post, ReadResult, SourceLine
 from ..patterns import arxiv_id, find_urls, is_reactions_line

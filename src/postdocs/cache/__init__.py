@@ -1,0 +1,1 @@
+"""Results kept on disk between builds: reader results and per-post results."""

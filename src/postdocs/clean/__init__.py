@@ -1,0 +1,1 @@
+"""The clean stage: read text repaired and de-duplicated. Pure functions."""

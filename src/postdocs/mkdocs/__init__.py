@@ -1,0 +1,1 @@
+"""The MkDocs side: the plugin, live preview, incremental builds, the search index."""

@@ -1,0 +1,1 @@
+"""Writing generated pages: only changed ones, only files postdocs owns (manifest)."""

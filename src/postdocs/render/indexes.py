@@ -1,0 +1,336 @@
+"""Index pages: topics, channels, the home page's generated part. Posts are listed here, never
+in the global navigation (every page carries the navigation: listing posts there is quadratic)."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+
+from .. import memo
+from ..model import ChannelConfig, ChannelMeta, Post
+from ..urls.slugs import channel_path, page_path, relative, topic_path
+from . import chart, pages
+from .excerpt import excerpt
+from .feeds import ALL_FEED, newest_first, topic_feed_path
+from .markup import block_safe, inline, link, text_to_markdown
+from .pages import SiteContext, bdi, channel_link, display_title, front_matter, language_name
+from .prerender import line_html
+
+CHART = "charts/reviews-per-month.svg"
+EXCERPT_LIMIT = 220
+LATEST = 10
+UNTOPICED = "without-a-topic"  # anchor of the list of reviews without a topic (topics index)
+UNTOPICED_PAGE = "topics/without-a-topic.md"  # all of them, when more than a page
+PAGE_SIZE = 50  # reviews on one page of a listing (topic, channel): no page grows with the site
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def in_reading_order(posts: Sequence[Post]) -> list[Post]:
+    """Newest first; undated reviews after the dated ones, in dump order."""
+    undated = sorted((p for p in posts if p.date is None),
+                     key=lambda p: (p.channel, p.source_file, p.line))
+    return newest_first(posts) + undated
+
+
+def _link(post: Post, here: str) -> str:
+    return f"[{inline(display_title(post), links=False)}]({relative(here, page_path(post))})"
+
+
+def _entry(post: Post, here: str, ctx: SiteContext, with_excerpt: bool = True) -> str:
+    """One list item: linked title, then date · channel · language, then a short excerpt. On
+    the channel's own pages the channel is not repeated."""
+    on_channel = here == channel_path(post.channel) or here.startswith(
+        channel_path(post.channel).removesuffix(".md") + "/")
+    channel = "" if on_channel else f" · {channel_link(post.channel, here, ctx)}"
+    facts = f"{post.shown_date}{channel} · {language_name(post.lang)}"
+    lines = [f"- **{_link(post, here)}**  ", f"  {facts}"]
+    text = excerpt(post, EXCERPT_LIMIT) if with_excerpt else ""
+    if text:
+        lines[-1] += "  "
+        lines.append(f'  <span class="postdocs-excerpt" lang="{post.lang}" dir="{post.dir}">'
+                     f"{inline(text)}</span>")
+    return "\n".join(lines)
+
+
+# The watcher converts each entry once: (page, post) → its HTML, for one site context (set by
+# `_entries`). Equal HTML (a review on several topic pages) is held once.
+_ENTRY_HTML: memo.Memo[str | None] = memo.Memo()
+_SAME_HTML: dict[str, str] = {}
+
+
+def _entry_html(post: Post, here: str, ctx: SiteContext) -> str | None:
+    """`_entry` as the HTML MkDocs makes of it (prerender.py), or None if a line is not in the
+    subset that converter knows."""
+    if not memo.enabled():
+        return _html_of_entry(here, _entry(post, here, ctx))
+    return _ENTRY_HTML.get((here, post), functools.partial(_shared_html_of_entry, post, here, ctx))
+
+
+def _shared_html_of_entry(post: Post, here: str, ctx: SiteContext) -> str | None:
+    html = _html_of_entry(here, _entry(post, here, ctx))
+    if html is None:
+        return None
+    if len(_SAME_HTML) > 4 * len(_ENTRY_HTML):  # forget HTML no entry holds any more
+        _SAME_HTML.clear()
+    return _SAME_HTML.setdefault(html, html)
+
+
+def _html_of_entry(here: str, entry: str) -> str | None:
+    lines = [line.strip() for line in entry.removeprefix("- ").split("\n")]
+    done = [line_html(here, line) for line in lines]
+    if not all(done):
+        return None
+    return "<li>" + "<br />\n  ".join(d for d in done if d is not None) + "</li>"
+
+
+def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext) -> list[str]:
+    """The list of reviews on a topic or channel page, in the order given. Written as HTML when
+    it can be (a long list costs live preview a second of Markdown work at 10× the seeds, each
+    time a review on it changes); the site is the same byte for byte (tests/test_prerender.py).
+    The search index skips it (`data-pagefind-ignore`): search finds the reviews themselves."""
+    head, tail = '<div class="postdocs-listing" data-pagefind-ignore markdown>', "</div>"
+    if pages.PRERENDER:
+        _ENTRY_HTML.within(ctx)
+        items = [_entry_html(p, here, ctx) for p in ordered]
+        if items and all(items):
+            return [head, "", "<ul>", *(i for i in items if i is not None), "</ul>", "",
+                    tail, ""]
+    return [head, "", "\n".join(_entry(p, here, ctx) for p in ordered), "", tail, ""]
+
+
+def listing_page_path(first: str, number: int) -> str:
+    """The docs path of page `number` of the listing whose first page is `first`:
+    `channels/<id>.md`, then `channels/<id>/page/2.md` (URL `channels/<id>/page/2/`);
+    `papers/index.md`, then `papers/page/2.md`."""
+    if number == 1:
+        return first
+    folder = first.removesuffix("index.md").rstrip("/") if first.endswith("/index.md") else (
+        first.removesuffix(".md"))
+    return f"{folder}/page/{number}.md"
+
+
+def pager(first: str, number: int, count: int) -> list[str]:
+    """Links to the other pages of a listing: newer, older, the first, the last and the pages
+    near this one (at most about ten links, however long the listing)."""
+    if count <= 1:
+        return []
+    here = listing_page_path(first, number)
+
+    def to(n: int, text: str) -> str:
+        return f"[{text}]({relative(here, listing_page_path(first, n))})"
+
+    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    numbers: list[str] = []
+    for i, n in enumerate(shown):
+        if i and n != shown[i - 1] + 1:
+            numbers.append("…")
+        numbers.append(f"**{n}**" if n == number else to(n, str(n)))
+    steps = ([to(number - 1, "← Newer")] if number > 1 else []) + (
+        [to(number + 1, "Older →")] if number < count else [])
+    return [f"Page {number} of {count}: " + " ".join(numbers)
+            + (" · " + " · ".join(steps) if steps else ""), ""]
+
+
+def _years(first: str, pages: Sequence[Sequence[Post]], number: int) -> list[str]:
+    """The archive by year: each year (and the undated reviews) with its number of reviews and
+    a link to the page where it begins."""
+    starts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    for n, page in enumerate(pages, start=1):
+        for p in page:
+            year = f"{p.date.year:04d}" if p.date else "date unknown"
+            starts.setdefault(year, n)
+            counts[year] += 1
+    if len(pages) <= 1 or not starts:
+        return []
+    here = listing_page_path(first, number)
+    links = [f"[{year}]({relative(here, listing_page_path(first, n))}) ({counts[year]})"
+             for year, n in starts.items()]
+    return ["By year: " + " · ".join(links), ""]
+
+
+def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
+                  posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
+    """A listing of reviews (newest first, undated after) cut into pages of `PAGE_SIZE`: the
+    first at `first` with `meta` and `intro` (heading, description …), the others at
+    `<first>/page/<n>` with a heading and the same links to every page, excluded from search."""
+    ordered = in_reading_order(posts)
+    pages = [ordered[i:i + PAGE_SIZE] for i in range(0, len(ordered), PAGE_SIZE)] or [[]]
+    title = str(meta.get("title", ""))
+    out: dict[str, str] = {}
+    for number, members in enumerate(pages, start=1):
+        here = listing_page_path(first, number)
+        nav = [*pager(first, number, len(pages)), *_years(first, pages, number)]
+        if number == 1:
+            body = [front_matter(dict(meta)), *intro, *nav, *_entries(members, here, ctx), *nav]
+        else:
+            page_meta: dict[str, object] = {
+                "title": f"{title} — page {number}",
+                "description": f"{title}: reviews {(number - 1) * PAGE_SIZE + 1}–"
+                               f"{(number - 1) * PAGE_SIZE + len(members)} of {len(ordered)}.",
+                "search": {"exclude": True},
+            }
+            heading = f"# {inline(title)} — page {number}"
+            back = f"[{inline(title)}]({relative(here, first)}), newest first."
+            body = [front_matter(page_meta), heading, "", back, "", *nav,
+                    *_entries(members, here, ctx), *nav]
+        out[here] = "\n".join(body).rstrip("\n") + "\n"
+    return out
+
+
+def topic_pages(posts: Sequence[Post], ctx: SiteContext) -> dict[str, str]:
+    """A page per topic that has reviews, and the topics index."""
+    by_topic: dict[str, list[Post]] = defaultdict(list)
+    for p in posts:
+        for t in p.topics:
+            by_topic[t].append(p)
+    pages: dict[str, str] = {}
+    order = ctx.topics_in_order(set(by_topic))
+    index = [front_matter({"title": "Topics",
+                           "description": "Every topic with its number of reviews."}),
+             "# Topics", ""]
+    for topic in order:
+        here = topic_path(topic)
+        members = by_topic[topic]
+        name = ctx.topic_name(topic)
+        description = ctx.topic_descriptions.get(topic, "")
+        dated = sum(1 for p in members if p.date)
+        meta: dict[str, object] = {
+            "title": name,
+            "description": description or f"{plural(len(members), 'review')} about {name}.",
+            "topic": topic,
+        }
+        if dated:
+            meta["feed"] = topic_feed_path(topic)
+        body = [f"# {inline(name)}", ""]
+        if description:
+            body += [text_to_markdown(description.split("\n")).rstrip("\n"), ""]
+        added = sum(1 for p in members if p.date_source == "first-seen")
+        summary = (f"{plural(len(members), 'review')}, {dated - added} dated"
+                   + (f", {added} by the date they were added" if added else "")
+                   + ", newest first.")
+        if dated:
+            summary += f" [Atom feed]({relative(here, topic_feed_path(topic))})"
+        body += [summary, ""]
+        pages.update(listing_pages(here, meta, body, members, ctx))
+        count = plural(len(members), "review")
+        line = f"- [{inline(name)}]({relative('topics/index.md', here)}) — {count}"
+        index.append(line + (f": {inline(description)}" if description else ""))
+    if not order:
+        index.append("No review has a topic yet.")
+    untopiced = [p for p in posts if not p.topics]
+    if untopiced:  # still on their channel's page; listed here so that they have a home
+        index += ["", f"## Without a topic ({len(untopiced)}) {{#{UNTOPICED}}}", "",
+                  "No topic matched these reviews; each is also on its channel's page.", ""]
+        ordered = in_reading_order(untopiced)
+        if len(ordered) > PAGE_SIZE:  # the newest here, all of them on pages of their own
+            title = "Reviews without a topic"
+            index += [f"The newest {PAGE_SIZE}; [all {len(ordered)}]"
+                      f"({relative('topics/index.md', UNTOPICED_PAGE)}).", ""]
+            pages.update(listing_pages(
+                UNTOPICED_PAGE, {"title": title, "description": "Reviews no topic matched."},
+                [f"# {title}", "", f"{plural(len(ordered), 'review')}, newest first.", ""],
+                ordered, ctx))
+        index += _entries(ordered[:PAGE_SIZE], "topics/index.md", ctx)
+    pages["topics/index.md"] = "\n".join(index).rstrip("\n") + "\n"
+    return pages
+
+
+def channel_pages(
+    channels: tuple[ChannelConfig, ...], metas: dict[str, ChannelMeta], posts: Sequence[Post],
+    ctx: SiteContext,
+) -> dict[str, str]:
+    by_channel: dict[str, list[Post]] = defaultdict(list)
+    for p in posts:
+        by_channel[p.channel].append(p)
+    pages: dict[str, str] = {}
+    lines = [front_matter({"title": "Channels",
+                           "description": "The Telegram channels whose reviews are on this site."}),
+             "# Channels", ""]
+    for ch in channels:
+        here = channel_path(ch.id)
+        n = len(by_channel[ch.id])
+        meta = metas.get(ch.id, ChannelMeta())
+        description = ch.description or meta.description
+        authors = ch.authors or meta.authors
+        lines.append(f"- [{bdi(ch.name)}]({ch.id}.md) — {plural(n, 'review')}"
+                     f" ({language_name(ch.lang)})")
+        fallback = f"{plural(n, 'review')} from the Telegram channel {ch.name}."
+        head = {"title": ch.name, "channel": ch.id, "description": description or fallback}
+        body = [f"# {inline(ch.name)}", ""]
+        if description:
+            # `markdown`: the paragraph's text is Markdown (a raw HTML block would not be).
+            body += [f'<div lang="{ch.lang}" dir="{ch.dir}" markdown>', "",
+                     text_to_markdown(description.split("\n")).rstrip("\n"), "", "</div>", ""]
+        if authors:
+            # One author a line: header entries are often whole sentences ("…, ныне CTO …").
+            body += ["**Authors:**", "", *(f"- {block_safe(inline(a))}" for a in authors), ""]
+        telegram = f"**On Telegram:** {link(ch.url)}"
+        if meta.subscribers:  # as the channel's header said when the dump was made
+            telegram += f" · {inline(meta.subscribers)} subscribers"
+        body += [telegram, "", f"## Reviews ({n})", ""]
+        pages.update(listing_pages(here, head, body, by_channel[ch.id], ctx))
+    pages["channels/index.md"] = "\n".join(lines) + "\n"
+    return pages
+
+
+def home_snippet(channels: tuple[ChannelConfig, ...], posts: Sequence[Post], ctx: SiteContext,
+                 has_chart: bool) -> str:
+    """The generated part of the home page (included by the hand-written `index.md`)."""
+    here = "index.md"
+    dated = newest_first(posts)
+    topic_counts = Counter(t for p in posts for t in p.topics)
+    order = ctx.topics_in_order(set(topic_counts))
+    untopiced = sum(1 for p in posts if not p.topics)
+    langs = Counter(p.lang for p in posts)
+    named = ", ".join(language_name(lang) for lang in sorted(langs, key=lambda x: (-langs[x], x)))
+    lines = [
+        f"**{len(posts)} reviews** from **{len(channels)} channels** in "
+        f"**{plural(len(langs), 'language')}**{f' ({named})' if langs else ''}, "
+        f"{sum(1 for p in dated if p.date_source != 'first-seen')} of them dated, "
+        f"in **{len(order)} topics**.",
+        "",
+    ]
+    if order:
+        lines += ["## Topics", "", '<div class="grid cards postdocs-topics" markdown>', ""]
+        for t in order:
+            lines.append(f"- [**{inline(ctx.topic_name(t))}**]({relative(here, topic_path(t))})"
+                         f"  \n  {plural(topic_counts[t], 'review')}")
+        lines += ["", "</div>", ""]
+        if untopiced:
+            lines += [f"[{plural(untopiced, 'review')} without a topic]"
+                      f"({relative(here, 'topics/index.md')}#{UNTOPICED}).", ""]
+    if has_chart:
+        shown = set(chart.months(posts))
+        outside = sum(1 for p in dated if p.date and chart.month_label(p.date) not in shown)
+        added = [p for p in dated if chart.first_seen(p) and p.date
+                 and chart.month_label(p.date) in shown]
+        striped = ", striped where a review is dated by when it was added" if added else ""
+        lines += ["## Reviews per month", "",
+                  f"![Bar chart: dated reviews per month, stacked by topic{striped}]({CHART})",
+                  ""]
+        if added:  # e.g. an archive added long after it was written: after a break of the axis
+            one = len(added) == 1
+            spans = sorted({chart.month_label(p.date) for p in added if p.date})
+            when = spans[0] if len(spans) == 1 else f"{spans[0]} to {spans[-1]}"
+            lines += [f"Striped: {plural(len(added), 'review')} without a date of "
+                      f"{'its' if one else 'their'} own, counted in the month "
+                      f"{'it was' if one else 'they were'} added to this site ({when}).", ""]
+        if outside:
+            lines += [f"{plural(outside, 'dated review')} far outside this range "
+                      f"{'is' if outside == 1 else 'are'} not shown.", ""]
+    if dated:
+        lines += ["## Latest reviews", "",
+                  "\n".join(_entry(p, here, ctx, with_excerpt=False) for p in dated[:LATEST]),
+                  "", f"All dated reviews as an [Atom feed]({ALL_FEED}).", ""]
+    lines += ["## Channels", ""]
+    counts = Counter(p.channel for p in posts)
+    for ch in channels:
+        lines.append(f"- [{bdi(ch.name)}]({channel_path(ch.id)}) — "
+                     f"{plural(counts[ch.id], 'review')}, "
+                     f"{language_name(ch.lang)} · [on Telegram](<{ch.url}>)")
+    return "\n".join(lines) + "\n"

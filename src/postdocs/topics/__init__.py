@@ -1,0 +1,1 @@
+"""Topics: the taxonomy (topics.yml), the classifier, its evaluation and report."""

@@ -1,0 +1,1 @@
+"""Page addresses: slugs, the permalink registry, redirects, and the URL check."""
