@@ -25,8 +25,7 @@ KNOWN: set[tuple[str, str]] = {
     ("postdocs.readers.telegram_html", "postdocs.render.markup"),
     ("postdocs.readers.telegram_json", "postdocs.render.markup"),
     ("postdocs.readers.telegram_preview", "postdocs.render.markup"),
-    # repairs still made while reading: OCR'd math, the web preview's two copies of a body
-    ("postdocs.readers.ocr_digest", "postdocs.clean.tex"),
+    # a repair still made while reading: the web preview's two copies of a body
     ("postdocs.readers.webpreview", "postdocs.clean.doubled"),
 }
 

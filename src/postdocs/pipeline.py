@@ -11,6 +11,7 @@ from pathlib import Path
 from . import enrich, link, memo
 from .cache.posts import Table, fingerprint
 from .cache.reads import CACHE_DIR, ReadCache
+from .clean.inputs import clean_input
 from .config import Project
 from .enrich import corrections
 from .enrich.inputs import enrich_input
@@ -79,10 +80,10 @@ def _prepare_one(post: Post, shared: tuple[str, Taxonomy]) -> Prepared:
 
 
 def read_one(path: Path, channel: ChannelConfig) -> ReadResult:
-    """One input through the per-input stages: read, then enriched where the whole input is
-    needed or a line is located (an OCR'd digest's dates, reactions lines). What the read
-    cache stores."""
-    return enrich_input(read_input(path, channel))
+    """One input through the per-input stages: read, cleaned, then enriched where the whole
+    input is needed or a line is located (an OCR'd digest's titles and dates, reactions
+    lines). What the read cache stores."""
+    return enrich_input(clean_input(read_input(path, channel)))
 
 
 def _read_one(item: tuple[Path, ChannelConfig],

@@ -1,7 +1,7 @@
-"""The enrich work over one whole input, right after it is read (what the read cache keeps):
-an OCR'd digest's reviews dated from their headers (the reviews are in chronological order, so
-each header's dates are read with its neighbours'), and reactions lines read into reactions,
-each with a warning located at its line when it is kept raw."""
+"""The enrich work over one whole input, right after it is cleaned (what the read cache keeps):
+an OCR'd digest's reviews titled, linked to their own posts and dated (`enrich.digest`), and
+reactions lines read into reactions, each with a warning located at its line when it is kept
+raw."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from dataclasses import replace
 
 from ..errors import LocatedWarning
 from ..model import ReadResult
-from ..readers.header_dates import candidates
 from ..readers.ocr_digest import FORMAT as DIGEST_FORMAT
 from . import reactions
-from .dates import resolve
+from .digest import enrich_digest
 
 
 def enrich_input(result: ReadResult) -> ReadResult:
-    """Dates and reactions of one input's posts (see the module docstring)."""
-    return read_reactions(date_digest(result))
+    """Titles, permalinks and dates of a digest's reviews, and every post's reactions (see
+    the module docstring)."""
+    if result.format == DIGEST_FORMAT:
+        result = enrich_digest(result)
+    return read_reactions(result)
 
 
 def read_reactions(result: ReadResult) -> ReadResult:
@@ -38,33 +40,5 @@ def read_reactions(result: ReadResult) -> ReadResult:
                 result.path, post.reactions_line,
                 f"reactions '{post.reactions_raw}' kept raw only: {reading.problem}",
                 repair="reactions kept raw"))
-    return replace(result, posts=tuple(posts),
-                   warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)))
-
-
-def date_digest(result: ReadResult) -> ReadResult:
-    """An OCR'd digest's reviews dated from their headers (`extra` "header", the text as
-    written), resolved together: the posts are in chronological order. Every other input is
-    returned as it is (its readers give the dates their input states)."""
-    if result.format != DIGEST_FORMAT:
-        return result
-    cands = [candidates(dict(p.extra).get("header", "")) for p in result.posts]
-    posts = []
-    warnings = list(result.warnings)
-    for post, cs, pick in zip(result.posts, cands, resolve(cands), strict=True):
-        if pick is None:
-            posts.append(post.evolve(date_source="unknown"))
-            if cs:
-                warnings.append(LocatedWarning(
-                    result.path, post.line,
-                    "header date breaks the chronological order; left unknown"))
-            continue
-        posts.append(post.evolve(date=pick.date,
-                                 date_source="written" if pick.written else "repaired"))
-        if not pick.written:
-            warnings.append(LocatedWarning(
-                result.path, post.line,
-                f"date repaired: header reads {pick.text!r}, read as {pick.date.isoformat()}",
-                repair="repaired dates"))
     return replace(result, posts=tuple(posts),
                    warnings=tuple(sorted(warnings, key=lambda w: w.line or 0)))
