@@ -97,6 +97,44 @@ class _Draft:
     blanks: list[int] = field(default_factory=list)  # blank lines inside the header (0-based)
 
 
+def _is_stray_header(lines: list[str], i: int) -> bool:
+    """A lone copy of the digest's name inside a review (a page break of the PDF): a header
+    line without a date that no title follows."""
+    if not is_header(lines[i]) or _has_date(lines[i]):
+        return False
+    nxt = next((lines[j] for j in range(i + 1, len(lines)) if lines[j].strip()), "")
+    title, _ = titles.split_title(nxt)
+    return not titles.is_title(title, whole_line=True)
+
+
+def _starts_review(line: str, cur: _Draft | None, prev_text: str, blanks: int) -> bool:
+    """A line that is not a header starts a review of its own: the first line of the dump,
+    or a line after the previous review's closing link, after the blank space of a lost header
+    image, or with a phrase that only ever opens a review."""
+    if cur is None:
+        return True
+    if not cur.body:
+        return False
+    stripped = line.strip()
+    return ((_ends_with_link(prev_text) and not _is_link_line(stripped)
+             and not continues_url(prev_text, stripped))
+            or blanks >= _LOST_HEADER_BLANKS
+            or stripped.startswith(_OPENERS))
+
+
+def _open_review(lines: list[str], i: int, draft: _Draft) -> int:
+    """A review without a header: its first line is its title when it reads as one. Returns
+    the index of the next line, or `i` when the line belongs to the body."""
+    title, rest = titles.split_title(lines[i])
+    if not titles.is_title(title, whole_line=not rest):
+        return i
+    draft.title, draft.title_line = title, i
+    draft.header.append(i)
+    if rest:
+        draft.body.append(SourceLine(i + 1, rest))
+    return i + 1
+
+
 def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
            path: str) -> list[_Draft]:
     """Cut the dump into reviews; header and title lines are not part of the body."""
@@ -112,52 +150,29 @@ def _split(lines: list[str], ledger: Ledger, warnings: list[LocatedWarning],
             blanks += 1
             i += 1
             continue
-        if _is_debris(line) and i + 1 < n and is_header(lines[i + 1]):
-            # LaTeX debris the OCR split off the header's first line (`$\cancel{A}`)
-            blanks, prev_text = 0, ""
-            cur = _Draft(start=i, header=[i])
-            drafts.append(cur)
-            i = _read_header(lines, i + 1, cur)
-            continue
-        header = is_header(line)
-        if header and not _has_date(line):
-            nxt = next((lines[j] for j in range(i + 1, n) if lines[j].strip()), "")
-            title, _ = titles.split_title(nxt)
-            if not titles.is_title(title, whole_line=True):
-                # a lone copy of the digest's name inside a review (a page break of the PDF)
+        debris = _is_debris(line) and i + 1 < n and is_header(lines[i + 1])
+        if debris or is_header(line):
+            if not debris and _is_stray_header(lines, i):
                 ledger.account("header-debris", i + 1)
                 warnings.append(LocatedWarning(path, i + 1, "dropped a stray digest header",
                                                repair="stray headers dropped"))
                 blanks = 0
                 i += 1
                 continue
-        new_post = header
-        if not header and cur is not None and cur.body:
-            stripped = line.strip()
-            new_post = (
-                (_ends_with_link(prev_text) and not _is_link_line(stripped)
-                 and not continues_url(prev_text, stripped))
-                or blanks >= _LOST_HEADER_BLANKS
-                or stripped.startswith(_OPENERS)
-            )
-        if cur is None and not header:
-            new_post = True
+            # (with LaTeX debris the OCR split off the header's first line: `$\cancel{A}`)
+            cur = _Draft(start=i, header=[i] if debris else [])
+            drafts.append(cur)
+            i = _read_header(lines, i + 1 if debris else i, cur)
+            blanks, prev_text = 0, ""
+            continue
+        new_post = _starts_review(line, cur, prev_text, blanks)
         blanks = 0
         if new_post:
             cur = _Draft(start=i)
             drafts.append(cur)
-            if header:
-                i = _read_header(lines, i, cur)
-                prev_text = ""
-                continue
-            title, rest = titles.split_title(line)
-            if titles.is_title(title, whole_line=not rest):
-                cur.title, cur.title_line = title, i
-                cur.header.append(i)
-                if rest:
-                    cur.body.append(SourceLine(i + 1, rest))
-                i += 1
-                prev_text = ""
+            nxt = _open_review(lines, i, cur)
+            if nxt > i:
+                i, prev_text = nxt, ""
                 continue
         assert cur is not None
         cur.body.append(SourceLine(i + 1, line))

@@ -175,82 +175,102 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(messages) + len(unreadable))
     # widgets that are no readable message still count (a warning names each)
     ledger.account("unreadable messages", *range(len(messages) + 1, ledger.total_lines + 1))
-    deleted = set(index.deleted)
-    edited = set(index.edited)
+    store = _Store(folder, index, set(index.edited), set(index.deleted))
     drafts: list[_Draft] = []
     for n, mid in enumerate(sorted(messages), start=1):
-        msg = messages[mid]
-        if msg.service:
-            ledger.account("service messages", n)
-            continue
-        lines = to_lines(list(msg.parts))
-        has_text = any(line.plain.strip() for line in lines)
-        media: list[MediaFile] = []
-        if not has_text:
-            if msg.poll is not None or msg.card is not None:
-                title = msg.poll.question if msg.poll else (msg.card.title if msg.card else "")
-                blocks = _message_blocks(msg, lines, media, folder, index)
-                drafts.append(_Draft(msg, title or f"Message {mid}", blocks,
-                                     [SourceLine(mid, title)], media,
-                                     edited=mid in edited or msg.edited,
-                                     deleted=mid in deleted))
-                ledger.account("posts", n)
-                continue
-            if drafts and _follows(drafts[-1], msg):
-                draft = drafts[-1]  # photos sent right after a post, apart from its album
-                draft.blocks += _message_blocks(msg, lines, draft.media, folder, index)
-                draft.continuations += 1
-                draft.last = msg
-                ledger.account("album media", n)
-                continue
-            ledger.account("media-only messages", n)
-            continue
-        first_plain = next(line.plain for line in lines if line.plain.strip())
-        if drafts and not looks_like_title(first_plain) and not msg.forwarded_from:
-            draft = drafts[-1]
-            blocks = _message_blocks(msg, lines, draft.media, folder, index)
-            draft.blocks += blocks
-            draft.text += [SourceLine(mid, line.text) for line in lines if line.text]
-            draft.text += _card_text(msg)
-            draft.continuations += 1
-            draft.last = msg
-            draft.edited = draft.edited or mid in edited or msg.edited
-            ledger.account("merged continuations", n)
-            continue
-        title, body = split_title(lines)
-        blocks = _message_blocks(msg, body, media, folder, index)
-        drafts.append(_Draft(msg, title, blocks,
-                             [SourceLine(mid, line.text) for line in body if line.text]
-                             + _card_text(msg),
-                             media, edited=mid in edited or msg.edited, deleted=mid in deleted))
-        ledger.account("posts", n)
-    posts = []
-    for d in drafts:
-        m = d.first
-        extra: list[tuple[str, str]] = []
-        if m.forwarded_from:
-            extra.append(("forwarded_from", m.forwarded_from))
-        if m.views:
-            extra.append(("views", m.views))
-        if d.deleted:
-            extra.append(("deleted", "true"))
-        blocks = list(d.blocks)
-        if d.deleted:
-            blocks.insert(0, '!!! warning "Deleted on Telegram"\n    This post is no longer in '
-                             "the channel's preview; the copy fetched before is kept here.")
-        footer = _footer(d)
-        if footer:
-            blocks.append(footer)
-        date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
-        reply = m.reply_to if m.reply_to_handle.lower() == handle.lower() else None
-        posts.append(Post(
-            channel=channel.id, source_file=f"t.me/{handle}", line=m.id,
-            markdown="\n\n".join(b for b in blocks if b) + "\n", lines=tuple(d.text),
-            title=d.title, title_source="export", date=date,
-            date_source="export" if date else None, datetime=m.datetime,
-            lang=channel.lang, dir=channel.dir, reactions=m.reactions, message_id=m.id,
-            permalink=m.permalink, reply_to=reply, media=tuple(d.media),
-            continuations=d.continuations, extra=tuple(extra),
-        ))
-    return ReadResult(path=str(path), format=FORMAT, posts=tuple(posts), ledger=ledger,
+        category = _add_message(drafts, messages[mid], store)
+        ledger.account(category, n)
+    posts = tuple(_post(d, channel, handle) for d in drafts)
+    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=ledger,
                       warnings=tuple(warnings), meta=meta)
+
+
+@dataclass(frozen=True)
+class _Store:
+    """The store a channel's messages are read from, and which of them Telegram changed."""
+
+    folder: Path
+    index: StoreIndex
+    edited: set[int]
+    deleted: set[int]
+
+    def draft(self, msg: PreviewMessage, title: str, blocks: list[str],
+              text: list[SourceLine], media: list[MediaFile]) -> _Draft:
+        return _Draft(msg, title, blocks, text, media,
+                      edited=msg.id in self.edited or msg.edited, deleted=msg.id in self.deleted)
+
+
+def _add_message(drafts: list[_Draft], msg: PreviewMessage, store: _Store) -> str:
+    """One message into the drafts: a post of its own, or a continuation of the last post, or
+    nothing to read; returns the ledger category the message is counted in."""
+    if msg.service:
+        return "service messages"
+    lines = to_lines(list(msg.parts))
+    if not any(line.plain.strip() for line in lines):
+        return _add_textless(drafts, msg, lines, store)
+    first_plain = next(line.plain for line in lines if line.plain.strip())
+    if drafts and not looks_like_title(first_plain) and not msg.forwarded_from:
+        draft = drafts[-1]
+        draft.blocks += _message_blocks(msg, lines, draft.media, store.folder, store.index)
+        draft.text += [SourceLine(msg.id, line.text) for line in lines if line.text]
+        draft.text += _card_text(msg)
+        draft.continuations += 1
+        draft.last = msg
+        draft.edited = draft.edited or msg.id in store.edited or msg.edited
+        return "merged continuations"
+    title, body = split_title(lines)
+    media: list[MediaFile] = []
+    blocks = _message_blocks(msg, body, media, store.folder, store.index)
+    drafts.append(store.draft(msg, title, blocks,
+                              [SourceLine(msg.id, line.text) for line in body if line.text]
+                              + _card_text(msg), media))
+    return "posts"
+
+
+def _add_textless(drafts: list[_Draft], msg: PreviewMessage, lines: list[Line],
+                  store: _Store) -> str:
+    """A message without text: a poll or a link card is a post; photos sent right after a
+    post, apart from its album, go on that post; anything else is counted only."""
+    if msg.poll is not None or msg.card is not None:
+        title = msg.poll.question if msg.poll else (msg.card.title if msg.card else "")
+        media: list[MediaFile] = []
+        blocks = _message_blocks(msg, lines, media, store.folder, store.index)
+        drafts.append(store.draft(msg, title or f"Message {msg.id}", blocks,
+                                  [SourceLine(msg.id, title)], media))
+        return "posts"
+    if drafts and _follows(drafts[-1], msg):
+        draft = drafts[-1]
+        draft.blocks += _message_blocks(msg, lines, draft.media, store.folder, store.index)
+        draft.continuations += 1
+        draft.last = msg
+        return "album media"
+    return "media-only messages"
+
+
+def _post(d: _Draft, channel: ChannelConfig, handle: str) -> Post:
+    m = d.first
+    extra: list[tuple[str, str]] = []
+    if m.forwarded_from:
+        extra.append(("forwarded_from", m.forwarded_from))
+    if m.views:
+        extra.append(("views", m.views))
+    if d.deleted:
+        extra.append(("deleted", "true"))
+    blocks = list(d.blocks)
+    if d.deleted:
+        blocks.insert(0, '!!! warning "Deleted on Telegram"\n    This post is no longer in '
+                         "the channel's preview; the copy fetched before is kept here.")
+    footer = _footer(d)
+    if footer:
+        blocks.append(footer)
+    date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
+    reply = m.reply_to if m.reply_to_handle.lower() == handle.lower() else None
+    return Post(
+        channel=channel.id, source_file=f"t.me/{handle}", line=m.id,
+        markdown="\n\n".join(b for b in blocks if b) + "\n", lines=tuple(d.text),
+        title=d.title, title_source="export", date=date,
+        date_source="export" if date else None, datetime=m.datetime,
+        lang=channel.lang, dir=channel.dir, reactions=m.reactions, message_id=m.id,
+        permalink=m.permalink, reply_to=reply, media=tuple(d.media),
+        continuations=d.continuations, extra=tuple(extra),
+    )
