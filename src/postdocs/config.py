@@ -67,79 +67,94 @@ def parse_channels(text: str, path: str) -> tuple[ChannelConfig, ...]:
     seen: set[str] = set()
     channels: list[ChannelConfig] = []
     for i, item in enumerate(data["channels"], start=1):
-        where = f"channel #{i}"
-        if not isinstance(item, dict):
-            raise ConfigError(path, f"{where}: expected a mapping")
-        cid = _require(item, "id", where, path)
-        if not isinstance(cid, str) or not HANDLE_RE.match(cid):
-            raise ConfigError(path, f"{where}: id must be a Telegram handle (letters, digits, _), "
-                              f"not {str(cid)[:80]!r}")
-        where = f"channel '{cid}'"
-        if cid.lower() in WINDOWS_RESERVED:
-            raise ConfigError(path, f"{where}: id is a reserved file name on Windows")
-        if cid.lower() in RESERVED_IDS:
-            raise ConfigError(path, f"{where}: id is the name of a page or folder the site "
-                              f"generates ({', '.join(sorted(RESERVED_IDS))}); choose another")
-        unknown = sorted(str(k) for k in item if k not in CHANNEL_KEYS)
-        if unknown:
-            raise ConfigError(path, f"{where}: unknown key {unknown[0][:80]!r} (known: "
-                              f"{', '.join(sorted(CHANNEL_KEYS))})")
-        for key in TEXT_KEYS:
-            value = item.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str) and not (key == "chat" and type(value) is int):
-                raise ConfigError(path, f"{where}: '{key}' must be text, not "
-                                  f"{type(value).__name__}")
+        cid = _channel_id(item, f"channel #{i}", path)
         if cid.lower() in seen:  # folders differing only in case are one folder on some systems
-            raise ConfigError(path, f"{where}: defined twice")
+            raise ConfigError(path, f"channel '{cid}': defined twice")
         seen.add(cid.lower())
-        direction = str(item.get("dir", "ltr"))
-        if direction not in ("ltr", "rtl"):
-            raise ConfigError(path, f"{where}: dir must be 'ltr' or 'rtl', not '{direction}'")
-        fmt = str(item.get("format", "auto"))
-        if fmt not in KNOWN_FORMATS:
-            raise ConfigError(
-                path, f"{where}: unknown format '{fmt}' (known: {', '.join(KNOWN_FORMATS)})"
-            )
-        files = item.get("files")
-        if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
-            raise ConfigError(path, f"{where}: 'files' must be a non-empty list of paths")
-        for f in files:
-            if Path(f).is_absolute() or ".." in Path(f).parts:
-                raise ConfigError(path, f"{where}: file '{f}' must be inside the channels folder")
-        lang = str(item.get("lang", "en"))
-        if not LANG_RE.match(lang):
-            raise ConfigError(path, f"{where}: lang must be a language code like 'ru' or 'he'")
-        url = str(item.get("url") or f"https://t.me/{cid}")
-        if not URL_RE.match(url):
-            raise ConfigError(path, f"{where}: url must be an http(s) address")
-        authors = item.get("authors") or []
-        if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
-            raise ConfigError(path, f"{where}: 'authors' must be a list of names")
-        formerly = item.get("formerly") or []
-        if isinstance(formerly, str):
-            formerly = [formerly]
-        if not isinstance(formerly, list) or not all(
-                isinstance(f, str) and HANDLE_RE.match(f) for f in formerly):
-            raise ConfigError(path, f"{where}: 'formerly' must be a list of former ids")
-        dir_value: Direction = "rtl" if direction == "rtl" else "ltr"
-        channels.append(
-            ChannelConfig(
-                id=cid,
-                name=clean_title(str(item.get("name") or cid)),
-                url=url,
-                lang=lang,
-                dir=dir_value,
-                format=fmt,
-                files=tuple(files),
-                description=clean_text(str(item.get("description") or "")),
-                authors=tuple(clean_text(a) for a in authors),
-                chat=None if item.get("chat") is None else str(item["chat"]),
-                formerly=tuple(formerly),
-            )
-        )
+        channels.append(_channel(item, cid, path))
     return tuple(channels)
+
+
+def _channel_id(item: object, where: str, path: str) -> str:
+    """A channel entry's id, once the entry's id, keys and text values are checked."""
+    if not isinstance(item, dict):
+        raise ConfigError(path, f"{where}: expected a mapping")
+    cid = _require(item, "id", where, path)
+    if not isinstance(cid, str) or not HANDLE_RE.match(cid):
+        raise ConfigError(path, f"{where}: id must be a Telegram handle (letters, digits, _), "
+                          f"not {str(cid)[:80]!r}")
+    where = f"channel '{cid}'"
+    if cid.lower() in WINDOWS_RESERVED:
+        raise ConfigError(path, f"{where}: id is a reserved file name on Windows")
+    if cid.lower() in RESERVED_IDS:
+        raise ConfigError(path, f"{where}: id is the name of a page or folder the site "
+                          f"generates ({', '.join(sorted(RESERVED_IDS))}); choose another")
+    unknown = sorted(str(k) for k in item if k not in CHANNEL_KEYS)
+    if unknown:
+        raise ConfigError(path, f"{where}: unknown key {unknown[0][:80]!r} (known: "
+                          f"{', '.join(sorted(CHANNEL_KEYS))})")
+    for key in TEXT_KEYS:
+        value = item.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) and not (key == "chat" and type(value) is int):
+            raise ConfigError(path, f"{where}: '{key}' must be text, not "
+                              f"{type(value).__name__}")
+    return cid
+
+
+def _channel(item: dict[str, Any], cid: str, path: str) -> ChannelConfig:
+    """A channel entry with a checked id → its configuration (or the entry's first error)."""
+    where = f"channel '{cid}'"
+    direction = str(item.get("dir", "ltr"))
+    if direction not in ("ltr", "rtl"):
+        raise ConfigError(path, f"{where}: dir must be 'ltr' or 'rtl', not '{direction}'")
+    fmt = str(item.get("format", "auto"))
+    if fmt not in KNOWN_FORMATS:
+        raise ConfigError(
+            path, f"{where}: unknown format '{fmt}' (known: {', '.join(KNOWN_FORMATS)})"
+        )
+    files = item.get("files")
+    if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
+        raise ConfigError(path, f"{where}: 'files' must be a non-empty list of paths")
+    for f in files:
+        if Path(f).is_absolute() or ".." in Path(f).parts:
+            raise ConfigError(path, f"{where}: file '{f}' must be inside the channels folder")
+    lang = str(item.get("lang", "en"))
+    if not LANG_RE.match(lang):
+        raise ConfigError(path, f"{where}: lang must be a language code like 'ru' or 'he'")
+    url = str(item.get("url") or f"https://t.me/{cid}")
+    if not URL_RE.match(url):
+        raise ConfigError(path, f"{where}: url must be an http(s) address")
+    authors, formerly = _names(item, where, path)
+    dir_value: Direction = "rtl" if direction == "rtl" else "ltr"
+    return ChannelConfig(
+        id=cid,
+        name=clean_title(str(item.get("name") or cid)),
+        url=url,
+        lang=lang,
+        dir=dir_value,
+        format=fmt,
+        files=tuple(files),
+        description=clean_text(str(item.get("description") or "")),
+        authors=tuple(clean_text(a) for a in authors),
+        chat=None if item.get("chat") is None else str(item["chat"]),
+        formerly=tuple(formerly),
+    )
+
+
+def _names(item: dict[str, Any], where: str, path: str) -> tuple[list[str], list[str]]:
+    """The entry's `authors` and `formerly` (former ids; one may be given as text)."""
+    authors = item.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise ConfigError(path, f"{where}: 'authors' must be a list of names")
+    formerly = item.get("formerly") or []
+    if isinstance(formerly, str):
+        formerly = [formerly]
+    if not isinstance(formerly, list) or not all(
+            isinstance(f, str) and HANDLE_RE.match(f) for f in formerly):
+        raise ConfigError(path, f"{where}: 'formerly' must be a list of former ids")
+    return authors, formerly
 
 
 class _MkDocsLoader(yaml.SafeLoader):

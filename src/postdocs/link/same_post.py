@@ -45,8 +45,18 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
     posts = [p for r in results for p in r.posts]
     if not fetched:
         return posts, []
-    # A Desktop export of the same channel names its posts by id: the export's copy wins (its
-    # media are files, its edit times exact), the fetched one is dropped.
+    posts, doubles = _without_exported(results, posts, fetched)
+    dumps = [p for p in posts if p.message_id is None and p.channel in fetched]
+    taken, merged_of = _pairs(dumps, fetched)
+    out = [merged_of.get(id(p), p) for p in posts if id(p) in merged_of or id(p) not in taken]
+    return out, _notes(merged_of, doubles)
+
+
+def _without_exported(results: list[ReadResult], posts: list[Post],
+                      fetched: dict[str, list[Post]]) -> tuple[list[Post], dict[str, int]]:
+    """A Desktop export of the same channel names its posts by id: the export's copy wins (its
+    media are files, its edit times exact), the fetched one is dropped (from `posts` and
+    `fetched`, which is changed in place). Returns the posts and, per channel, how many."""
     exported = {(p.channel, p.message_id) for r in results if r.format != telegram_preview.FORMAT
                 for p in r.posts if p.message_id is not None}
     doubles: dict[str, int] = defaultdict(int)
@@ -56,7 +66,13 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
         fetched[channel] = kept
     dropped = {id(p) for r in results if r.format == telegram_preview.FORMAT for p in r.posts
                if (p.channel, p.message_id) in exported}
-    posts = [p for p in posts if id(p) not in dropped]
+    return [p for p in posts if id(p) not in dropped], doubles
+
+
+def _pairs(dumps: list[Post], fetched: dict[str, list[Post]]
+           ) -> tuple[dict[int, Post], dict[int, Post]]:
+    """Each dump post with its fetched copy (the same full text, else the only post with its
+    title on both sides) as one review: by id() of the fetched post, and of the dump post."""
     by_full: dict[tuple[str, str], list[Post]] = defaultdict(list)
     by_title: dict[tuple[str, str], list[Post]] = defaultdict(list)
     for channel, items in fetched.items():
@@ -64,7 +80,6 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
             title, full = _keys(p)
             by_full[(channel, full)].append(p)
             by_title[(channel, title)].append(p)
-    dumps = [p for p in posts if p.message_id is None and p.channel in fetched]
     dump_titles: dict[tuple[str, str], int] = defaultdict(int)
     for p in dumps:
         dump_titles[(p.channel, _keys(p)[0])] += 1
@@ -88,12 +103,10 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
         )
         taken[id(copy)] = review
         merged_of[id(p)] = review
-    out: list[Post] = []
-    for p in posts:
-        if id(p) in merged_of:
-            out.append(merged_of[id(p)])
-        elif id(p) not in taken:
-            out.append(p)
+    return taken, merged_of
+
+
+def _notes(merged_of: dict[int, Post], doubles: dict[str, int]) -> list[str]:
     counts: dict[str, int] = defaultdict(int)
     for review in merged_of.values():
         counts[review.channel] += 1
@@ -102,4 +115,4 @@ def merge(results: list[ReadResult]) -> tuple[list[Post], list[str]]:
              for channel, n in sorted(counts.items())]
     notes += [f"{channel}: {n} fetched posts are in the channel's Desktop export too; the "
               "export's copy is the review" for channel, n in sorted(doubles.items()) if n]
-    return out, notes
+    return notes
