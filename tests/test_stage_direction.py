@@ -21,9 +21,6 @@ KNOWN: set[tuple[str, str]] = {
     # the Desktop and fetched-preview readers still write Markdown (a second body)
     ("postdocs.readers.desktop_export", "postdocs.render.markup"),
     ("postdocs.readers.desktop_text", "postdocs.render.markup"),
-    ("postdocs.readers.preview_page", "postdocs.render.markup"),
-    ("postdocs.readers.telegram_html", "postdocs.render.markup"),
-    ("postdocs.readers.telegram_json", "postdocs.render.markup"),
     ("postdocs.readers.telegram_preview", "postdocs.render.markup"),
     # a repair still made while reading: the web preview's two copies of a body
     ("postdocs.readers.webpreview", "postdocs.clean.doubled"),

@@ -28,7 +28,8 @@ from pathlib import Path
 
 from ..errors import InputError, LocatedWarning
 from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction, SourceLine
-from ..render.markup import block_safe, clean_text, escape_text, inline
+from ..render.markup import block_safe, escape_text, inline
+from ..text_rule import clean_text
 from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
 
 # Items of one album are sent together; the exporter gives them the same second. A minute leaves

@@ -40,7 +40,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..model import ChannelMeta, Reaction
-from ..render.markup import clean_text
+from ..text_rule import clean_text
 from .desktop_export import Poll
 from .desktop_text import TextPart
 

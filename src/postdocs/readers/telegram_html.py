@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import ChannelConfig, ChannelMeta, Ledger, Reaction, ReadResult
-from ..render.markup import clean_text
+from ..text_rule import clean_text
 from .desktop_export import Assembler, Media, Message, Poll, iso_from_parts
 from .desktop_text import TextPart
 from .text import decode, regular_file
