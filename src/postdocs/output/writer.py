@@ -170,54 +170,15 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
     recovered = recover(out)
     manifest = load_manifest(out)
     report = WriteReport(recovered=recovered)
-    new_manifest: dict[str, str] = {}
-    written: list[str] = []
     target_of = _Targets(out)
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-    pending: list[tuple[str, bytes | Path]] = []  # changed files not yet staged
-    pending_bytes = 0
     try:
         items: Iterator[tuple[str, bytes | Path | KnownPage]] = itertools.chain(
             ((rel, text if isinstance(text, KnownPage) else text.encode("utf-8"))
              for rel, text in pages),
             ((rel, Path(src)) for rel, src in sorted(assets.items())))
-        for rel, item in items:
-            if rel in new_manifest:
-                what = "a page and a media file" if rel in assets else "two pages"
-                raise OutputError(f"{what} both map to {rel}")
-            digest = (item.digest if isinstance(item, KnownPage)
-                      else _digest(item) if isinstance(item, bytes) else _file_digest(item))
-            new_manifest[rel] = digest
-            target = target_of(rel)
-            current = _current_digest(target)
-            if current == digest:
-                report.unchanged += 1
-                continue
-            if isinstance(item, KnownPage):
-                rendered = item.text().encode("utf-8")
-                new_manifest[rel] = _digest(rendered)  # what is written, whatever was remembered
-                data: bytes | Path = rendered
-            else:
-                data = item
-            if current is not None:
-                if rel not in manifest:
-                    if not force:
-                        raise OutputError(
-                            f"{target}: exists and was not written by postdocs; "
-                            "move it away or use --force"
-                        )
-                elif manifest[rel] != current and not force:
-                    raise OutputError(
-                        f"{target}: edited by hand since postdocs wrote it; put corrections in "
-                        "content/overrides.yml, or use --force to overwrite"
-                    )
-            pending.append((rel, data))
-            pending_bytes += len(data) if isinstance(data, bytes) else 0
-            written.append(rel)
-            if pending_bytes > _PENDING_BYTES:
-                _stage_all(staging, pending)
-                pending_bytes = 0
-        _stage_all(staging, pending)
+        new_manifest, written = _stage_changes(staging, items, assets, manifest, target_of,
+                                               force, report)
         report.total = len(new_manifest)
         stale = sorted(set(manifest) - set(new_manifest))
         for rel in stale:
@@ -231,16 +192,8 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
             shutil.rmtree(staging, ignore_errors=True)
             return report
         removed = [rel for rel in stale if (out / rel).is_file()]
-        journal = {"write": written, "remove": stale}
-        if manifest_changed:
-            try:
-                (staging / MANIFEST).write_text(
-                    json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
-                    encoding="utf-8",
-                )
-            except OSError as exc:
-                raise OutputError(f"{staging / MANIFEST}: cannot write: {exc.strerror}") from None
-        _write_synced(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
+        _prepare_commit(staging, {"write": written, "remove": stale},
+                        new_manifest if manifest_changed else None)
         os.rename(staging, out / COMMIT)  # the commit point
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -249,6 +202,72 @@ def _write_locked(out: Path, pages: Iterable[tuple[str, PageText]], force: bool,
     report.written = written
     report.removed = removed
     return report
+
+
+def _stage_changes(staging: Path, items: Iterator[tuple[str, bytes | Path | KnownPage]],
+                   assets: dict[str, str], manifest: dict[str, str], target_of: _Targets,
+                   force: bool, report: WriteReport) -> tuple[dict[str, str], list[str]]:
+    """Stage every file whose target is not already that file; return the new manifest and
+    the files staged (in order). Unchanged files are counted in `report`."""
+    new_manifest: dict[str, str] = {}
+    written: list[str] = []
+    pending: list[tuple[str, bytes | Path]] = []  # changed files not yet staged
+    pending_bytes = 0
+    for rel, item in items:
+        if rel in new_manifest:
+            what = "a page and a media file" if rel in assets else "two pages"
+            raise OutputError(f"{what} both map to {rel}")
+        digest = (item.digest if isinstance(item, KnownPage)
+                  else _digest(item) if isinstance(item, bytes) else _file_digest(item))
+        new_manifest[rel] = digest
+        target = target_of(rel)
+        current = _current_digest(target)
+        if current == digest:
+            report.unchanged += 1
+            continue
+        if isinstance(item, KnownPage):
+            rendered = item.text().encode("utf-8")
+            new_manifest[rel] = _digest(rendered)  # what is written, whatever was remembered
+            data: bytes | Path = rendered
+        else:
+            data = item
+        if current is not None:
+            _check_overwrite(target, manifest.get(rel), current, force)
+        pending.append((rel, data))
+        pending_bytes += len(data) if isinstance(data, bytes) else 0
+        written.append(rel)
+        if pending_bytes > _PENDING_BYTES:
+            _stage_all(staging, pending)
+            pending_bytes = 0
+    _stage_all(staging, pending)
+    return new_manifest, written
+
+
+def _check_overwrite(target: Path, recorded: str | None, current: str, force: bool) -> None:
+    """An existing file is overwritten only if postdocs wrote it and nobody edited it since
+    (`recorded`: its digest in the manifest), or with `force`."""
+    if force:
+        return
+    if recorded is None:
+        raise OutputError(f"{target}: exists and was not written by postdocs; "
+                          "move it away or use --force")
+    if recorded != current:
+        raise OutputError(f"{target}: edited by hand since postdocs wrote it; put corrections in "
+                          "content/overrides.yml, or use --force to overwrite")
+
+
+def _prepare_commit(staging: Path, journal: dict[str, list[str]],
+                    new_manifest: dict[str, str] | None) -> None:
+    """The staging folder completed: the new manifest (when it changed) and the journal."""
+    if new_manifest is not None:
+        try:
+            (staging / MANIFEST).write_text(
+                json.dumps({"files": new_manifest}, indent=1, sort_keys=True) + "\n",
+                encoding="utf-8",
+            )
+        except OSError as exc:
+            raise OutputError(f"{staging / MANIFEST}: cannot write: {exc.strerror}") from None
+    _write_synced(staging / JOURNAL, json.dumps(journal).encode("utf-8"))
 
 
 # Changed files are staged together, not one by one as pages are rendered: `mkdocs serve`
