@@ -22,8 +22,6 @@ KNOWN: set[tuple[str, str]] = {
     ("postdocs.readers.desktop_export", "postdocs.render.markup"),
     ("postdocs.readers.desktop_text", "postdocs.render.markup"),
     ("postdocs.readers.telegram_preview", "postdocs.render.markup"),
-    # a repair still made while reading: the web preview's two copies of a body
-    ("postdocs.readers.webpreview", "postdocs.clean.doubled"),
 }
 
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postdocs.clean.doubled import line_key, merge_copies
+from postdocs.clean.inputs import clean_input
 from postdocs.cli import main
 from postdocs.config import Project
 from postdocs.enrich import reactions
@@ -92,7 +93,7 @@ def _channel(cid: str = "test", url: str = "https://t.me/test") -> ChannelConfig
 
 
 def _read_fixture(name: str) -> ReadResult:
-    return enrich_input(webpreview.read(FIXTURES / name, _channel()))
+    return enrich_input(clean_input(webpreview.read(FIXTURES / name, _channel())))
 
 
 def _body(post: Post) -> list[str]:
@@ -421,7 +422,7 @@ def test_any_dump_is_read_without_losing_a_line(tmp_path_factory: pytest.TempPat
                                                  dump: list[str]) -> None:
     path = tmp_path_factory.mktemp("dump") / "dump.txt"
     path.write_text("".join(line + "\n" for line in dump), encoding="utf-8")
-    r = webpreview.read(path, _channel())
+    r = clean_input(webpreview.read(path, _channel()))
     assert r.ledger.accounted == set(range(1, len(dump) + 1))
     # a derived title is made from the post's first line, which stays in the body
     numbers = [n for p in r.posts for n in ((p.line,) if p.title_source == "header" else ())

@@ -134,6 +134,18 @@ class Paper:
 
 
 @dataclass(frozen=True, slots=True)
+class PreviewMessage:
+    """One message of a web-preview dump's post, as read: `Post.lines[start:end]` is its body
+    (its first copy), `second` the second copy the preview shows of it (empty when shown once),
+    `first` the message's first line (a second copy may repeat it)."""
+
+    first: SourceLine
+    start: int
+    end: int
+    second: tuple[SourceLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One review as read from an input, enriched stage by stage."""
 
@@ -141,6 +153,8 @@ class Post:
     source_file: str  # the input file's name, e.g. "000_6219d51e455967f7.txt"
     line: int  # 1-based line where the post begins in its input
     lines: tuple[SourceLine, ...] = ()  # the body (title line excluded), plain text
+    # Web-preview dumps: the post's messages, both copies as read (merged by clean.copies)
+    messages: tuple[PreviewMessage, ...] = ()
     markdown: str | None = None  # body already in safe Markdown (Desktop exports)
     title: str = ""
     # header | stated | phrase | label | arxiv | derived | export | override
@@ -257,6 +271,17 @@ class Ledger:
         self.accounted.update(numbers)
         for n in numbers:
             self.where[n] = category
+
+    def reaccount(self, category: str, *numbers: int) -> None:
+        """Move lines a reader accounted to another category (the clean stage: a line read as
+        part of a second copy found to be a duplicate, or a post line)."""
+        for n in numbers:
+            old = self.where.get(n)
+            if old is not None:
+                self.categories[old] -= 1
+                if not self.categories[old]:
+                    del self.categories[old]
+        self.account(category, *numbers)
 
     def count(self, category: str, n: int = 1) -> None:
         """Count an event (a merged continuation, a media-only message) without lines."""

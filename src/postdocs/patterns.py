@@ -1,6 +1,7 @@
 """The parts of a post's text that every stage recognises: URLs (with arXiv ids and mirrors of
-Telegram posts) and reactions lines (`🔥3👍42`). Patterns only, no stage of their own: the
-readers tell a line's role by them; clean, enrich, link and render read them.
+Telegram posts), reactions lines (`🔥3👍42`), what two copies of a line share (`line_key`).
+Patterns only, no stage of their own: the readers tell a line's role by them; clean, enrich,
+link and render read them.
 """
 
 from __future__ import annotations
@@ -81,3 +82,13 @@ def is_reactions_line(line: str, *, bare_allowed: bool = False) -> bool:
     if not s or REACTIONS_LINE_RE.match(s) is None:
         return False
     return bare_allowed or _HAS_EMOJI_RE.search(s) is not None
+
+
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # what is not `str.isalnum` (\w is alnum and `_`)
+
+
+def line_key(text: str) -> str:
+    """What two copies of a line share: letters and digits, case-folded (emoji, spaces and
+    punctuation are what the copies lose). A line of symbols only is its own key."""
+    key = _NOT_ALNUM_RE.sub("", text.casefold())
+    return key or text.strip()

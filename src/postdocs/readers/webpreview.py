@@ -8,7 +8,8 @@ What such a dump looks like (seen in the rizzearch and gonzo-ML seeds):
   line, and the next message's title follows directly.
 - A rizzearch post is a title line, the body, `👀LINK` (a link whose address was lost in the
   copy), an optional trailer (`подслушано здесь`, `UPD: …`), and often the whole body again (the
-  preview, then the full text) with its own `👀LINK` and trailer.
+  preview, then the full text) with its own `👀LINK` and trailer. The reader keeps both copies
+  as read (`Post.messages`); the clean stage merges them (`clean/copies.py`).
 - A gonzo-ML post is a title, an authors line, `Статья:` / `Код:` lines, the body; a long review
   goes on in further messages that have no title of their own (continuations).
 - Messages with media only show a placeholder (`This media is not supported in your browser`,
@@ -21,10 +22,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clean.doubled import line_key, merge_copies
 from ..errors import LocatedWarning
-from ..model import ChannelConfig, ChannelMeta, Ledger, Post, ReadResult, SourceLine
-from ..patterns import arxiv_id, find_urls, is_reactions_line
+from ..model import ChannelConfig, ChannelMeta, Ledger, Post, PreviewMessage, ReadResult, SourceLine
+from ..patterns import arxiv_id, find_urls, is_reactions_line, line_key
 from .text import read_lines
 
 FORMAT = "web-preview"
@@ -39,6 +39,7 @@ LINK_MARKER = "👀LINK"
 STATS_RE = re.compile(r"^[\d.,]+[KkMm]?\s+(subscribers?|photos?|videos?|files?|links?)$")
 AUTHORS_HEADINGS = ("Авторы", "Authors")
 MAX_TITLE = 200  # a first line longer than this is a paragraph, not a title
+SECOND_COPY = "second copy"  # ledger: lines of a second copy, until the clean stage merges them
 
 # Head lines of a gonzo-ML review: `Статья: <url>`, `Код: <url>`.
 _LABEL_RE = re.compile(r"^(?P<label>Статья|Paper|Код|Code)\s*:\s*(?P<value>.+)$", re.I)
@@ -232,18 +233,17 @@ class _Draft:
     title: str
     title_source: str
     lines: list[SourceLine]
-    authors: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()
-    code: tuple[str, ...] = ()
+    messages: list[PreviewMessage] = field(default_factory=list)
     reactions_raw: str | None = None
     reactions_line: int | None = None
     link_lost: bool = False
     continuations: int = 0
 
 
-def _split_head(body: list[SourceLine]) -> tuple[dict[str, tuple[str, ...]], list[SourceLine],
+def split_head(body: list[SourceLine]) -> tuple[dict[str, tuple[str, ...]], list[SourceLine],
                                                  list[SourceLine]]:
-    """gonzo-ML head lines right after the title: an authors line, `Статья:` and `Код:` lines.
+    """gonzo-ML head lines right after the title: an authors line, `Статья:` and `Код:` lines
+    (read by the clean stage from the merged body: each line's fullest copy).
 
     Returns the front-matter values, the head lines used, and the rest of the body.
     """
@@ -308,33 +308,23 @@ class _Reading:
             self.previous = "media"
             return
         title_i = first[0]
-        body = self._merged_copies(title_i, first[1:], second)
+        body = tuple(SourceLine(i + 1, self.lines[i]) for i in first[1:])
+        copy = tuple(SourceLine(i + 1, self.lines[i]) for i in second)
+        self.ledger.account(SECOND_COPY, *(sl.number for sl in copy))
         if not looks_like_title(self.lines[title_i]) and self.drafts:
-            self._continuation(title_i, body, bool(msg.markers))
+            self._continuation(title_i, body, copy, bool(msg.markers))
         else:
-            self._post(title_i, body, bool(msg.markers), reactions_i)
+            self._post(title_i, body, copy, bool(msg.markers), reactions_i)
         self.previous = "post"
 
-    def _merged_copies(self, title_i: int, first: list[int],
-                       second: list[int]) -> tuple[SourceLine, ...]:
-        """The body of a message once: its second copy merged into the first."""
-        lines, ledger = self.lines, self.ledger
-        if second and line_key(lines[second[0]]) == line_key(lines[title_i]):
-            ledger.account("duplicate", second[0] + 1)  # the second copy repeats the title
-            second = second[1:]
-        merged = merge_copies([SourceLine(i + 1, lines[i]) for i in first],
-                              [SourceLine(i + 1, lines[i]) for i in second])
-        ledger.account("duplicate", *merged.duplicates)
-        for a, b in merged.divergent:
-            self.warnings.append(LocatedWarning(
-                str(self.path), a, f"the two copies differ here and at line {b}; both kept"))
-        return merged.lines
-
-    def _continuation(self, title_i: int, body: tuple[SourceLine, ...], marked: bool) -> None:
+    def _continuation(self, title_i: int, body: tuple[SourceLine, ...],
+                      copy: tuple[SourceLine, ...], marked: bool) -> None:
         """A message without a title of its own goes on the previous post; its own reactions
         stay counted, not on the page."""
         draft = self.drafts[-1]
-        draft.lines += [SourceLine(title_i + 1, self.lines[title_i]), *body]
+        first = SourceLine(title_i + 1, self.lines[title_i])
+        draft.lines.append(first)
+        _add_copies(draft, first, body, copy)
         draft.continuations += 1
         draft.link_lost = draft.link_lost or marked
         self.ledger.count("merged continuations")
@@ -343,31 +333,35 @@ class _Reading:
             self.warn(title_i, f"continuation merged into '{draft.title}' across a "
                                "media-only message")
 
-    def _post(self, title_i: int, body: tuple[SourceLine, ...], marked: bool,
-              reactions_i: int | None) -> None:
+    def _post(self, title_i: int, body: tuple[SourceLine, ...], copy: tuple[SourceLine, ...],
+              marked: bool, reactions_i: int | None) -> None:
         title = self.lines[title_i].strip()
         first = SourceLine(title_i + 1, self.lines[title_i])
         if looks_like_title(title):
-            head, used, rest = _split_head(list(body))
-            draft = _Draft(line=title_i + 1, title=title, title_source="header",
-                           lines=[first, *rest], authors=head["authors"],
-                           papers=head["papers"], code=head["code"])
-            self.ledger.account("front-matter", *(sl.number for sl in used))
+            # the title line is the title, not the body; the head lines are read once the
+            # copies are merged (clean.copies)
+            draft = _Draft(line=title_i + 1, title=title, title_source="header", lines=[])
+            self.ledger.account("post", first.number)
         else:
             draft = _Draft(line=title_i + 1, title=_derive_title(title), title_source="derived",
-                           lines=[first, *body])
+                           lines=[first])
             self.warn(title_i, f"message without a title; title derived: '{draft.title}'",
                       repair="derived titles")
+        _add_copies(draft, first, body, copy)
         self.ledger.account("post", *(sl.number for sl in draft.lines))
-        if draft.title_source == "header":
-            draft.lines = draft.lines[1:]  # the title line is the title, not the body
         draft.link_lost = marked
         if reactions_i is not None:  # read into reactions by the enrich stage
             draft.reactions_raw = self.lines[reactions_i].strip()
             draft.reactions_line = reactions_i + 1
-        if not draft.lines:
-            self.warn(title_i, f"post '{draft.title}' has no body")
         self.drafts.append(draft)
+
+
+def _add_copies(draft: _Draft, first: SourceLine, body: tuple[SourceLine, ...],
+                copy: tuple[SourceLine, ...]) -> None:
+    """A message's body onto the draft, its second copy (if any) beside it, both as read."""
+    start = len(draft.lines)
+    draft.lines += body
+    draft.messages.append(PreviewMessage(first, start, len(draft.lines), copy))
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
@@ -385,8 +379,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     posts = tuple(
         Post(
             channel=channel.id, source_file=path.name, line=d.line, lines=tuple(d.lines),
-            title=d.title, title_source=d.title_source, lang=channel.lang, dir=channel.dir,
-            authors=d.authors, papers=d.papers, code=d.code,
+            messages=tuple(d.messages), title=d.title, title_source=d.title_source,
+            lang=channel.lang, dir=channel.dir,
             reactions_raw=d.reactions_raw, reactions_line=d.reactions_line, link_lost=d.link_lost,
             continuations=d.continuations,
         )
