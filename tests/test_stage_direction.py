@@ -17,12 +17,7 @@ STAGES = ("readers", "clean", "enrich", "link", "render", "output")
 PACKAGES = {"readers": "readers", "clean": "clean", "enrich": "enrich", "topics": "enrich",
             "link": "link", "render": "render", "output": "output"}
 # What is still to be moved where it belongs (issue 22): (importer, imported) pairs.
-KNOWN: set[tuple[str, str]] = {
-    # the Desktop and fetched-preview readers still write Markdown (a second body)
-    ("postdocs.readers.desktop_export", "postdocs.render.markup"),
-    ("postdocs.readers.desktop_text", "postdocs.render.markup"),
-    ("postdocs.readers.telegram_preview", "postdocs.render.markup"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _module(path: Path) -> str:

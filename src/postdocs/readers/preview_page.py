@@ -39,9 +39,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..model import ChannelMeta, Reaction
+from ..model import Attachment, ChannelMeta, LinkCard, Poll, Reaction
 from ..text_rule import clean_text
-from .desktop_export import Poll
 from .desktop_text import TextPart
 
 # Classes of a message the reader knows; any other `tgme_widget_message_*` or `message_media_*`
@@ -101,24 +100,6 @@ _TAG_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic",
 # Which kind wins when formats nest (a part has one type): links first, then code, then looks.
 _PRIORITY = ("text_link", "link", "mention", "hashtag", "cashtag", "bot_command", "email",
              "code", "spoiler", "bold", "italic", "underline", "strikethrough")
-
-
-@dataclass(frozen=True)
-class LinkCard:
-    url: str
-    site: str = ""
-    title: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A media item of a message: photo, video, document, sticker, voice, location, contact."""
-
-    kind: str
-    url: str = ""  # the image (photos) on Telegram's servers; never linked from the site
-    name: str = ""  # documents: file name; stickers: emoji; videos: duration
-    detail: str = ""  # documents: size
 
 
 @dataclass(frozen=True)

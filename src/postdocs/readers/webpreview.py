@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import LocatedWarning
-from ..model import ChannelConfig, ChannelMeta, Ledger, Post, PreviewMessage, ReadResult, SourceLine
+from ..model import ChannelConfig, ChannelMeta, DumpMessage, Ledger, Post, ReadResult, SourceLine
 from ..patterns import arxiv_id, find_urls, is_reactions_line, line_key
 from .text import read_lines
 
@@ -233,7 +233,7 @@ class _Draft:
     title: str
     title_source: str
     lines: list[SourceLine]
-    messages: list[PreviewMessage] = field(default_factory=list)
+    messages: list[DumpMessage] = field(default_factory=list)
     reactions_raw: str | None = None
     reactions_line: int | None = None
     link_lost: bool = False
@@ -361,7 +361,7 @@ def _add_copies(draft: _Draft, first: SourceLine, body: tuple[SourceLine, ...],
     """A message's body onto the draft, its second copy (if any) beside it, both as read."""
     start = len(draft.lines)
     draft.lines += body
-    draft.messages.append(PreviewMessage(first, start, len(draft.lines), copy))
+    draft.messages.append(DumpMessage(first, start, len(draft.lines), copy))
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
