@@ -32,7 +32,8 @@ from postdocs.model import ChannelConfig, Post
 from postdocs.output.writer import write_pages
 from postdocs.pipeline import process, render_site, site_assets
 from postdocs.readers import read_input, sniff
-from postdocs.readers.desktop_text import TextPart, join_lines, to_lines
+from postdocs.readers.desktop_text import TextPart, text_block, to_lines
+from postdocs.render.body import blocks_markdown, join_lines
 
 from .conftest import ROOT
 
@@ -222,13 +223,13 @@ def test_full_account_export() -> None:
     assert ddpm.title == "Denoising Diffusion Probabilistic Models"
     assert ddpm.datetime == "2023-11-01T10:30:00"  # "date" only: naive local time
     assert dict(ddpm.extra)["edited"] == "2023-11-01T11:05:00"
-    assert ddpm.markdown is not None
-    assert "```python\nfor t in reversed(range(T)):\n    x = step(x, t)\n```" in ddpm.markdown
+    body = blocks_markdown(ddpm.blocks)  # the body as the page writes it
+    assert "```python\nfor t in reversed(range(T)):\n    x = step(x, t)\n```" in body
     assert '??? quote "Quote"\n\n    A long quote from the paper,\n\n    folded by default.' \
-        in ddpm.markdown
+        in body
     # an entity type the reader does not know is text, escaped like any other
     assert "(<https://arxiv.org/abs/2006.11239>) &#91;v2, &#42;revised&#42;&#93;" \
-        in ddpm.markdown
+        in body
     assert [(r.emoji, r.count, r.kind) for r in ddpm.reactions] == [
         ("🔥", 9, "emoji"), ("", 4, "custom_emoji"), ("⭐", 1, "paid")]
     # 2023-11-03T19:45:00 local, unixtime 1699029900 = 16:45 UTC → UTC+03:00
@@ -237,7 +238,7 @@ def test_full_account_export() -> None:
     (warning,) = result.warnings
     assert "message 42" in str(warning) and "photo_3@03-11-2023_19-45-00.jpg" in str(warning)
     assert str(warning).startswith(str(FIX / "full" / "result.json"))
-    assert "Photo missing from the export folder." in (posts[42].markdown or "")
+    assert "Photo missing from the export folder." in blocks_markdown(posts[42].blocks)
     # without 'chat', the channel's name finds it
     assert len(read_input(FIX / "full" / "result.json", full_channel(None)).posts) == 2
 
@@ -334,7 +335,9 @@ def test_unsafe_links_stay_text() -> None:
              TextPart("text_link", "data", "data:text/html,<b>x</b>"),
              TextPart("plain", "\n<script>alert(1)</script>"),
              TextPart("mention", "@bad handle")]
-    md = join_lines(to_lines(parts))
+    block = text_block(to_lines(parts))
+    assert block is not None
+    md = join_lines(block.lines)
     assert "javascript" not in md and "data:" not in md and "<script>" not in md
     assert md == "click and data\n\n&lt;script&gt;alert(1)&lt;/script&gt;@bad handle"
 
@@ -534,7 +537,7 @@ def test_album_rule_attaches_only_consecutive_media_of_the_same_sender_and_minut
     posts = {p.message_id: p for p in result.posts}
     assert sorted(posts) == [2, 8, 10]
     assert [m.target for m in posts[2].media] == ["2-1-a1.jpg", "3-1-a2.jpg", "4-1-a3.jpg"]
-    assert "File 'a4.pdf' not included in the export" in (posts[2].markdown or "")
+    assert "File 'a4.pdf' not included in the export" in blocks_markdown(posts[2].blocks)
     assert posts[8].media == ()
     assert [m.target for m in posts[10].media] == ["13-1-reply.jpg", "14-1-after-reply.jpg"]
     cats = result.ledger.categories

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from postdocs.model import Post, SourceLine
+from postdocs.model import Block, Post, Remark, SourceLine, TextBlock, TextLine, TextPart
 from postdocs.pipeline import Corpus
 from postdocs.render.excerpt import excerpt
 
 
-def _post(*lines: str, markdown: str | None = None) -> Post:
-    return Post(channel="c", source_file="f.txt", line=1, title="T", markdown=markdown,
+def _post(*lines: str, blocks: tuple[Block, ...] = ()) -> Post:
+    return Post(channel="c", source_file="f.txt", line=1, title="T", blocks=blocks,
                 lines=tuple(SourceLine(i + 2, t) for i, t in enumerate(lines)))
 
 
@@ -17,9 +17,13 @@ def test_plain_text_keeps_stars_and_underscores_and_drops_empty_brackets() -> No
     assert excerpt(post) == "Q* от OpenAI и top_logprobs тут"
 
 
-def test_markdown_bodies_lose_their_marks_and_link_syntax() -> None:
-    post = _post(markdown="**Bold** claim with [a link](https://example.org) _here_")
-    assert excerpt(post) == "Bold claim with a link here"
+def test_formatted_bodies_lose_their_marks_and_link_syntax() -> None:
+    """A body of formatted blocks only (no plain lines): its Markdown, marks stripped."""
+    line = TextLine((TextPart("plain", "Claim with "),
+                     TextPart("text_link", "a link", "https://example.org"),
+                     TextPart("plain", " and "), TextPart("code", "x")))
+    post = _post(blocks=(Remark("forwarded", "Someone"), TextBlock((line,))))
+    assert excerpt(post) == "Forwarded from Someone Claim with a link and x"
 
 
 def test_seed_excerpts_have_no_empty_brackets(corpus: Corpus) -> None:

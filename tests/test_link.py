@@ -27,7 +27,7 @@ from postdocs.link.identity import (
     title_similarity,
     title_tokens,
 )
-from postdocs.model import PageLinks, Post, SourceLine
+from postdocs.model import PageLinks, Post, SourceLine, TextBlock, TextLine, TextPart
 from postdocs.pipeline import Corpus
 from postdocs.render.pages import render_post
 from postdocs.urls.slugs import assign, page_path
@@ -343,8 +343,11 @@ def test_links_follow_the_set_of_posts(corpus: Corpus) -> None:
 
 def test_links_in_export_markdown_get_the_review_link() -> None:
     target = make("chan", 1, "Target review", message_id=12)
+    said = TextLine((TextPart("plain", "As "),
+                     TextPart("text_link", "we wrote", "https://t.me/chan/12"),
+                     TextPart("plain", " before.")))
     citing = replace(make("other", 1, "Citing review", links=("https://t.me/chan/12",)),
-                     markdown="As [we wrote](<https://t.me/chan/12>) before.")
+                     blocks=(TextBlock((said,)),))
     posts, _ = assign([target, citing])
     links, _ = link(posts)
     page = render_post(posts[1], _for(links, posts, "other.txt:1"))

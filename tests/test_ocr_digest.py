@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from postdocs.clean import ocr, ocr_links, ocr_repeats
 from postdocs.clean.tex import join_broken_math, repair_math
 from postdocs.clean.tex import restore_math as repair_math_line
 from postdocs.cli import main
@@ -17,8 +18,8 @@ from postdocs.config import Project
 from postdocs.enrich import dates
 from postdocs.errors import LocatedWarning
 from postdocs.model import ChannelConfig, ReadResult, SourceLine
-from postdocs.pipeline import Corpus
-from postdocs.readers import ocr_digest, ocr_links, ocr_repeats, ocr_titles
+from postdocs.pipeline import Corpus, read_one
+from postdocs.readers import header_dates, ocr_titles
 from postdocs.render.markup import text_to_markdown
 from postdocs.render.pages import render_post
 
@@ -37,7 +38,7 @@ def _golden() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def result(project: Project) -> ReadResult:
     ch = next(c for c in project.channels if c.id == "MathyAIwithMike")
-    return ocr_digest.read(project.channels_dir / ch.files[0], ch)
+    return read_one(project.channels_dir / ch.files[0], ch)
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +126,8 @@ def test_passages_read_twice_are_dropped_counted_and_reported(
     # each dropped copy is a located warning, and `check` counts them
     warned = [w for w in result.warnings if "the OCR read twice" in w.message]
     cats = result.ledger.categories
-    assert len(warned) == cats[ocr_digest.REPEATS] + cats[ocr_digest.SHORT_REPEATS]
-    assert cats[ocr_digest.REPEATS] > 200
+    assert len(warned) == cats[ocr.REPEATS] + cats[ocr.SHORT_REPEATS]
+    assert cats[ocr.REPEATS] > 200
     for w in warned:  # the words dropped are still on the line, once
         shown = ast.literal_eval(w.message.split(": ", 1)[1]).rstrip("…")
         if "a short passage" in w.message:  # its last word may be a cut copy of a kept one
@@ -250,7 +251,7 @@ def test_papers_from_ocr_links(corpus: Corpus) -> None:
 
 
 def _resolve(headers: list[str]) -> list[tuple[str, bool] | None]:
-    picks = dates.resolve([dates.candidates(h) for h in headers])
+    picks = dates.resolve([header_dates.candidates(h) for h in headers])
     return [(p.date.isoformat(), p.written) if p else None for p in picks]
 
 
@@ -280,7 +281,7 @@ def test_a_date_that_breaks_the_order_is_left_unknown() -> None:
 
 
 def test_date_candidates_ignore_partial_dates() -> None:
-    assert dates.candidates("המאמר היומי 12.07 . -10.24 9.00-POLICY") == []
+    assert header_dates.candidates("המאמר היומי 12.07 . -10.24 9.00-POLICY") == []
 
 
 # --- titles and markup ----------------------------------------------------------------------
@@ -341,7 +342,7 @@ def test_reader_on_a_small_fixture(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     ch = ChannelConfig(id="m", name="M", url="https://t.me/m", lang="he", dir="rtl",
                        format="ocr-digest", files=("digest.txt",))
-    r = ocr_digest.read(path, ch)
+    r = read_one(path, ch)
     got = [(p.line, p.title, p.title_source, p.date.isoformat() if p.date else None)
            for p in r.posts]
     assert got == [
@@ -422,7 +423,7 @@ def test_link_labels_come_before_their_links(result: ReadResult, dump_lines: lis
     # a link inside a sentence, or a line not made of links and labels only, stays as written
     for line in ("ראו https://arxiv.org/abs/1 מאמר: טוב",
                  "https://github.com/mcleish7/arithmetic :רפו: https://arxiv.org/abs/2405.17399"):
-        assert ocr_digest._label_first(SourceLine(1, line)).text == line
+        assert ocr._label_first(SourceLine(1, line)).text == line
 
 
 LABELED_TITLES = Path(__file__).parent / "data" / "ocr_titles_labeled.yml"
@@ -565,10 +566,10 @@ def test_check_reports_ocr_repairs_by_kind(
     at = next(i for i, x in enumerate(out) if x.startswith(DUMP))
     repairs = dict(kv.split("=") for kv in out[at + 1].split(": ", 1)[1].split(", "))
     cats = result.ledger.categories
-    assert repairs == {"repeats": str(cats[ocr_digest.REPEATS]),
-                       "short-repeats": str(cats[ocr_digest.SHORT_REPEATS]),
-                       "math-delimiters": str(cats[ocr_digest.MATH]),
-                       "split-links": str(cats[ocr_digest.SPLIT_URLS])}
+    assert repairs == {"repeats": str(cats[ocr.REPEATS]),
+                       "short-repeats": str(cats[ocr.SHORT_REPEATS]),
+                       "math-delimiters": str(cats[ocr.MATH]),
+                       "split-links": str(cats[ocr.SPLIT_URLS])}
     assert int(repairs["short-repeats"]) >= 5 and int(repairs["math-delimiters"]) >= 50
     assert repairs["split-links"] == "1"
     bodies = " ".join(sl.text for p in result.posts for sl in p.lines)

@@ -15,14 +15,13 @@ import pytest
 
 from postdocs.cli import main
 from postdocs.errors import OutputError
+from postdocs.model import KnownPage, page_digest
 from postdocs.output import writer
 from postdocs.output.writer import (
     COMMIT,
     LOCK,
     MANIFEST,
-    KnownPage,
     load_manifest,
-    page_digest,
     write_pages,
 )
 from postdocs.state import BuildState

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from postdocs.model import ChannelConfig
-from postdocs.pipeline import Corpus
-from postdocs.readers import ocr_digest
+from postdocs.pipeline import Corpus, read_one
 from postdocs.render.markup import text_to_markdown
 from postdocs.render.pages import body_markdown, render_post
 
@@ -36,7 +35,7 @@ def test_wrapped_ocr_lines_continue_their_paragraph_or_item(tmp_path: Path) -> N
     ]) + "\n", encoding="utf-8")
     ch = ChannelConfig(id="m", name="M", url="https://t.me/m", lang="he", dir="rtl",
                        format="ocr-digest", files=("digest.txt",))
-    result = ocr_digest.read(dump, ch)
+    result = read_one(dump, ch)
     (post,) = result.posts
     assert [(sl.number, sl.text) for sl in post.lines] == [
         (3, "- first item that is wrapped here and here"), (6, " - second item"),

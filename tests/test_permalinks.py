@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from postdocs.errors import ConfigError, OutputError
-from postdocs.model import Post, SourceLine
+from postdocs.model import Post, SourceLine, TextBlock, TextLine, TextPart
 from postdocs.urls import permalinks
 from postdocs.urls.permalinks import Registry, assign, identity
 from postdocs.urls.slugs import assign as slugs_assign
@@ -106,10 +106,11 @@ def test_a_telegram_link_joins_a_review_first_known_from_a_text_dump() -> None:
     text = body(5)
     reg = first_build([post("From a dump", text)])
     assert reg.entries[0].telegram == ()
-    # The same post fetched from Telegram: its link is known now (a Desktop export's text is
-    # Markdown with character references; the words are the same).
+    # The same post fetched from Telegram: its link is known now (its plain text, with a
+    # formatted body beside it; the words are the same).
+    formatted = TextBlock(tuple(TextLine((TextPart("bold", t),)) for t in text))
     fetched = Post(channel="chan", source_file="t.me/chan", line=42, title="From a dump",
-                   markdown="\n\n".join(text).replace(" ", " &#42;&#42;", 1),
+                   lines=tuple(SourceLine(42, t) for t in text), blocks=(formatted,),
                    permalink="https://t.me/chan/42", message_id=42)
     assert identity(fetched).keys[1:] == identity(post("From a dump", text)).keys
     result = assign([fetched], reg, DAY2)
@@ -117,7 +118,8 @@ def test_a_telegram_link_joins_a_review_first_known_from_a_text_dump() -> None:
     assert result.registry.entries[0].telegram == ("t.me/chan/42",)
     assert result.report.linked == ("reviews/chan/from-a-dump/",)
     # From now on the link alone is enough: a rewritten post is still the same review.
-    rewritten = fetched.evolve(title="Rewritten", markdown="completely new words " * 10)
+    rewritten = fetched.evolve(title="Rewritten", blocks=(),
+                               lines=(SourceLine(42, "completely new words " * 10),))
     assert urls([rewritten], result.registry) == ["reviews/chan/from-a-dump/"]
 
 

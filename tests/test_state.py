@@ -12,7 +12,7 @@ import pytest
 from postdocs import pipeline
 from postdocs.config import load_project
 from postdocs.link import related
-from postdocs.output.writer import KnownPage
+from postdocs.model import KnownPage
 from postdocs.pipeline import Corpus
 from postdocs.state import BuildState, Memo
 

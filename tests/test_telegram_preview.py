@@ -21,11 +21,12 @@ import pytest
 
 from postdocs.cli import main
 from postdocs.config import load_project
-from postdocs.model import ChannelConfig, Post
+from postdocs.model import ChannelConfig, Post, Remark
 from postdocs.pipeline import process, render_site
 from postdocs.readers import read_input, webpreview
 from postdocs.readers.preview_page import parse_page
 from postdocs.readers.telegram_preview import read
+from postdocs.render.body import blocks_markdown
 from postdocs.sources.fetch_preview import FetchOptions, Store, fetch_channel, parse_preview_url
 from postdocs.urls import slugs
 
@@ -116,7 +117,7 @@ def test_pages_become_posts_with_ids_dates_permalinks_and_safe_markdown(tmp_path
     assert p.permalink == "https://t.me/paper_notes/4"
     assert p.datetime == "2024-01-02T09:30:15+00:00" and p.date == dt.date(2024, 1, 2)
     assert p.continuations == 1  # message 5 has no title: it goes on with the review
-    md = p.markdown or ""
+    md = blocks_markdown(p.blocks)
     for piece in ["<em>the</em>", "<strong>classic</strong>", "<u>underlined</u>",
                   "<s>struck</s>", '<span class="tg-spoiler">a spoiler</span>',
                   "`softmax(QK^T)`", "[text link](<https://arxiv.org/abs/1706.03762?a=1&b=2>)",
@@ -128,17 +129,17 @@ def test_pages_become_posts_with_ids_dates_permalinks_and_safe_markdown(tmp_path
     assert "](javascript" not in md and "{: onclick" not in md
     assert "\\href" not in md.replace("&#92;href", "")
     assert "🖼 Photo: see [the post on Telegram](<https://t.me/paper_notes/6>)" in (
-        posts[6].markdown or "")
+        blocks_markdown(posts[6].blocks))
     assert "Forwarded from [Other channel](<https://t.me/other_channel/77>)" in (
-        posts[9].markdown or "")
+        blocks_markdown(posts[9].blocks))
     assert posts[10].reply_to == 4
-    assert "> [Fast Transformer Decoding" in (posts[10].markdown or "")
-    assert "&lt;b&gt;are&lt;/b&gt;" in (posts[10].markdown or "")
+    assert "> [Fast Transformer Decoding" in blocks_markdown(posts[10].blocks)
+    assert "&lt;b&gt;are&lt;/b&gt;" in blocks_markdown(posts[10].blocks)
     assert "https://arxiv.org/abs/1911.02150" in posts[10].text  # the card's paper is found
-    assert "🎬 Video (0:31)" in (posts[11].markdown or "")
-    assert "📄 File lecture-notes.pdf (2.1 MB)" in (posts[12].markdown or "")
+    assert "🎬 Video (0:31)" in blocks_markdown(posts[11].blocks)
+    assert "📄 File lecture-notes.pdf (2.1 MB)" in blocks_markdown(posts[12].blocks)
     assert posts[13].title == "Which optimizer do you use?"
-    assert "- AdamW — 62%" in (posts[13].markdown or "")
+    assert "- AdamW — 62%" in blocks_markdown(posts[13].blocks)
     assert dict(posts[9].extra)["views"] == "15.3K"
     # every message is accounted for
     ledger = result.ledger
@@ -269,11 +270,11 @@ def test_edits_and_deletions_are_noticed_and_deleted_posts_kept(
     index = json.loads((root / "content/channels/demo/preview/index.json").read_text())
     assert index["edited"] == [28] and index["deleted"] == [29, 30]
     posts = {p.message_id: p for p in process(load_project(root), use_cache=False).posts}
-    assert "A corrected body." in (posts[28].markdown or "")
-    assert "edited" in (posts[28].markdown or "")
+    assert "A corrected body." in blocks_markdown(posts[28].blocks)
+    assert "edited" in blocks_markdown(posts[28].blocks)
     assert dict(posts[29].extra)["deleted"] == "true"
-    assert "Deleted on Telegram" in (posts[29].markdown or "")
-    assert "The body of review 29." in (posts[29].markdown or "")
+    assert "Deleted on Telegram" in blocks_markdown(posts[29].blocks)
+    assert "The body of review 29." in blocks_markdown(posts[29].blocks)
 
 
 def test_429_with_retry_after_is_honoured(tmp_path: Path) -> None:
@@ -386,7 +387,8 @@ def test_media_are_downloaded_with_a_size_cap_and_shown(tmp_path: Path) -> None:
         id="demo", name="Demo", url="https://t.me/demo", lang="en", dir="ltr",
         format="telegram-preview", files=("demo/preview",))).posts}
     assert [m.target for m in posts[2].media] == ["2-1.jpg"]
-    assert "Photo: see [the post on Telegram](<https://t.me/demo/3>)" in (posts[3].markdown or "")
+    assert ("Photo: see [the post on Telegram](<https://t.me/demo/3>)"
+            in blocks_markdown(posts[3].blocks))
 
 
 def test_a_photo_without_a_length_is_not_downloaded_past_the_cap(tmp_path: Path) -> None:
@@ -571,7 +573,7 @@ def test_same_post_merge_rules() -> None:
              fetched(8, "Edited later", "A new wording entirely."),
              fetched(9, "Only fetched", "New post."), fetched(3, "From the export", "x")]
     export = [Post(channel="c", source_file="t.me/c", line=3, title="From the export",
-                   message_id=3, markdown="export copy\n")]
+                   message_id=3, blocks=(Remark("footer", "export copy"),))]
     posts, notes = same_post.merge([result("web-preview", dumps),
                                     result("telegram-preview", pages),
                                     result("telegram-json", export)])
@@ -583,7 +585,7 @@ def test_same_post_merge_rules() -> None:
     assert by_source["dump.txt:40"].message_id == 8
     assert by_source["dump.txt:40"].title == "Edited later"
     assert by_source["t.me/c:9"].message_id == 9  # new on the pages: a review of its own
-    assert [p.markdown for p in posts if p.message_id == 3] == ["export copy\n"]
+    assert [p.blocks for p in posts if p.message_id == 3] == [(Remark("footer", "export copy"),)]
     assert len(posts) == 7  # 5 dump posts, 1 new fetched, 1 export post: no doubles
     assert notes == ["c: 4 posts of the text dumps are one review each with their fetched copies"
                      " (id, date and permalink from the fetched pages)",

@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postdocs.clean.doubled import line_key, merge_copies
+from postdocs.clean.inputs import clean_input
 from postdocs.cli import main
 from postdocs.config import Project
 from postdocs.enrich import reactions
+from postdocs.enrich.inputs import enrich_input
 from postdocs.enrich.papers import arxiv_id, classify, find_urls
 from postdocs.model import ChannelConfig, Post, ReadResult, SourceLine
 from postdocs.pipeline import Corpus, render_site
@@ -91,7 +93,7 @@ def _channel(cid: str = "test", url: str = "https://t.me/test") -> ChannelConfig
 
 
 def _read_fixture(name: str) -> ReadResult:
-    return webpreview.read(FIXTURES / name, _channel())
+    return enrich_input(clean_input(webpreview.read(FIXTURES / name, _channel())))
 
 
 def _body(post: Post) -> list[str]:
@@ -420,7 +422,7 @@ def test_any_dump_is_read_without_losing_a_line(tmp_path_factory: pytest.TempPat
                                                  dump: list[str]) -> None:
     path = tmp_path_factory.mktemp("dump") / "dump.txt"
     path.write_text("".join(line + "\n" for line in dump), encoding="utf-8")
-    r = webpreview.read(path, _channel())
+    r = clean_input(webpreview.read(path, _channel()))
     assert r.ledger.accounted == set(range(1, len(dump) + 1))
     # a derived title is made from the post's first line, which stays in the body
     numbers = [n for p in r.posts for n in ((p.line,) if p.title_source == "header" else ())

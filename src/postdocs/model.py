@@ -7,8 +7,10 @@ new `Post`s (``dataclasses.replace``); render turns a `Post` into page text.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import operator
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -131,6 +133,114 @@ class Paper:
     first_date: dt.date | None = None  # of the earliest dated review
 
 
+@dataclass(frozen=True)
+class TextPart:
+    """One run of a message's text with one entity kind (`plain`, `bold`, `text_link`, `pre`
+    …), as the input marks it."""
+
+    type: str
+    text: str
+    attr: str = ""  # text_link: href; pre: language; blockquote: "collapsed" when collapsed
+
+
+@dataclass(frozen=True)
+class Poll:
+    question: str
+    answers: tuple[tuple[str, int], ...]  # (answer, votes); the web preview: (answer, percent)
+    total: int  # voters; -1 when the input does not say
+    closed: bool
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    url: str
+    site: str = ""
+    title: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A media item of a message: photo, video, document, sticker, voice, location, contact."""
+
+    kind: str
+    url: str = ""  # the image (photos) on Telegram's servers; never linked from the site
+    name: str = ""  # documents: file name; stickers: emoji; videos: duration
+    detail: str = ""  # documents: size
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line of a message's text, as its parts; `block`: a code block or a quote (one part,
+    its whole text)."""
+
+    parts: tuple[TextPart, ...]
+    block: bool = False
+
+    @property
+    def plain(self) -> str:
+        if self.block:
+            return self.parts[0].text.strip("\n")
+        return "".join(p.text for p in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class TextBlock:
+    """A message's text (its title taken out), line by line."""
+
+    lines: tuple[TextLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PollBlock:
+    poll: Poll
+    shares: bool = False  # the answers' numbers are percentages (the web preview)
+
+
+@dataclass(frozen=True, slots=True)
+class CardBlock:
+    """The preview of a link a message shows."""
+
+    card: LinkCard
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentBlock:
+    """A medium the site does not show, and the post on Telegram that has it."""
+
+    attachment: Attachment
+    permalink: str
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """A line the page adds about the message: `rule` (between merged messages), `forwarded`
+    (from `text`, linked to `url`), `reply` (to the post at `url`, quoting `text`), `sticker`
+    (its emoji `text`), `media-note` (a medium not shown: `text` says why), `unsupported` (media
+    the preview does not show, the post at `url`), `deleted`, `footer` (`text`: views, edited)."""
+
+    kind: str
+    text: str = ""
+    url: str = ""
+
+
+# A post's body as the input gives it (Desktop exports, fetched preview pages): what the render
+# stage writes as Markdown (`render/body.py`).
+Block = TextBlock | PollBlock | CardBlock | AttachmentBlock | Remark
+
+
+@dataclass(frozen=True, slots=True)
+class DumpMessage:
+    """One message of a web-preview dump's post, as read: `Post.lines[start:end]` is its body
+    (its first copy), `second` the second copy the preview shows of it (empty when shown once),
+    `first` the message's first line (a second copy may repeat it)."""
+
+    first: SourceLine
+    start: int
+    end: int
+    second: tuple[SourceLine, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Post:
     """One review as read from an input, enriched stage by stage."""
@@ -139,7 +249,11 @@ class Post:
     source_file: str  # the input file's name, e.g. "000_6219d51e455967f7.txt"
     line: int  # 1-based line where the post begins in its input
     lines: tuple[SourceLine, ...] = ()  # the body (title line excluded), plain text
-    markdown: str | None = None  # body already in safe Markdown (Desktop exports)
+    # Web-preview dumps: the post's messages, both copies as read (merged by clean.copies)
+    messages: tuple[DumpMessage, ...] = ()
+    # Desktop exports and fetched preview pages: the body with its formatting, as read (`lines`
+    # holds its plain text, with link targets, for the stages that read text)
+    blocks: tuple[Block, ...] = ()
     title: str = ""
     # header | stated | phrase | label | arxiv | derived | export | override
     title_source: str = "header"
@@ -159,7 +273,8 @@ class Post:
     links: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
     reactions: tuple[Reaction, ...] = ()
-    reactions_raw: str | None = None
+    reactions_raw: str | None = None  # the reactions line as the input has it
+    reactions_line: int | None = None  # its line in the input (for the enrich stage's warning)
     message_id: int | None = None
     permalink: str | None = None  # the original Telegram post
     reply_to: int | None = None  # Desktop exports: the channel post this one answers
@@ -210,10 +325,7 @@ class Post:
         """The body as plain text (for classification, excerpts, similarity); computed once."""
         text = self._text
         if text is None:
-            if self.markdown is not None and not self.lines:
-                text = self.markdown
-            else:
-                text = "\n".join(line.text for line in self.lines)
+            text = "\n".join(line.text for line in self.lines)
             object.__setattr__(self, "_text", text)
         return text
 
@@ -255,6 +367,17 @@ class Ledger:
         for n in numbers:
             self.where[n] = category
 
+    def reaccount(self, category: str, *numbers: int) -> None:
+        """Move lines a reader accounted to another category (the clean stage: a line read as
+        part of a second copy found to be a duplicate, or a post line)."""
+        for n in numbers:
+            old = self.where.get(n)
+            if old is not None:
+                self.categories[old] -= 1
+                if not self.categories[old]:
+                    del self.categories[old]
+        self.account(category, *numbers)
+
     def count(self, category: str, n: int = 1) -> None:
         """Count an event (a merged continuation, a media-only message) without lines."""
         self.categories[category] += n
@@ -276,3 +399,24 @@ class ReadResult:
 
 # Post's compared fields as a tuple, in declaration order (what the dataclass hash covers).
 _compared_fields = operator.attrgetter(*(f.name for f in fields(Post) if f.compare))
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """A page the caller rendered before and can render again: the digest of its UTF-8 bytes,
+    and how to make its text. The writer needs the text only if the file on disk differs, so
+    a long-running watcher need not hold every page's text between builds."""
+
+    digest: str
+    render: Callable[[], str]
+
+    def text(self) -> str:
+        return self.render()
+
+
+PageText = str | KnownPage
+
+
+def page_digest(text: str) -> str:
+    """The SHA-256 of a page's UTF-8 bytes (what the writer's manifest records)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -11,12 +11,23 @@ from pathlib import Path
 from . import enrich, link
 from .cache.posts import Table, fingerprint
 from .cache.reads import CACHE_DIR, ReadCache
+from .clean.inputs import clean_input
 from .config import Project
 from .enrich import corrections
+from .enrich.inputs import enrich_input
 from .errors import LocatedWarning
 from .link import replies, same_post
-from .model import ChannelConfig, ChannelMeta, PageLinks, Paper, Post, ReadResult
-from .output.writer import KnownPage, PageText, page_digest
+from .model import (
+    ChannelConfig,
+    ChannelMeta,
+    KnownPage,
+    PageLinks,
+    PageText,
+    Paper,
+    Post,
+    ReadResult,
+    page_digest,
+)
 from .parallel import Workers
 from .readers import read_input
 from .render import cards, chart, feeds, indexes
@@ -70,11 +81,18 @@ def _prepare_one(post: Post, tools: Classifier) -> Prepared:
     return changes, classifier.classify(enriched.title, enriched.text, matcher, taxonomy)
 
 
+def read_one(path: Path, channel: ChannelConfig) -> ReadResult:
+    """One input through the per-input stages: read, cleaned, then enriched where the whole
+    input is needed or a line is located (an OCR'd digest's titles and dates, reactions
+    lines). What the read cache stores."""
+    return enrich_input(clean_input(read_input(path, channel)))
+
+
 def _read_one(item: tuple[Path, ChannelConfig],
               tools: Classifier | None) -> tuple[ReadResult, list[Prepared]]:
     """One input read, and (given the taxonomy) its posts enriched and classified in the same
     worker: the posts then never travel to a worker, only their results back."""
-    result = read_input(*item)
+    result = read_one(*item)
     if tools is None:
         return result, []
     return result, [_prepare_one(p, tools) for p in result.posts]
@@ -92,7 +110,7 @@ def _read(project: Project, use_cache: bool, workers: Workers,
     inputs = [(project.channels_dir / f, ch) for ch in project.channels for f in ch.files]
     if state is not None and use_cache:  # the watcher: unchanged inputs stay in its memory
         memory = ReadCache(project.root / CACHE_DIR, state.reads)
-        results = [memory.get(path, ch, functools.partial(read_input, path, ch))
+        results = [memory.get(path, ch, functools.partial(read_one, path, ch))
                    for path, ch in inputs]
         memory.prune()
         return results, {}

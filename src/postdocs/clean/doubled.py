@@ -9,20 +9,13 @@ only one copy, in order.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..model import SourceLine
+from ..patterns import line_key
 
-_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # what is not `str.isalnum` (\w is alnum and `_`)
-
-
-def line_key(text: str) -> str:
-    """What two copies of a line share: letters and digits, case-folded (emoji, spaces and
-    punctuation are what the copies lose). A line of symbols only is its own key."""
-    key = _NOT_ALNUM_RE.sub("", text.casefold())
-    return key or text.strip()
+__all__ = ["Merged", "line_key", "merge_copies"]
 
 
 @dataclass(frozen=True)

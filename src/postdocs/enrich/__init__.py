@@ -6,7 +6,7 @@ import functools
 
 from ..model import Post
 from ..state import BuildState
-from . import language, papers, reactions
+from . import language, papers
 
 
 def enrich_post(post: Post) -> Post:
@@ -22,10 +22,6 @@ def enrich_post(post: Post) -> Post:
         "papers": post.papers or found_papers,
         "code": tuple(dict.fromkeys((*post.code, *code))),
     }
-    if post.reactions_raw and not post.reactions:
-        parsed = reactions.parse(post.reactions_raw)
-        if parsed:
-            changes["reactions"] = parsed
     return post.evolve(**changes)
 
 

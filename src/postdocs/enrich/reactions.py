@@ -10,21 +10,11 @@ counts still in that order may hide a glued count: such lines are kept raw only,
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from ..model import Reaction
-
-# One emoji: a pictograph (or symbol) with optional variation selectors, skin tones and ZWJ parts.
-_PICTO = (
-    r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u2190-\u21FF"
-    r"\u203C\u2049\u2122\u2139\u3030\u303D\u3297\u3299\u00A9\u00AE]"
-)
-_EMOJI = rf"(?:{_PICTO}[\uFE0F\u200D\U0001F3FB-\U0001F3FF]*)+"
-_COUNT = r"\d+(?:[.,]\d+)?[KkMm]?"
-_TOKEN_RE = re.compile(rf"(?P<emoji>{_EMOJI})?(?P<count>{_COUNT})")
-_LINE_RE = re.compile(rf"^(?:(?:{_EMOJI})?{_COUNT}\s*)+$")
-_HAS_EMOJI_RE = re.compile(_PICTO)
+from ..patterns import REACTION_TOKEN_RE, REACTIONS_LINE_RE
+from ..patterns import is_reactions_line as is_reactions_line
 
 
 @dataclass(frozen=True)
@@ -34,15 +24,6 @@ class ReactionsReading:
     raw: str
     reactions: tuple[Reaction, ...] | None
     problem: str | None
-
-
-def is_reactions_line(line: str, *, bare_allowed: bool = False) -> bool:
-    """True for a reactions line. Bare counts alone (`20`) only where `bare_allowed` (right after
-    a media placeholder), since a number alone may also be a line of a post."""
-    s = line.strip()
-    if not s or _LINE_RE.match(s) is None:
-        return False
-    return bare_allowed or _HAS_EMOJI_RE.search(s) is not None
 
 
 def _value(count: str) -> float:
@@ -67,8 +48,8 @@ def _glued_split(count: str, before: float, after: float) -> tuple[str, str] | N
 def read(raw: str) -> ReactionsReading:
     """Read one reactions line; `reactions` is None when the line cannot be read unambiguously."""
     s = raw.strip()
-    tokens = [(m.group("emoji"), m.group("count")) for m in _TOKEN_RE.finditer(s)]
-    if not tokens or _LINE_RE.match(s) is None:
+    tokens = [(m.group("emoji"), m.group("count")) for m in REACTION_TOKEN_RE.finditer(s)]
+    if not tokens or REACTIONS_LINE_RE.match(s) is None:
         return ReactionsReading(raw, None, "not a reactions line")
     bare = sum(1 for emoji, _ in tokens if emoji is None)
     if bare:

@@ -28,12 +28,13 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
+from ..model import KnownPage, PageText
 from ..state import BuildState, FileStamp
 
 try:
@@ -56,26 +57,6 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     recovered: str | None = None  # what was done about an interrupted earlier run
     total: int = 0  # generated files (pages, feeds, media) in the folder after the run
-
-
-@dataclass(frozen=True)
-class KnownPage:
-    """A page the caller rendered before and can render again: the digest of its UTF-8 bytes,
-    and how to make its text. The writer needs the text only if the file on disk differs, so
-    a long-running watcher need not hold every page's text between builds."""
-
-    digest: str
-    render: Callable[[], str]
-
-    def text(self) -> str:
-        return self.render()
-
-
-PageText = str | KnownPage
-
-
-def page_digest(text: str) -> str:
-    return _digest(text.encode("utf-8"))
 
 
 def _digest(data: bytes) -> str:

@@ -27,9 +27,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import InputError, LocatedWarning
-from ..model import ChannelConfig, Ledger, MediaFile, Post, Reaction, SourceLine
-from ..render.markup import block_safe, clean_text, escape_text, inline
-from .desktop_text import Line, TextPart, join_lines, split_title, to_lines
+from ..model import (
+    Block,
+    ChannelConfig,
+    Ledger,
+    MediaFile,
+    Poll,
+    PollBlock,
+    Post,
+    Reaction,
+    Remark,
+    SourceLine,
+)
+from ..text_rule import clean_text
+from .desktop_text import Line, TextPart, split_title, text_block, to_lines
 
 # Items of one album are sent together; the exporter gives them the same second. A minute leaves
 # room for slow uploads without taking in a photo posted later on its own.
@@ -60,14 +71,6 @@ class Media:
 
 
 @dataclass(frozen=True)
-class Poll:
-    question: str
-    answers: tuple[tuple[str, int], ...]
-    total: int
-    closed: bool
-
-
-@dataclass(frozen=True)
 class Message:
     """One message of an export, format-independent."""
 
@@ -91,7 +94,7 @@ class _Draft:
 
     message: Message
     title: str
-    blocks: list[str]
+    blocks: list[Block]
     tags: list[str]
     media: list[MediaFile] = field(default_factory=list)
     text: list[SourceLine] = field(default_factory=list)  # plain body text, for enrich/link
@@ -137,16 +140,8 @@ def _hashtags(parts: tuple[TextPart, ...]) -> list[str]:
     return tags
 
 
-def _poll_md(poll: Poll) -> str:
-    state = " (final results)" if poll.closed else ""
-    items = [f"- {block_safe(inline(text))} — {votes} vote{'s' if votes != 1 else ''}"
-             for text, votes in poll.answers]
-    return "\n\n".join([f"**Poll{state}:** {inline(poll.question)}", "\n".join(items),
-                        f"Total voters: {poll.total}"])
-
-
-def _note(text: str) -> str:
-    return f'!!! note "Media not shown"\n    {escape_text(text)}'
+def _note(text: str) -> Remark:
+    return Remark("media-note", text)
 
 
 def _seconds_apart(a: str | None, b: str | None) -> float | None:
@@ -184,13 +179,13 @@ class Assembler:
         self.seen: set[int] = set()  # message ids read so far (each is one message)
         self.previous: Message | None = None  # the message before, unless a service message
 
-    def _resolve_media(self, m: Message, blocks: list[str], files: list[MediaFile]) -> None:
+    def _resolve_media(self, m: Message, blocks: list[Block], files: list[MediaFile]) -> None:
         media = m.media
         if media is None:
             return
         label = KIND_LABELS.get(media.kind, "File")
         if media.kind == "sticker":
-            blocks.append(block_safe(escape_text(media.emoji)) if media.emoji else "(sticker)")
+            blocks.append(Remark("sticker", media.emoji))
             return
         if media.missing:
             what = f"{label} {media.name!r}" if media.kind == "file" and media.name else label
@@ -223,17 +218,17 @@ class Assembler:
             out += [SourceLine(m.id, f"- {a}") for a, _ in m.poll.answers]
         return out
 
-    def _body(self, m: Message, lines: list[Line]) -> tuple[list[str], list[MediaFile]]:
-        blocks: list[str] = []
+    def _body(self, m: Message, lines: list[Line]) -> tuple[list[Block], list[MediaFile]]:
+        blocks: list[Block] = []
         if m.forwarded_from:
-            blocks.append(f"*Forwarded from {escape_text(m.forwarded_from)}*")
-        text = join_lines(lines)
-        if text:
+            blocks.append(Remark("forwarded", m.forwarded_from))
+        text = text_block(lines)
+        if text is not None:
             blocks.append(text)
         files: list[MediaFile] = []
         self._resolve_media(m, blocks, files)
         if m.poll is not None:
-            blocks.append(_poll_md(m.poll))
+            blocks.append(PollBlock(m.poll))
         return blocks, files
 
     def _album_post(self, m: Message, prev: Message | None) -> int | None:
@@ -275,7 +270,7 @@ class Assembler:
         if parent is not None and not own_title:
             draft = self.drafts[parent]
             blocks, files = self._body(m, lines)
-            draft.blocks += ["* * *", *blocks]
+            draft.blocks += [Remark("rule"), *blocks]
             draft.media += files
             draft.text += [SourceLine(m.id, ""), *self._plain(m, lines)]
             for tag in _hashtags(m.parts):
@@ -320,7 +315,7 @@ class Assembler:
             date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
             out.append(Post(
                 channel=ch.id, source_file=f"t.me/{ch.id}", line=mid,
-                markdown="\n\n".join(b for b in d.blocks if b) + "\n", lines=tuple(d.text),
+                blocks=tuple(d.blocks), lines=tuple(d.text),
                 title=d.title, title_source="export",
                 date=date, date_source="export" if date else None, datetime=m.datetime,
                 lang=ch.lang, dir=ch.dir, reactions=m.reactions,

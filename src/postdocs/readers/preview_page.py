@@ -39,9 +39,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..model import ChannelMeta, Reaction
-from ..render.markup import clean_text
-from .desktop_export import Poll
+from ..model import Attachment, ChannelMeta, LinkCard, Poll, Reaction
+from ..text_rule import clean_text
 from .desktop_text import TextPart
 
 # Classes of a message the reader knows; any other `tgme_widget_message_*` or `message_media_*`
@@ -101,24 +100,6 @@ _TAG_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic",
 # Which kind wins when formats nest (a part has one type): links first, then code, then looks.
 _PRIORITY = ("text_link", "link", "mention", "hashtag", "cashtag", "bot_command", "email",
              "code", "spoiler", "bold", "italic", "underline", "strikethrough")
-
-
-@dataclass(frozen=True)
-class LinkCard:
-    url: str
-    site: str = ""
-    title: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A media item of a message: photo, video, document, sticker, voice, location, contact."""
-
-    kind: str
-    url: str = ""  # the image (photos) on Telegram's servers; never linked from the site
-    name: str = ""  # documents: file name; stickers: emoji; videos: duration
-    detail: str = ""  # documents: size
 
 
 @dataclass(frozen=True)
@@ -245,30 +226,40 @@ def text_parts(root: LexborNode) -> tuple[TextPart, ...]:
                 add("\n", {})
             elif tag == "i" and _has_class(child, "emoji") or tag == "tg-emoji":
                 add(_text(child), kinds)  # an emoji picture around the emoji itself
-            elif tag == "pre":
-                code = child.css_first("code")
-                lang = ""
-                if code is not None:
-                    m = re.search(r"language-([A-Za-z0-9_+#.\-]+)",
-                                  code.attributes.get("class") or "")
-                    lang = m.group(1) if m else ""
-                parts.append(TextPart("pre", _text(child), lang))
-            elif tag == "blockquote":
-                collapsed = "collapsed" if child.attributes.get("expandable") is not None or (
-                    _has_class(child, "expandable")) else ""
-                parts.append(TextPart("blockquote", _text(child), collapsed))
-            elif tag == "a":
-                kind, attr = _link_kind(child, _text(child))
-                walk(child, {**kinds, kind: attr} if kind != "plain" else kinds)
-            elif tag == "span" and _has_class(child, "tg-spoiler"):
-                walk(child, {**kinds, "spoiler": ""})
-            elif tag in _TAG_TYPES:
-                walk(child, {**kinds, _TAG_TYPES[tag]: ""})
+            elif tag in ("pre", "blockquote"):
+                parts.append(_block_part(child))
             else:
-                walk(child, kinds)
+                walk(child, _inner_kinds(child, kinds))
 
     walk(root, {})
     return tuple(parts)
+
+
+def _block_part(node: LexborNode) -> TextPart:
+    """A `pre` (with its code's language) or a quote (collapsed or not) as one part."""
+    if node.tag == "blockquote":
+        collapsed = "collapsed" if node.attributes.get("expandable") is not None or (
+            _has_class(node, "expandable")) else ""
+        return TextPart("blockquote", _text(node), collapsed)
+    code = node.css_first("code")
+    lang = ""
+    if code is not None:
+        m = re.search(r"language-([A-Za-z0-9_+#.\-]+)", code.attributes.get("class") or "")
+        lang = m.group(1) if m else ""
+    return TextPart("pre", _text(node), lang)
+
+
+def _inner_kinds(node: LexborNode, kinds: dict[str, str]) -> dict[str, str]:
+    """The formats in force inside an element: a link's, a spoiler's, a formatting tag's."""
+    tag = node.tag
+    if tag == "a":
+        kind, attr = _link_kind(node, _text(node))
+        return {**kinds, kind: attr} if kind != "plain" else kinds
+    if tag == "span" and _has_class(node, "tg-spoiler"):
+        return {**kinds, "spoiler": ""}
+    if tag in _TAG_TYPES:
+        return {**kinds, _TAG_TYPES[tag]: ""}
+    return kinds
 
 
 def _views(text: str) -> str:
@@ -316,40 +307,44 @@ def _attachments(bubble: LexborNode) -> tuple[Attachment, ...]:
     for node in bubble.traverse():
         if node.tag == "-text" or node.mem_id in seen:
             continue
-        cls = _classes(node)
         if any(p.tag == "a" and _has_class(p, "tgme_widget_message_link_preview")
                for p in _parents(node)):
             continue  # a link card's image belongs to the card
         if any(_has_class(p, "tgme_widget_message_reply") for p in _parents(node)):
             continue  # the answered message's thumbnail
-        if "tgme_widget_message_photo_wrap" in cls:
-            out.append(Attachment("photo", url=_style_url(node)))
-        elif "tgme_widget_message_video_player" in cls or (
-                "tgme_widget_message_roundvideo_player" in cls):
-            duration = node.css_first("time")
-            out.append(Attachment("video", name=_one_line(_text(duration))))
-        elif "tgme_widget_message_document_wrap" in cls:
-            title = node.css_first(".tgme_widget_message_document_title")
-            extra = node.css_first(".tgme_widget_message_document_extra")
-            kind = "audio" if node.css_first(".audio") is not None else "document"
-            out.append(Attachment(kind, name=_one_line(_text(title)),
-                                  detail=_one_line(_text(extra))))
-        elif "tgme_widget_message_voice_player" in cls:
-            duration = node.css_first(".tgme_widget_message_voice_duration")
-            out.append(Attachment("voice", name=_one_line(_text(duration))))
-        elif cls and cls[0] in ("tgme_widget_message_sticker", "tgme_widget_message_tgsticker",
-                                "tgme_widget_message_videosticker"):
-            out.append(Attachment("sticker", name=_one_line(node.attributes.get("alt") or "")))
-        elif "tgme_widget_message_location_wrap" in cls:
-            out.append(Attachment("location", url=_href(node)))
-        elif "tgme_widget_message_contact_wrap" in cls:
-            name = node.css_first(".tgme_widget_message_contact_name")
-            out.append(Attachment("contact", name=_one_line(_text(name))))
-        else:
+        attachment = _attachment(node, _classes(node))
+        if attachment is None:
             continue
+        out.append(attachment)
         for inner in node.traverse():
             seen.add(inner.mem_id)
     return tuple(out)
+
+
+def _attachment(node: LexborNode, cls: list[str]) -> Attachment | None:
+    """The attachment an element of the message bubble shows, if it is one."""
+    if "tgme_widget_message_photo_wrap" in cls:
+        return Attachment("photo", url=_style_url(node))
+    if "tgme_widget_message_video_player" in cls or (
+            "tgme_widget_message_roundvideo_player" in cls):
+        return Attachment("video", name=_one_line(_text(node.css_first("time"))))
+    if "tgme_widget_message_document_wrap" in cls:
+        title = node.css_first(".tgme_widget_message_document_title")
+        extra = node.css_first(".tgme_widget_message_document_extra")
+        kind = "audio" if node.css_first(".audio") is not None else "document"
+        return Attachment(kind, name=_one_line(_text(title)), detail=_one_line(_text(extra)))
+    if "tgme_widget_message_voice_player" in cls:
+        duration = node.css_first(".tgme_widget_message_voice_duration")
+        return Attachment("voice", name=_one_line(_text(duration)))
+    if cls and cls[0] in ("tgme_widget_message_sticker", "tgme_widget_message_tgsticker",
+                          "tgme_widget_message_videosticker"):
+        return Attachment("sticker", name=_one_line(node.attributes.get("alt") or ""))
+    if "tgme_widget_message_location_wrap" in cls:
+        return Attachment("location", url=_href(node))
+    if "tgme_widget_message_contact_wrap" in cls:
+        name = node.css_first(".tgme_widget_message_contact_name")
+        return Attachment("contact", name=_one_line(_text(name)))
+    return None
 
 
 def _parents(node: LexborNode) -> Iterator[LexborNode]:

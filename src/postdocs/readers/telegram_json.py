@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..model import ChannelConfig, ChannelMeta, Ledger, Reaction, ReadResult
-from ..render.markup import clean_text
-from .desktop_export import Assembler, Media, Message, Poll, iso_from_parts
+from ..model import ChannelConfig, ChannelMeta, Ledger, Poll, Reaction, ReadResult
+from ..text_rule import clean_text
+from .desktop_export import Assembler, Media, Message, iso_from_parts
 from .desktop_text import TextPart
 from .text import decode, regular_file
 

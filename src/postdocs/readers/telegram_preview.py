@@ -18,11 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LocatedWarning
-from ..model import ChannelConfig, Ledger, MediaFile, Post, ReadResult, SourceLine
-from ..render.markup import escape_text, inline, link
-from .desktop_export import Poll
-from .desktop_text import Line, join_lines, safe_href, split_title, to_lines
-from .preview_page import Attachment, LinkCard, PreviewMessage
+from ..model import (
+    AttachmentBlock,
+    Block,
+    CardBlock,
+    ChannelConfig,
+    Ledger,
+    MediaFile,
+    PollBlock,
+    Post,
+    ReadResult,
+    Remark,
+    SourceLine,
+)
+from .desktop_text import Line, split_title, text_block, to_lines
+from .preview_page import PreviewMessage
 from .preview_store import (
     FORMAT,
     INDEX,
@@ -35,51 +45,6 @@ from .preview_store import (
 from .webpreview import looks_like_title
 
 __all__ = ["FORMAT", "INDEX", "STORE_DIR", "is_store", "read"]
-
-
-def _attachment_md(msg: PreviewMessage, att: Attachment) -> str:
-    """A medium the site does not show: named, and the post on Telegram linked."""
-    link = f"[the post on Telegram](<{safe_href(msg.permalink)}>)"
-    if att.kind == "photo":
-        return f"🖼 Photo: see {link}"
-    if att.kind == "video":
-        length = f" ({escape_text(att.name)})" if att.name else ""
-        return f"🎬 Video{length}: see {link}"
-    if att.kind in ("document", "audio"):
-        what = "🎵 Audio" if att.kind == "audio" else "📄 File"
-        name = f" {escape_text(att.name)}" if att.name else ""
-        size = f" ({escape_text(att.detail)})" if att.detail else ""
-        return f"{what}{name}{size}: see {link}"
-    if att.kind == "sticker":
-        return f"Sticker {escape_text(att.name)}".rstrip()
-    if att.kind == "voice":
-        return f"🎙 Voice message: see {link}"
-    if att.kind == "location":
-        return f"📍 Location: see {link}"
-    if att.kind == "contact":
-        return f"📱 Contact {escape_text(att.name)}".rstrip()
-    return f"Attachment: see {link}"
-
-
-def _poll_md(poll: Poll) -> str:
-    state = " (final results)" if poll.closed else ""
-    items = [f"- {inline(text)} — {share}%" for text, share in poll.answers]
-    return "\n\n".join(b for b in [f"**Poll{state}:** {inline(poll.question)}",
-                                   "\n".join(items)] if b)
-
-
-def _card_md(card: LinkCard) -> str:
-    lines: list[str] = []
-    if card.site:
-        lines.append(f"**{inline(card.site, links=False)}**")
-    if card.title:
-        lines.append(link(card.url, card.title) if safe_href(card.url) else inline(card.title))
-    elif safe_href(card.url):
-        lines.append(link(card.url))
-    for par in card.description.split("\n"):
-        if par.strip():
-            lines.append(inline(par.strip()))
-    return "\n>\n".join(f"> {line}" for line in lines)
 
 
 ALBUM_SECONDS = 60  # media sent this soon after a post, without text, belong to it
@@ -101,7 +66,7 @@ def _follows(draft: _Draft, msg: PreviewMessage) -> bool:
 class _Draft:
     first: PreviewMessage
     title: str
-    blocks: list[str]
+    blocks: list[Block]
     text: list[SourceLine]
     media: list[MediaFile]
     continuations: int = 0
@@ -111,18 +76,15 @@ class _Draft:
 
 
 def _message_blocks(msg: PreviewMessage, lines: list[Line], media: list[MediaFile],
-                    store: Path, index: StoreIndex) -> list[str]:
-    blocks: list[str] = []
+                    store: Path, index: StoreIndex) -> list[Block]:
+    blocks: list[Block] = []
     if msg.forwarded_from:
-        who = escape_text(msg.forwarded_from)
-        href = safe_href(msg.forwarded_link) if msg.forwarded_link else None
-        blocks.append(f"*Forwarded from [{who}](<{href}>)*" if href else f"*Forwarded from {who}*")
+        blocks.append(Remark("forwarded", msg.forwarded_from, msg.forwarded_link or ""))
     if msg.reply_to is not None and msg.reply_to_handle.lower() != msg.handle.lower():
-        href = safe_href(f"https://t.me/{msg.reply_to_handle}/{msg.reply_to}")
-        blocks.append(f"↩ In reply to [a post]({f'<{href}>'})"
-                      + (f": {escape_text(msg.reply_text)}" if msg.reply_text else ""))
-    text = join_lines(lines)
-    if text:
+        blocks.append(Remark("reply", msg.reply_text,
+                             f"https://t.me/{msg.reply_to_handle}/{msg.reply_to}"))
+    text = text_block(lines)
+    if text is not None:
         blocks.append(text)
     for n, att in enumerate(msg.attachments, start=1):
         stored = index.media.get(f"{msg.id}-{n}") if att.kind == "photo" else None
@@ -130,16 +92,13 @@ def _message_blocks(msg: PreviewMessage, lines: list[Line], media: list[MediaFil
             media.append(MediaFile(kind="photo", source=str((store / stored).resolve()),
                                    target=Path(stored).name))
             continue
-        md = _attachment_md(msg, att)
-        if md:
-            blocks.append(md)
+        blocks.append(AttachmentBlock(att, msg.permalink))
     if msg.poll is not None:
-        blocks.append(_poll_md(msg.poll))
+        blocks.append(PollBlock(msg.poll, shares=True))
     if msg.card is not None:
-        blocks.append(_card_md(msg.card))
+        blocks.append(CardBlock(msg.card))
     if msg.not_supported and not msg.attachments:
-        blocks.append(f"Media the preview does not show: see "
-                      f"[the post on Telegram](<{safe_href(msg.permalink)}>)")
+        blocks.append(Remark("unsupported", url=msg.permalink))
     return blocks
 
 
@@ -151,13 +110,13 @@ def _card_text(msg: PreviewMessage) -> list[SourceLine]:
     return [SourceLine(msg.id, " ".join(x for x in (card.title, card.url) if x))]
 
 
-def _footer(d: _Draft) -> str:
+def _footer(d: _Draft) -> Remark | None:
     facts = []
     if d.first.views:
         facts.append(f"{d.first.views} views")
     if d.edited:
         facts.append("edited")
-    return f"<small>{escape_text(' · '.join(facts))}</small>" if facts else ""
+    return Remark("footer", " · ".join(facts)) if facts else None
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
@@ -175,82 +134,101 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(messages) + len(unreadable))
     # widgets that are no readable message still count (a warning names each)
     ledger.account("unreadable messages", *range(len(messages) + 1, ledger.total_lines + 1))
-    deleted = set(index.deleted)
-    edited = set(index.edited)
+    store = _Store(folder, index, set(index.edited), set(index.deleted))
     drafts: list[_Draft] = []
     for n, mid in enumerate(sorted(messages), start=1):
-        msg = messages[mid]
-        if msg.service:
-            ledger.account("service messages", n)
-            continue
-        lines = to_lines(list(msg.parts))
-        has_text = any(line.plain.strip() for line in lines)
-        media: list[MediaFile] = []
-        if not has_text:
-            if msg.poll is not None or msg.card is not None:
-                title = msg.poll.question if msg.poll else (msg.card.title if msg.card else "")
-                blocks = _message_blocks(msg, lines, media, folder, index)
-                drafts.append(_Draft(msg, title or f"Message {mid}", blocks,
-                                     [SourceLine(mid, title)], media,
-                                     edited=mid in edited or msg.edited,
-                                     deleted=mid in deleted))
-                ledger.account("posts", n)
-                continue
-            if drafts and _follows(drafts[-1], msg):
-                draft = drafts[-1]  # photos sent right after a post, apart from its album
-                draft.blocks += _message_blocks(msg, lines, draft.media, folder, index)
-                draft.continuations += 1
-                draft.last = msg
-                ledger.account("album media", n)
-                continue
-            ledger.account("media-only messages", n)
-            continue
-        first_plain = next(line.plain for line in lines if line.plain.strip())
-        if drafts and not looks_like_title(first_plain) and not msg.forwarded_from:
-            draft = drafts[-1]
-            blocks = _message_blocks(msg, lines, draft.media, folder, index)
-            draft.blocks += blocks
-            draft.text += [SourceLine(mid, line.text) for line in lines if line.text]
-            draft.text += _card_text(msg)
-            draft.continuations += 1
-            draft.last = msg
-            draft.edited = draft.edited or mid in edited or msg.edited
-            ledger.account("merged continuations", n)
-            continue
-        title, body = split_title(lines)
-        blocks = _message_blocks(msg, body, media, folder, index)
-        drafts.append(_Draft(msg, title, blocks,
-                             [SourceLine(mid, line.text) for line in body if line.text]
-                             + _card_text(msg),
-                             media, edited=mid in edited or msg.edited, deleted=mid in deleted))
-        ledger.account("posts", n)
-    posts = []
-    for d in drafts:
-        m = d.first
-        extra: list[tuple[str, str]] = []
-        if m.forwarded_from:
-            extra.append(("forwarded_from", m.forwarded_from))
-        if m.views:
-            extra.append(("views", m.views))
-        if d.deleted:
-            extra.append(("deleted", "true"))
-        blocks = list(d.blocks)
-        if d.deleted:
-            blocks.insert(0, '!!! warning "Deleted on Telegram"\n    This post is no longer in '
-                             "the channel's preview; the copy fetched before is kept here.")
-        footer = _footer(d)
-        if footer:
-            blocks.append(footer)
-        date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
-        reply = m.reply_to if m.reply_to_handle.lower() == handle.lower() else None
-        posts.append(Post(
-            channel=channel.id, source_file=f"t.me/{handle}", line=m.id,
-            markdown="\n\n".join(b for b in blocks if b) + "\n", lines=tuple(d.text),
-            title=d.title, title_source="export", date=date,
-            date_source="export" if date else None, datetime=m.datetime,
-            lang=channel.lang, dir=channel.dir, reactions=m.reactions, message_id=m.id,
-            permalink=m.permalink, reply_to=reply, media=tuple(d.media),
-            continuations=d.continuations, extra=tuple(extra),
-        ))
-    return ReadResult(path=str(path), format=FORMAT, posts=tuple(posts), ledger=ledger,
+        category = _add_message(drafts, messages[mid], store)
+        ledger.account(category, n)
+    posts = tuple(_post(d, channel, handle) for d in drafts)
+    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=ledger,
                       warnings=tuple(warnings), meta=meta)
+
+
+@dataclass(frozen=True)
+class _Store:
+    """The store a channel's messages are read from, and which of them Telegram changed."""
+
+    folder: Path
+    index: StoreIndex
+    edited: set[int]
+    deleted: set[int]
+
+    def draft(self, msg: PreviewMessage, title: str, blocks: list[Block],
+              text: list[SourceLine], media: list[MediaFile]) -> _Draft:
+        return _Draft(msg, title, blocks, text, media,
+                      edited=msg.id in self.edited or msg.edited, deleted=msg.id in self.deleted)
+
+
+def _add_message(drafts: list[_Draft], msg: PreviewMessage, store: _Store) -> str:
+    """One message into the drafts: a post of its own, or a continuation of the last post, or
+    nothing to read; returns the ledger category the message is counted in."""
+    if msg.service:
+        return "service messages"
+    lines = to_lines(list(msg.parts))
+    if not any(line.plain.strip() for line in lines):
+        return _add_textless(drafts, msg, lines, store)
+    first_plain = next(line.plain for line in lines if line.plain.strip())
+    if drafts and not looks_like_title(first_plain) and not msg.forwarded_from:
+        draft = drafts[-1]
+        draft.blocks += _message_blocks(msg, lines, draft.media, store.folder, store.index)
+        draft.text += [SourceLine(msg.id, line.text) for line in lines if line.text]
+        draft.text += _card_text(msg)
+        draft.continuations += 1
+        draft.last = msg
+        draft.edited = draft.edited or msg.id in store.edited or msg.edited
+        return "merged continuations"
+    title, body = split_title(lines)
+    media: list[MediaFile] = []
+    blocks = _message_blocks(msg, body, media, store.folder, store.index)
+    drafts.append(store.draft(msg, title, blocks,
+                              [SourceLine(msg.id, line.text) for line in body if line.text]
+                              + _card_text(msg), media))
+    return "posts"
+
+
+def _add_textless(drafts: list[_Draft], msg: PreviewMessage, lines: list[Line],
+                  store: _Store) -> str:
+    """A message without text: a poll or a link card is a post; photos sent right after a
+    post, apart from its album, go on that post; anything else is counted only."""
+    if msg.poll is not None or msg.card is not None:
+        title = msg.poll.question if msg.poll else (msg.card.title if msg.card else "")
+        media: list[MediaFile] = []
+        blocks = _message_blocks(msg, lines, media, store.folder, store.index)
+        drafts.append(store.draft(msg, title or f"Message {msg.id}", blocks,
+                                  [SourceLine(msg.id, title)], media))
+        return "posts"
+    if drafts and _follows(drafts[-1], msg):
+        draft = drafts[-1]
+        draft.blocks += _message_blocks(msg, lines, draft.media, store.folder, store.index)
+        draft.continuations += 1
+        draft.last = msg
+        return "album media"
+    return "media-only messages"
+
+
+def _post(d: _Draft, channel: ChannelConfig, handle: str) -> Post:
+    m = d.first
+    extra: list[tuple[str, str]] = []
+    if m.forwarded_from:
+        extra.append(("forwarded_from", m.forwarded_from))
+    if m.views:
+        extra.append(("views", m.views))
+    if d.deleted:
+        extra.append(("deleted", "true"))
+    blocks = list(d.blocks)
+    if d.deleted:
+        blocks.insert(0, Remark("deleted"))
+    footer = _footer(d)
+    if footer is not None:
+        blocks.append(footer)
+    date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
+    reply = m.reply_to if m.reply_to_handle.lower() == handle.lower() else None
+    return Post(
+        channel=channel.id, source_file=f"t.me/{handle}", line=m.id,
+        blocks=tuple(blocks), lines=tuple(d.text),
+        title=d.title, title_source="export", date=date,
+        date_source="export" if date else None, datetime=m.datetime,
+        lang=channel.lang, dir=channel.dir, reactions=m.reactions, message_id=m.id,
+        permalink=m.permalink, reply_to=reply, media=tuple(d.media),
+        continuations=d.continuations, extra=tuple(extra),
+    )

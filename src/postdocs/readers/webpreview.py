@@ -8,7 +8,8 @@ What such a dump looks like (seen in the rizzearch and gonzo-ML seeds):
   line, and the next message's title follows directly.
 - A rizzearch post is a title line, the body, `👀LINK` (a link whose address was lost in the
   copy), an optional trailer (`подслушано здесь`, `UPD: …`), and often the whole body again (the
-  preview, then the full text) with its own `👀LINK` and trailer.
+  preview, then the full text) with its own `👀LINK` and trailer. The reader keeps both copies
+  as read (`Post.messages`); the clean stage merges them (`clean/copies.py`).
 - A gonzo-ML post is a title, an authors line, `Статья:` / `Код:` lines, the body; a long review
   goes on in further messages that have no title of their own (continuations).
 - Messages with media only show a placeholder (`This media is not supported in your browser`,
@@ -18,14 +19,12 @@ What such a dump looks like (seen in the rizzearch and gonzo-ML seeds):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clean.doubled import line_key, merge_copies
-from ..enrich import reactions as reactions_mod
-from ..enrich.papers import arxiv_id, find_urls
 from ..errors import LocatedWarning
-from ..model import ChannelConfig, ChannelMeta, Ledger, Post, Reaction, ReadResult, SourceLine
+from ..model import ChannelConfig, ChannelMeta, DumpMessage, Ledger, Post, ReadResult, SourceLine
+from ..patterns import arxiv_id, find_urls, is_reactions_line, line_key
 from .text import read_lines
 
 FORMAT = "web-preview"
@@ -40,6 +39,7 @@ LINK_MARKER = "👀LINK"
 STATS_RE = re.compile(r"^[\d.,]+[KkMm]?\s+(subscribers?|photos?|videos?|files?|links?)$")
 AUTHORS_HEADINGS = ("Авторы", "Authors")
 MAX_TITLE = 200  # a first line longer than this is a paragraph, not a title
+SECOND_COPY = "second copy"  # ledger: lines of a second copy, until the clean stage merges them
 
 # Head lines of a gonzo-ML review: `Статья: <url>`, `Код: <url>`.
 _LABEL_RE = re.compile(r"^(?P<label>Статья|Paper|Код|Code)\s*:\s*(?P<value>.+)$", re.I)
@@ -54,7 +54,7 @@ def is_link_marker(line: str) -> bool:
 
 
 def is_reactions(line: str) -> bool:
-    return reactions_mod.is_reactions_line(line)
+    return is_reactions_line(line)
 
 
 def looks_like_title(line: str) -> bool:
@@ -155,7 +155,7 @@ def _chunks(lines: list[str], start: int, ledger: Ledger) -> list[_Chunk]:
             after_placeholder = True
             continue
         # a number alone is a reactions line only right after a media placeholder
-        if reactions_mod.is_reactions_line(s, bare_allowed=after_placeholder):
+        if is_reactions_line(s, bare_allowed=after_placeholder):
             ledger.account("reactions", i + 1)
             chunks.append(_Chunk(tuple(entries), i))
             entries = []
@@ -233,18 +233,17 @@ class _Draft:
     title: str
     title_source: str
     lines: list[SourceLine]
-    authors: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()
-    code: tuple[str, ...] = ()
-    reactions: tuple[Reaction, ...] = ()
+    messages: list[DumpMessage] = field(default_factory=list)
     reactions_raw: str | None = None
+    reactions_line: int | None = None
     link_lost: bool = False
     continuations: int = 0
 
 
-def _split_head(body: list[SourceLine]) -> tuple[dict[str, tuple[str, ...]], list[SourceLine],
+def split_head(body: list[SourceLine]) -> tuple[dict[str, tuple[str, ...]], list[SourceLine],
                                                  list[SourceLine]]:
-    """gonzo-ML head lines right after the title: an authors line, `Статья:` and `Код:` lines.
+    """gonzo-ML head lines right after the title: an authors line, `Статья:` and `Код:` lines
+    (read by the clean stage from the merged body: each line's fullest copy).
 
     Returns the front-matter values, the head lines used, and the rest of the body.
     """
@@ -283,93 +282,109 @@ def _derive_title(text: str) -> str:
     return sentence[:80].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
 
 
+@dataclass
+class _Reading:
+    """One dump while its messages are read: the lines, the ledger, the warnings, the posts so
+    far, and what the previous message was (none | post | media)."""
+
+    path: Path
+    lines: list[str]
+    ledger: Ledger
+    warnings: list[LocatedWarning]
+    drafts: list[_Draft] = field(default_factory=list)
+    previous: str = "none"
+
+    def warn(self, index: int, message: str, repair: str = "") -> None:
+        self.warnings.append(LocatedWarning(str(self.path), index + 1, message, repair=repair))
+
+    def message(self, msg: _Message, reactions_i: int | None) -> None:
+        """One message: a media-only one, a continuation of the previous post, or a post."""
+        self.ledger.account("link-marker", *(i + 1 for i in msg.markers))
+        first, second = list(msg.first), list(msg.second)
+        if not first:
+            first, second = second, []
+        if not first:
+            self.ledger.count("media-only messages")
+            self.previous = "media"
+            return
+        title_i = first[0]
+        body = tuple(SourceLine(i + 1, self.lines[i]) for i in first[1:])
+        copy = tuple(SourceLine(i + 1, self.lines[i]) for i in second)
+        self.ledger.account(SECOND_COPY, *(sl.number for sl in copy))
+        if not looks_like_title(self.lines[title_i]) and self.drafts:
+            self._continuation(title_i, body, copy, bool(msg.markers))
+        else:
+            self._post(title_i, body, copy, bool(msg.markers), reactions_i)
+        self.previous = "post"
+
+    def _continuation(self, title_i: int, body: tuple[SourceLine, ...],
+                      copy: tuple[SourceLine, ...], marked: bool) -> None:
+        """A message without a title of its own goes on the previous post; its own reactions
+        stay counted, not on the page."""
+        draft = self.drafts[-1]
+        first = SourceLine(title_i + 1, self.lines[title_i])
+        draft.lines.append(first)
+        _add_copies(draft, first, body, copy)
+        draft.continuations += 1
+        draft.link_lost = draft.link_lost or marked
+        self.ledger.count("merged continuations")
+        self.ledger.account("post", title_i + 1, *(sl.number for sl in body))
+        if self.previous != "post":
+            self.warn(title_i, f"continuation merged into '{draft.title}' across a "
+                               "media-only message")
+
+    def _post(self, title_i: int, body: tuple[SourceLine, ...], copy: tuple[SourceLine, ...],
+              marked: bool, reactions_i: int | None) -> None:
+        title = self.lines[title_i].strip()
+        first = SourceLine(title_i + 1, self.lines[title_i])
+        if looks_like_title(title):
+            # the title line is the title, not the body; the head lines are read once the
+            # copies are merged (clean.copies)
+            draft = _Draft(line=title_i + 1, title=title, title_source="header", lines=[])
+            self.ledger.account("post", first.number)
+        else:
+            draft = _Draft(line=title_i + 1, title=_derive_title(title), title_source="derived",
+                           lines=[first])
+            self.warn(title_i, f"message without a title; title derived: '{draft.title}'",
+                      repair="derived titles")
+        _add_copies(draft, first, body, copy)
+        self.ledger.account("post", *(sl.number for sl in draft.lines))
+        draft.link_lost = marked
+        if reactions_i is not None:  # read into reactions by the enrich stage
+            draft.reactions_raw = self.lines[reactions_i].strip()
+            draft.reactions_line = reactions_i + 1
+        self.drafts.append(draft)
+
+
+def _add_copies(draft: _Draft, first: SourceLine, body: tuple[SourceLine, ...],
+                copy: tuple[SourceLine, ...]) -> None:
+    """A message's body onto the draft, its second copy (if any) beside it, both as read."""
+    start = len(draft.lines)
+    draft.lines += body
+    draft.messages.append(DumpMessage(first, start, len(draft.lines), copy))
+
+
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
     warnings: list[LocatedWarning] = []
     lines = read_lines(path, warnings, channel.lang)
-    ledger = Ledger(path=str(path), total_lines=len(lines))
-
-    def warn(index: int, message: str, repair: str = "") -> None:
-        warnings.append(LocatedWarning(str(path), index + 1, message, repair=repair))
-
-    start, meta = _read_header(lines, ledger)
+    reading = _Reading(path, lines, Ledger(path=str(path), total_lines=len(lines)), warnings)
+    start, meta = _read_header(lines, reading.ledger)
     for problem in _header_disagreements(meta, channel):
-        warn(0, problem)
-    drafts: list[_Draft] = []
-    previous = "none"  # kind of the previous message: none | post | media
-    for chunk in _chunks(lines, start, ledger):
-        messages = split_messages(lines, chunk)
-        if not messages:
-            messages = [_Message((), (), ())]  # a reactions line alone: a media-only message
+        reading.warn(0, problem)
+    for chunk in _chunks(lines, start, reading.ledger):
+        # a reactions line alone is a media-only message
+        messages = split_messages(lines, chunk) or [_Message((), (), ())]
         for k, msg in enumerate(messages):
-            reactions_i = chunk.reactions if k == len(messages) - 1 else None
-            ledger.account("link-marker", *(i + 1 for i in msg.markers))
-            first, second = list(msg.first), list(msg.second)
-            if not first:
-                first, second = second, []
-            if not first:
-                ledger.count("media-only messages")
-                previous = "media"
-                continue
-            title_i = first[0]
-            if second and line_key(lines[second[0]]) == line_key(lines[title_i]):
-                ledger.account("duplicate", second[0] + 1)  # the second copy repeats the title
-                second = second[1:]
-            merged = merge_copies([SourceLine(i + 1, lines[i]) for i in first[1:]],
-                                  [SourceLine(i + 1, lines[i]) for i in second])
-            ledger.account("duplicate", *merged.duplicates)
-            for a, b in merged.divergent:
-                warnings.append(LocatedWarning(
-                    str(path), a, f"the two copies differ here and at line {b}; both kept"))
-            title = lines[title_i].strip()
-            if not looks_like_title(title) and drafts:
-                draft = drafts[-1]
-                draft.lines += [SourceLine(title_i + 1, lines[title_i]), *merged.lines]
-                draft.continuations += 1
-                draft.link_lost = draft.link_lost or bool(msg.markers)
-                ledger.count("merged continuations")
-                ledger.account("post", title_i + 1, *(sl.number for sl in merged.lines))
-                if previous != "post":
-                    warn(title_i, f"continuation merged into '{draft.title}' across a "
-                                  "media-only message")
-                previous = "post"
-                continue  # a continuation's own reactions stay counted, not on the page
-            if looks_like_title(title):
-                head, used, body = _split_head(list(merged.lines))
-                draft = _Draft(line=title_i + 1, title=title, title_source="header",
-                               lines=[SourceLine(title_i + 1, lines[title_i]), *body],
-                               authors=head["authors"], papers=head["papers"], code=head["code"])
-                ledger.account("front-matter", *(sl.number for sl in used))
-            else:
-                draft = _Draft(line=title_i + 1, title=_derive_title(title),
-                               title_source="derived",
-                               lines=[SourceLine(title_i + 1, lines[title_i]), *merged.lines])
-                warn(title_i, f"message without a title; title derived: '{draft.title}'",
-                     repair="derived titles")
-            ledger.account("post", *(sl.number for sl in draft.lines))
-            if draft.title_source == "header":
-                draft.lines = draft.lines[1:]  # the title line is the title, not the body
-            draft.link_lost = bool(msg.markers)
-            if reactions_i is not None:
-                reading = reactions_mod.read(lines[reactions_i])
-                draft.reactions_raw = reading.raw.strip()
-                draft.reactions = reading.reactions or ()
-                if reading.problem:
-                    warn(reactions_i, f"reactions '{draft.reactions_raw}' kept raw only: "
-                                      f"{reading.problem}", repair="reactions kept raw")
-            if not draft.lines:
-                warn(title_i, f"post '{draft.title}' has no body")
-            drafts.append(draft)
-            previous = "post"
-
+            reading.message(msg, chunk.reactions if k == len(messages) - 1 else None)
     posts = tuple(
         Post(
             channel=channel.id, source_file=path.name, line=d.line, lines=tuple(d.lines),
-            title=d.title, title_source=d.title_source, lang=channel.lang, dir=channel.dir,
-            authors=d.authors, papers=d.papers, code=d.code, reactions=d.reactions,
-            reactions_raw=d.reactions_raw, link_lost=d.link_lost,
+            messages=tuple(d.messages), title=d.title, title_source=d.title_source,
+            lang=channel.lang, dir=channel.dir,
+            reactions_raw=d.reactions_raw, reactions_line=d.reactions_line, link_lost=d.link_lost,
             continuations=d.continuations,
         )
-        for d in drafts
+        for d in reading.drafts
     )
-    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=ledger,
+    return ReadResult(path=str(path), format=FORMAT, posts=posts, ledger=reading.ledger,
                       warnings=tuple(warnings), meta=meta)

@@ -7,6 +7,7 @@ import re
 
 from ..enrich.papers import URL_RE
 from ..model import Post
+from .body import blocks_markdown
 from .markup import strip_bidi
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -42,8 +43,9 @@ def excerpt(post: Post, limit: int = 200) -> str:
 
     The title is skipped when the body repeats it; an empty body yields an empty string.
     """
-    markdown = post.markdown is not None and not post.lines  # `Post.text` is the Markdown then
-    return _excerpt(post.text, post.title, limit, markdown)
+    if post.blocks and not post.lines:  # no plain text: the body's Markdown, marks stripped
+        return _excerpt(blocks_markdown(post.blocks), post.title, limit, True)
+    return _excerpt(post.text, post.title, limit, False)
 
 
 # A pure function of its arguments (no build state): a cached value is what a call computes.

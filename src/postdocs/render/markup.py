@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Mapping
 
 from ..clean.tex import join_broken_math, repair_math
 from ..enrich.papers import URL_RE, telegram_mirror, trim_url
+from ..text_rule import LINE_BREAKS as LINE_BREAKS
+from ..text_rule import clean_text as clean_text
+from ..text_rule import strip_controls as strip_controls
 
 _BULLET_RE = re.compile(r"^\s*[-•*–]\s+")
 _NUMBERED_RE = re.compile(r"^\s*(\d{1,3})[.)]\s+")
@@ -45,12 +47,6 @@ _UNSAFE_TEX_RE = re.compile(r"\\(?:href|url|html[A-Za-z]*|includegraphics|class|
                             r"require|unicode)(?![A-Za-z])")
 _UNDERLINE_RE = re.compile(r"&lt;u&gt;(.*?)&lt;/u&gt;")
 # C0/C1 controls and the two characters Python-Markdown uses for its placeholders (STX, ETX).
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Every character that ends a line for some reader of the page: Python's universal newlines
-# (MkDocs reads pages with them: `\r`, `\r\n`), `str.splitlines` (VT, FF, FS/GS/RS, NEL) and
-# YAML and JavaScript (NEL, LS, PS).
-LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-_LINE_BREAK_RE = re.compile("\r\n|[" + LINE_BREAKS + "]")
 # Characters that can start syntax anywhere in a line, as references; a line break inside a
 # run of inline text would start a new line (a block): it is a space.
 _SPECIALS = {c: f"&#{ord(c)};" for c in "\\`*_[]!|~^{}$#"}
@@ -75,23 +71,6 @@ _SAFE_SCHEMES = ("http://", "https://")
 _MAYBE_URL_RE = re.compile(r"https?://|arxiv\.org/", re.I)
 
 
-def clean_text(text: str) -> str:
-    """The one rule for every string any reader takes from any input (message text and every
-    entity, poll questions and answers, sticker emoji, file, author, channel and chat names,
-    forwarded-from, reply titles, web-preview and OCR text): text, never markup.
-
-    Every line break any later reader knows (`\\r\\n`, `\\r`, VT, FF, FS/GS/RS, NEL, LS, PS)
-    becomes `\\n`; other control characters (NUL, C0, C1) are dropped; the result is NFC.
-    Nothing is unescaped: a reader whose format is HTML decodes character references once (its
-    parser does), every other format's text is taken as written. Markdown is made from the
-    result only by this module (`escape_text`, `inline`, `text_to_markdown`), and every
-    generated page passes `guard_page` last.
-    """
-    if text.isascii() and text.isprintable():  # the common case: nothing to do
-        return text
-    return unicodedata.normalize("NFC", strip_controls(_LINE_BREAK_RE.sub("\n", text)))
-
-
 # Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): in a title
 # they reverse or reorder its text and whatever the page puts after it (header, lists, tabs).
 _BIDI_CONTROLS_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -107,11 +86,6 @@ def clean_title(text: str) -> str:
     text rule (`clean_text`), no bidi embedding/override/isolate controls, one line. Marks
     (LRM, RLM) stay: they change no order beyond their neighbour."""
     return " ".join(_BIDI_CONTROLS_RE.sub("", clean_text(text)).split())
-
-
-def strip_controls(text: str) -> str:
-    """Drop control characters (they are invalid in HTML and XML and can forge placeholders)."""
-    return _CONTROL_RE.sub("", text)
 
 
 def escape_text(text: str) -> str:

@@ -16,6 +16,7 @@ from pymdownx.slugs import slugify
 
 from ..model import ChannelConfig, PageLinks, PageRef, Post
 from ..urls.slugs import channel_path, page_path, page_url, relative, topic_path
+from .body import blocks_markdown
 from .cards import card_path
 from .excerpt import excerpt
 from .markup import escape_text, guard_page, inline, safe_href, strip_controls, text_to_markdown
@@ -309,8 +310,8 @@ def body_markdown(post: Post, links: PageLinks | None = None) -> str:
     refs: dict[str, str] = {}
     for ref in links.references if links else ():
         refs.setdefault(ref.text, relative(here, ref.target.path))
-    if post.markdown is not None:
-        body = post.markdown.strip("\n")
+    if post.blocks:
+        body = blocks_markdown(post.blocks).strip("\n")
         for url, href in refs.items():  # export links are `[label](<url>)`: add the site's review
             body = body.replace(f"](<{url}>)", f"](<{url}>) ([review on this site]({href}))")
         blocks = [*_reply_line(post), body, *_media_markdown(post)]

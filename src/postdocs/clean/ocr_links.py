@@ -12,18 +12,10 @@ from __future__ import annotations
 import re
 
 from ..model import SourceLine
+from ..readers.ocr_digest import continues_url
 
 _SPLIT_RE = re.compile(
     r"(?P<url>https?://[^\s<>|]+/[a-z]{1,3}) (?P<rest>[a-z]{1,6})(?=\s*$|\s+[^\sA-Za-z0-9])")
-_ENDS_WITH_URL_RE = re.compile(r"https?://[^\s<>|]+$")
-_TAIL_RE = re.compile(r"^[A-Za-z0-9\-._~/?#=&%+]{1,40}$")
-
-
-def continues_url(prev: str, line: str) -> bool:
-    """`line` is the end of the address `prev` ends with (not a line of its own)."""
-    tail = line.strip()
-    return (bool(_TAIL_RE.match(tail)) and not tail.startswith(".")
-            and bool(_ENDS_WITH_URL_RE.search(prev.rstrip())))
 
 
 def rejoin_in_line(text: str) -> tuple[str, int]:
