@@ -127,6 +127,31 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return encoding
 
 
+def _decoded(data: bytes, encoding: str, path: str, lang: str,
+             warnings: list[LocatedWarning]) -> str:
+    """The bytes as text in `encoding`; UTF-8 that is not UTF-8 is read in a legacy encoding
+    of the channel's language, and a character cut at the end of the file is dropped."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            raise InputError(path, f"not valid {encoding.upper()} text",
+                             _line_of(data, exc.start)) from None
+        tail = data[exc.start:]
+        if exc.reason == "unexpected end of data" and len(tail) < 4:
+            warnings.append(LocatedWarning(
+                path, _line_of(data, exc.start),
+                "the file ends inside a character (a truncated copy?); that character is lost"))
+            return data[: exc.start].decode("utf-8")
+        legacy = _guess_legacy(data, lang)
+        if legacy is None:
+            raise InputError(path, "not valid UTF-8 text, and no known legacy encoding "
+                             "(Windows-1251, KOI8-R, Windows-1255) reads it as text",
+                             _line_of(data, exc.start)) from None
+        warnings.append(LocatedWarning(path, None, f"not UTF-8; read as {_LEGACY[legacy]}"))
+        return data.decode(legacy)
+
+
 def decode_report(data: bytes, path: str, lang: str = "",
                   line_breaks: bool = False) -> tuple[str, list[LocatedWarning]]:
     """Decode an input's bytes to clean text; return it with what had to be guessed or dropped.
@@ -151,26 +176,7 @@ def decode_report(data: bytes, path: str, lang: str = "",
         if head and len(_BINARY_BYTES.findall(head)) > max(8, len(head) // 100):
             raise InputError(path, "binary file (control bytes), not a text dump")
         encoding = "utf-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if encoding != "utf-8":
-            raise InputError(path, f"not valid {encoding.upper()} text",
-                             _line_of(data, exc.start)) from None
-        tail = data[exc.start:]
-        if exc.reason == "unexpected end of data" and len(tail) < 4:
-            text = data[: exc.start].decode("utf-8")
-            warnings.append(LocatedWarning(
-                path, _line_of(data, exc.start),
-                "the file ends inside a character (a truncated copy?); that character is lost"))
-        else:
-            legacy = _guess_legacy(data, lang)
-            if legacy is None:
-                raise InputError(path, "not valid UTF-8 text, and no known legacy encoding "
-                                 "(Windows-1251, KOI8-R, Windows-1255) reads it as text",
-                                 _line_of(data, exc.start)) from None
-            text = data.decode(legacy)
-            warnings.append(LocatedWarning(path, None, f"not UTF-8; read as {_LEGACY[legacy]}"))
+    text = _decoded(data, encoding, path, lang, warnings)
     if line_breaks:  # a text dump: every line break any later reader knows ends a line
         text = _LINE_BREAK_RE.sub("\n", text)
     else:  # inside a JSON string a raw LS is text, a raw newline invalid
