@@ -22,6 +22,7 @@ import pytest
 from postdocs.cli import main
 from postdocs.config import load_project
 from postdocs.model import ChannelConfig, Post, Remark
+from postdocs.patterns import is_reactions_line
 from postdocs.pipeline import process, render_site
 from postdocs.readers import read_input, webpreview
 from postdocs.readers.preview_page import parse_page
@@ -432,7 +433,7 @@ def dump_as_pages(posts: list[Post]) -> list[Msg]:
         k = number - 2
         while k >= 0 and not lines[k].strip():
             k -= 1
-        return k >= 0 and (webpreview.is_reactions(lines[k])
+        return k >= 0 and (is_reactions_line(lines[k])
                            or lines[k].strip() in webpreview.BOILERPLATE)
 
     for i, p in enumerate(posts):

@@ -53,10 +53,6 @@ def is_link_marker(line: str) -> bool:
     return line.strip().replace(" ", "") == LINK_MARKER
 
 
-def is_reactions(line: str) -> bool:
-    return is_reactions_line(line)
-
-
 def looks_like_title(line: str) -> bool:
     """A title is one short line that does not end a sentence; a continuation message starts
     with a paragraph instead."""
