@@ -312,10 +312,20 @@ _SNIPPET_EXPORT = ([_message(1, [{"type": "bold", "text": "T\r<b>"},
                    ["T"])
 
 
+# A link whose address has a bracketed host that is no IP address: MkDocs' own URL splitting
+# raised on it and stopped the build with a traceback (found by the test below).
+_BRACKET_EXPORT = ([_message(1, [{"type": "bold", "text": "T"}, {"type": "plain", "text": "\n"},
+                                 {"type": "link", "text": "[start:x]"},
+                                 {"type": "plain", "text": " and "},
+                                 {"type": "text_link", "text": "here", "href": "https://[x]/y"}])],
+                   ["T"])
+
+
 @settings(max_examples=3, deadline=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(_exports())
 @example(_SNIPPET_EXPORT)  # the issue's case: one post aborted every strict build
+@example(_BRACKET_EXPORT)
 def test_any_export_builds_strict(tmp_path_factory: pytest.TempPathFactory,
                                   export: tuple[list[dict[str, Any]], list[str]]) -> None:
     """The real thing, a few times: `postdocs build` and `mkdocs build --strict` pass and the

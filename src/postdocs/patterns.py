@@ -7,6 +7,7 @@ link and render read them.
 from __future__ import annotations
 
 import re
+import urllib.parse
 
 URL_RE = re.compile(
     r"(?:https?://|(?<![\w/.@-])(?=(?:www\.)?arxiv\.org/))[^\s<>()\"'|]+", re.I
@@ -101,3 +102,16 @@ def line_key(text: str) -> str:
     punctuation are what the copies lose). A line of symbols only is its own key."""
     key = _NOT_ALNUM_RE.sub("", text.casefold())
     return key or text.strip()
+
+
+def splittable(url: str) -> str:
+    """The URL with its square brackets percent-encoded when they do not enclose an IP address.
+    MkDocs splits the URL of every link on a page (`urllib.parse.urlsplit`), which raises on a
+    bracketed host that is no IPv6 address (`https://[start:x]`): one such link in a post would
+    stop every build."""
+    try:
+        urllib.parse.urlsplit(url)
+    except ValueError:
+        return url.replace("[", "%5B").replace("]", "%5D")
+    return url
+

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import TextBlock, TextLine, TextPart
+from ..patterns import splittable
 
 __all__ = ["TITLE_MAX", "Line", "TextPart", "safe_href", "split_title", "text_block",
            "to_lines"]
@@ -40,7 +41,7 @@ def safe_href(url: str) -> str | None:
     for ch, enc in (("\\", "%5C"), (" ", "%20"), ("<", "%3C"), (">", "%3E"), ('"', "%22"),
                     ("\n", ""), ("\r", ""), ("\t", "")):
         url = url.replace(ch, enc)
-    return url
+    return splittable(url)
 
 
 def _runs(parts: list[TextPart]) -> list[TextPart]:

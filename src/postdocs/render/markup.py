@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 from ..clean.tex import join_broken_math, repair_math
 from ..enrich.papers import URL_RE, telegram_mirror, trim_url
+from ..patterns import splittable
 from ..text_rule import LINE_BREAKS as LINE_BREAKS
 from ..text_rule import clean_text as clean_text
 from ..text_rule import strip_controls as strip_controls
@@ -98,7 +99,8 @@ def safe_href(url: str) -> str:
     """An `http(s)` address with everything outside a conservative set percent-encoded."""
     if not url.lower().startswith(_SAFE_SCHEMES):
         url = "https://" + url
-    return _URL_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url)
+    return splittable(
+        _URL_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url))
 
 
 def link(url: str, text: str | None = None) -> str:
