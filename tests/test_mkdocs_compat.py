@@ -4,6 +4,7 @@ site; an incremental build is then a clean one."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -82,13 +83,15 @@ def test_the_record_is_used_only_inside_the_gate(monkeypatch: pytest.MonkeyPatch
 
 
 def _build(root: Path, *, dirty: bool) -> None:
-    """`mkdocs build [--dirty]` in this process, as its command line runs it."""
-    config = load_config(str(root / "mkdocs.yml"))
-    config.plugins.on_startup(command="build", dirty=dirty)
-    try:
-        build(config, dirty=dirty)
-    finally:
-        config.plugins.on_shutdown()
+    """`mkdocs build [--dirty]` in this process, as its command line runs it: from the project's
+    folder (snippets' `base_path` in mkdocs.yml is relative to it)."""
+    with contextlib.chdir(root):
+        config = load_config(str(root / "mkdocs.yml"))
+        config.plugins.on_startup(command="build", dirty=dirty)
+        try:
+            build(config, dirty=dirty)
+        finally:
+            config.plugins.on_shutdown()
 
 
 def _site(root: Path) -> dict[str, bytes]:
