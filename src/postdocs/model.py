@@ -273,8 +273,8 @@ class Post:
     channel: str
     source_file: str  # the input file's name, e.g. "000_6219d51e455967f7.txt"
     line: int  # 1-based line where the post begins in its input
-    # The body (title line excluded), as read: plain lines (text dumps), formatted blocks each
-    # message's plain text beside them (Desktop exports, fetched preview pages), web-preview
+    # The body (title line excluded), as read: plain lines (text dumps), formatted blocks with
+    # each message's plain text beside them (Desktop exports, fetched preview pages), web-preview
     # messages with both copies (merged into plain lines by the clean stage)
     body: tuple[BodyPart, ...] = ()
     title: str = ""
