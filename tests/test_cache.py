@@ -76,7 +76,7 @@ def test_a_cached_post_hashes_by_the_reading_process_seed(tmp_path: Path) -> Non
     """Posts keep their hash once computed (memo keys); the read cache must not carry it into
     a process whose string hashes are salted differently."""
     post = Post(channel="c", source_file="f.txt", line=3, title="A title",
-                lines=(SourceLine(4, "body"),))
+                body=(SourceLine(4, "body"),))
     hash(post)
     (tmp_path / "post.pickle").write_bytes(pickle.dumps(post))
     check = ("import pickle, sys, dataclasses; from pathlib import Path; "

@@ -8,8 +8,8 @@ from postdocs.render.excerpt import excerpt
 
 
 def _post(*lines: str, blocks: tuple[Block, ...] = ()) -> Post:
-    return Post(channel="c", source_file="f.txt", line=1, title="T", blocks=blocks,
-                lines=tuple(SourceLine(i + 2, t) for i, t in enumerate(lines)))
+    return Post(channel="c", source_file="f.txt", line=1, title="T",
+                body=(*blocks, *(SourceLine(i + 2, t) for i, t in enumerate(lines))))
 
 
 def test_plain_text_keeps_stars_and_underscores_and_drops_empty_brackets() -> None:

@@ -27,7 +27,7 @@ from postdocs.link.identity import (
     title_similarity,
     title_tokens,
 )
-from postdocs.model import PageLinks, Post, SourceLine, TextBlock, TextLine, TextPart
+from postdocs.model import PageLinks, PlainText, Post, SourceLine, TextBlock, TextLine, TextPart
 from postdocs.pipeline import Corpus
 from postdocs.render.pages import render_post
 from postdocs.urls.slugs import assign, page_path
@@ -42,7 +42,7 @@ def make(channel: str, line: int, title: str, body: str = "", *, date: dt.date |
          papers: tuple[str, ...] = (), topics: tuple[str, ...] = ()) -> Post:
     lines = tuple(SourceLine(line + 1 + k, t) for k, t in enumerate(body.split("\n")))
     return Post(channel=channel, source_file=f"{channel}.txt", line=line, title=title,
-                lines=lines, date=date, message_id=message_id, links=links, papers=papers,
+                body=lines, date=date, message_id=message_id, links=links, papers=papers,
                 topics=topics, lang="en")
 
 
@@ -346,8 +346,8 @@ def test_links_in_export_markdown_get_the_review_link() -> None:
     said = TextLine((TextPart("plain", "As "),
                      TextPart("text_link", "we wrote", "https://t.me/chan/12"),
                      TextPart("plain", " before.")))
-    citing = replace(make("other", 1, "Citing review", links=("https://t.me/chan/12",)),
-                     blocks=(TextBlock((said,)),))
+    plain = make("other", 1, "Citing review", links=("https://t.me/chan/12",))
+    citing = replace(plain, body=(TextBlock((said,)), PlainText(plain.lines)))
     posts, _ = assign([target, citing])
     links, _ = link(posts)
     page = render_post(posts[1], _for(links, posts, "other.txt:1"))

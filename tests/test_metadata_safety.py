@@ -94,7 +94,7 @@ def test_feed_stays_valid_xml_with_hostile_titles() -> None:
 
     post = Post(channel="c", source_file="f.txt", line=1, slug="x", date=dt.date(2024, 1, 2),
                 title="a\x07b <script>alert(1)</script> & \u202e\x00",
-                lines=(SourceLine(2, "body \x1b text"),))
+                body=(SourceLine(2, "body \x1b text"),))
     xml = atom_feed([post], SiteContext(site_url="https://example.org/"), "T\x0c", "feeds/x.xml")
     assert xml is not None
     root = ET.fromstring(xml)

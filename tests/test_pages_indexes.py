@@ -30,7 +30,7 @@ CTX = SiteContext(site_url="https://example.net/", channels={"ru_chan": RU, "he_
 def _post(n: int, channel: str = "ru_chan", date: dt.date | None = None,
           topics: tuple[str, ...] = (), lang: str = "ru") -> Post:
     return Post(channel=channel, source_file="a.txt", line=n, title=f"Paper {n}",
-                slug=f"paper-{n}", lines=(SourceLine(n + 1, f"Текст обзора номер {n}."),),
+                slug=f"paper-{n}", body=(SourceLine(n + 1, f"Текст обзора номер {n}."),),
                 date=date, topics=topics, primary_topic=topics[0] if topics else None,
                 lang=lang, dir="rtl" if lang == "he" else "ltr")
 

@@ -20,7 +20,7 @@ CTX = SiteContext(site_url="https://example.net/site/", channels={"chan": CHANNE
 def _post(**kw: object) -> Post:
     base: dict[str, object] = dict(
         channel="chan", source_file="x.txt", line=3, title="Some Paper Title", slug="some",
-        lines=(SourceLine(4, "Первая строка обзора https://arxiv.org/abs/2401.00001"),
+        body=(SourceLine(4, "Первая строка обзора https://arxiv.org/abs/2401.00001"),
                SourceLine(5, "вторая строка")), lang="ru",
     )
     base.update(kw)
@@ -73,7 +73,7 @@ def test_description_is_a_plain_excerpt_without_urls() -> None:
 
 def test_long_description_is_cut_at_a_word() -> None:
     words = " ".join(f"слово{i}" for i in range(100))
-    meta = _front(render_post(_post(lines=(SourceLine(4, words),)), None, CTX))
+    meta = _front(render_post(_post(body=(SourceLine(4, words),)), None, CTX))
     desc = str(meta["description"])
     assert desc.endswith("…") and len(desc) <= 181
     assert desc[:-1] in words and desc[:-1].split(" ")[-1] in words.split(" ")

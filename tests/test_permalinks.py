@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from postdocs.errors import ConfigError, OutputError
-from postdocs.model import Post, SourceLine, TextBlock, TextLine, TextPart
+from postdocs.model import PlainText, Post, SourceLine, TextBlock, TextLine, TextPart
 from postdocs.urls import permalinks
 from postdocs.urls.permalinks import Registry, assign, identity
 from postdocs.urls.slugs import assign as slugs_assign
@@ -30,7 +30,7 @@ def post(title: str, lines: list[str], *, channel: str = "chan", line: int = 1,
          source_file: str = "dump.txt", permalink: str | None = None, slug: str = "",
          papers: tuple[str, ...] = ()) -> Post:
     return Post(channel=channel, source_file=source_file, line=line, title=title,
-                lines=tuple(SourceLine(line + 1 + i, t) for i, t in enumerate(lines)),
+                body=tuple(SourceLine(line + 1 + i, t) for i, t in enumerate(lines)),
                 permalink=permalink, slug=slug, papers=papers)
 
 
@@ -110,7 +110,7 @@ def test_a_telegram_link_joins_a_review_first_known_from_a_text_dump() -> None:
     # formatted body beside it; the words are the same).
     formatted = TextBlock(tuple(TextLine((TextPart("bold", t),)) for t in text))
     fetched = Post(channel="chan", source_file="t.me/chan", line=42, title="From a dump",
-                   lines=tuple(SourceLine(42, t) for t in text), blocks=(formatted,),
+                   body=(formatted, PlainText(tuple(SourceLine(42, t) for t in text))),
                    permalink="https://t.me/chan/42", message_id=42)
     assert identity(fetched).keys[1:] == identity(post("From a dump", text)).keys
     result = assign([fetched], reg, DAY2)
@@ -118,8 +118,8 @@ def test_a_telegram_link_joins_a_review_first_known_from_a_text_dump() -> None:
     assert result.registry.entries[0].telegram == ("t.me/chan/42",)
     assert result.report.linked == ("reviews/chan/from-a-dump/",)
     # From now on the link alone is enough: a rewritten post is still the same review.
-    rewritten = fetched.evolve(title="Rewritten", blocks=(),
-                               lines=(SourceLine(42, "completely new words " * 10),))
+    rewritten = fetched.evolve(title="Rewritten",
+                               body=(SourceLine(42, "completely new words " * 10),))
     assert urls([rewritten], result.registry) == ["reviews/chan/from-a-dump/"]
 
 

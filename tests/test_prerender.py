@@ -73,7 +73,7 @@ CTX = SiteContext(site_url="https://example.net/", channels={"chan": CHANNEL})
 
 def _post(**kw: object) -> Post:
     base: dict[str, object] = dict(channel="chan", source_file="x.txt", line=3, title="T",
-                                   slug="some", lines=(SourceLine(4, "text"),), lang="ru")
+                                   slug="some", body=(SourceLine(4, "text"),), lang="ru")
     base.update(kw)
     return Post(**base)  # type: ignore[arg-type]
 

@@ -554,11 +554,11 @@ def test_same_post_merge_rules() -> None:
 
     def dump(line: int, title: str, body: str) -> Post:
         return Post(channel="c", source_file="dump.txt", line=line, title=title,
-                    lines=(SourceLine(line + 1, body),), authors=("A. Author",))
+                    body=(SourceLine(line + 1, body),), authors=("A. Author",))
 
     def fetched(mid: int, title: str, body: str) -> Post:
         return Post(channel="c", source_file="t.me/c", line=mid, title=title,
-                    lines=(SourceLine(mid, body),),
+                    body=(SourceLine(mid, body),),
                     message_id=mid, permalink=f"https://t.me/c/{mid}",
                     datetime="2024-05-01T10:00:00+00:00")
 
@@ -574,7 +574,7 @@ def test_same_post_merge_rules() -> None:
              fetched(8, "Edited later", "A new wording entirely."),
              fetched(9, "Only fetched", "New post."), fetched(3, "From the export", "x")]
     export = [Post(channel="c", source_file="t.me/c", line=3, title="From the export",
-                   message_id=3, blocks=(Remark("footer", "export copy"),))]
+                   message_id=3, body=(Remark("footer", "export copy"),))]
     posts, notes = same_post.merge([result("web-preview", dumps),
                                     result("telegram-preview", pages),
                                     result("telegram-json", export)])

@@ -161,9 +161,9 @@ def test_tags_need_a_title_hit_or_two_mentions_and_must_recur() -> None:
     tax = small()
     p1 = Post(channel="c", source_file="f.txt", line=1, title="PPO for all")
     p2 = Post(channel="c", source_file="f.txt", line=5, title="x",
-              lines=(SourceLine(6, "ппо и ещё раз ппо"),))
+              body=(SourceLine(6, "ппо и ещё раз ппо"),))
     p3 = Post(channel="c", source_file="f.txt", line=9, title="y",
-              lines=(SourceLine(10, "one ppo mention"),))
+              body=(SourceLine(10, "one ppo mention"),))
     out = classifier.assign([p1, p2, p3], tax)
     assert [p.tags for p in out] == [("PPO",), ("PPO",), ()]
     strict = parse_taxonomy(SMALL.replace("tag_min_posts: 1", "tag_min_posts: 3"), "t.yml")

@@ -224,21 +224,46 @@ class Remark:
     url: str = ""
 
 
-# A post's body as the input gives it (Desktop exports, fetched preview pages): what the render
-# stage writes as Markdown (`render/body.py`).
+# A formatted body part (Desktop exports, fetched preview pages): what the render stage writes
+# as Markdown (`render/body.py`).
 Block = TextBlock | PollBlock | CardBlock | AttachmentBlock | Remark
 
 
 @dataclass(frozen=True, slots=True)
+class PlainText:
+    """The plain text of a formatted message (its text, link targets included, and its poll's
+    or card's words), for the stages that read text; the page shows the message's blocks."""
+
+    lines: tuple[SourceLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DumpMessage:
-    """One message of a web-preview dump's post, as read: `Post.lines[start:end]` is its body
-    (its first copy), `second` the second copy the preview shows of it (empty when shown once),
-    `first` the message's first line (a second copy may repeat it)."""
+    """One message of a web-preview dump's post, as read: `lines` is its body (its first
+    copy), `second` the second copy the preview shows of it (empty when shown once), `first`
+    the message's first line (a second copy may repeat it). The clean stage merges the copies
+    into plain lines (`clean/copies.py`)."""
 
     first: SourceLine
-    start: int
-    end: int
+    lines: tuple[SourceLine, ...]
     second: tuple[SourceLine, ...]
+
+
+# One part of a post's body: a plain line of a text dump, a formatted block, the plain text of
+# formatted messages, or (until the clean stage) a web-preview message with both its copies.
+BodyPart = SourceLine | Block | PlainText | DumpMessage
+
+
+def plain_lines(body: tuple[BodyPart, ...]) -> tuple[SourceLine, ...]:
+    """A body's plain text, line by line: its plain lines, the plain text of its formatted
+    messages, a web-preview message's first copy."""
+    out: list[SourceLine] = []
+    for part in body:
+        if isinstance(part, SourceLine):
+            out.append(part)
+        elif isinstance(part, (PlainText, DumpMessage)):
+            out += part.lines
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,12 +273,10 @@ class Post:
     channel: str
     source_file: str  # the input file's name, e.g. "000_6219d51e455967f7.txt"
     line: int  # 1-based line where the post begins in its input
-    lines: tuple[SourceLine, ...] = ()  # the body (title line excluded), plain text
-    # Web-preview dumps: the post's messages, both copies as read (merged by clean.copies)
-    messages: tuple[DumpMessage, ...] = ()
-    # Desktop exports and fetched preview pages: the body with its formatting, as read (`lines`
-    # holds its plain text, with link targets, for the stages that read text)
-    blocks: tuple[Block, ...] = ()
+    # The body (title line excluded), as read: plain lines (text dumps), formatted blocks with
+    # each message's plain text beside them (Desktop exports, fetched preview pages), web-preview
+    # messages with both copies (merged into plain lines by the clean stage)
+    body: tuple[BodyPart, ...] = ()
     title: str = ""
     # header | stated | phrase | label | arxiv | derived | export | override
     title_source: str = "header"
@@ -287,8 +310,11 @@ class Post:
     tags: tuple[str, ...] = ()
     slug: str = ""
     extra: tuple[tuple[str, str], ...] = ()  # reader-specific front-matter (e.g. forwarded_from)
-    # `text`, once computed (slots, not a `__dict__`: ~20,000 posts × the stages' copies)
+    # `text` and `lines`, once computed (slots, not a `__dict__`: ~20,000 posts × the stages'
+    # copies)
     _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _lines: tuple[SourceLine, ...] | None = field(default=None, init=False, repr=False,
+                                                  compare=False)
     _hash: int | None = field(default=None, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> list[object]:
@@ -321,6 +347,21 @@ class Post:
         return self.date.isoformat()
 
     @property
+    def lines(self) -> tuple[SourceLine, ...]:
+        """The body's plain text, line by line (`plain_lines`); computed once."""
+        lines = self._lines
+        if lines is None:
+            lines = plain_lines(self.body)
+            object.__setattr__(self, "_lines", lines)
+        return lines
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        """The body's formatted blocks (none in a text dump's post)."""
+        return tuple(p for p in self.body
+                     if not isinstance(p, (SourceLine, PlainText, DumpMessage)))
+
+    @property
     def text(self) -> str:
         """The body as plain text (for classification, excerpts, similarity); computed once."""
         text = self._text
@@ -330,16 +371,20 @@ class Post:
         return text
 
     def evolve(self, **changes: object) -> Post:
-        """`dataclasses.replace`, keeping the computed `text` when the body is unchanged: the
-        stages make a new Post each, and each would join (and hold) the body once more."""
+        """`dataclasses.replace`, keeping the computed `text` and `lines` when the body is
+        unchanged: the stages make a new Post each, and each would join (and hold) the body
+        once more."""
         new = replace(self, **changes)  # type: ignore[arg-type]
-        if self._text is not None and "lines" not in changes and "markdown" not in changes:
+        if "body" not in changes:
             object.__setattr__(new, "_text", self._text)
+            object.__setattr__(new, "_lines", self._lines)
         return new
 
 
 def _state_without_hash(post: Post) -> list[object]:
-    return [None if f.name == "_hash" else getattr(post, f.name) for f in fields(post)]
+    # `_lines` too: derived from `body`, it would store the body's lines twice
+    return [None if f.name in ("_hash", "_lines") else getattr(post, f.name)
+            for f in fields(post)]
 
 
 # Early Python 3.11 releases (Debian 12 has 3.11.2; 3.11.7 does not) let

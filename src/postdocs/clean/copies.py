@@ -1,6 +1,6 @@
 """Cleaning a web-preview dump: a message the preview shows twice becomes one body.
 
-The reader keeps each message as read (`Post.messages`: the first copy in `Post.lines`, the
+The reader keeps each message as read (a `DumpMessage` in `Post.body`: its first copy, the
 second copy beside it). Here the two copies are merged (`doubled.merge_copies`: the fullest
 version of each line, every line found in one copy only), a second copy's repeat of the
 message's first line is dropped, and then a review's head lines (authors, `Статья:`, `Код:`)
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..errors import LocatedWarning
-from ..model import Ledger, Post, ReadResult, SourceLine
+from ..model import DumpMessage, Ledger, Post, ReadResult, SourceLine
 from ..patterns import line_key
 from ..readers.webpreview import SECOND_COPY, split_head
 from .doubled import merge_copies
@@ -56,31 +56,29 @@ def _placed(read: tuple[LocatedWarning, ...], notes: list[_Note]) -> tuple[Locat
 
 
 def _clean_post(post: Post, ledger: Ledger, notes: list[_Note], path: str) -> Post:
-    if not post.messages:
+    if not any(isinstance(part, DumpMessage) for part in post.body):
         return post
-    lines = list(post.lines)
     body: list[SourceLine] = []
-    head_end = 0  # the end of the first message's merged body: where head lines may be
-    pos = 0
-    for k, msg in enumerate(post.messages):
-        body += lines[pos:msg.start]
-        body += _merged(lines[msg.start:msg.end], msg.second, msg.first, ledger, notes, path)
-        pos = msg.end
-        if k == 0:
-            head_end = len(body)
-    body += lines[pos:]
+    head_end = -1  # the end of the first message's merged body: where head lines may be
+    for part in post.body:
+        if isinstance(part, DumpMessage):
+            body += _merged(part.lines, part.second, part.first, ledger, notes, path)
+            if head_end < 0:
+                head_end = len(body)
+        elif isinstance(part, SourceLine):
+            body.append(part)
     if post.title_source != "header":
-        return post.evolve(lines=tuple(body), messages=())
+        return post.evolve(body=tuple(body))
     head, used, rest = split_head(body[:head_end])
     ledger.reaccount("front-matter", *(sl.number for sl in used))
     if not rest:  # the first message has no body (continuations may follow)
         notes.append(_Note(post.line, 2, LocatedWarning(
             path, post.line, f"post '{post.title}' has no body")))
-    return post.evolve(lines=tuple(rest + body[head_end:]), messages=(),
+    return post.evolve(body=tuple(rest + body[head_end:]),
                        authors=head["authors"], papers=head["papers"], code=head["code"])
 
 
-def _merged(first: list[SourceLine], second: tuple[SourceLine, ...], opening: SourceLine,
+def _merged(first: tuple[SourceLine, ...], second: tuple[SourceLine, ...], opening: SourceLine,
             ledger: Ledger, notes: list[_Note], path: str) -> tuple[SourceLine, ...]:
     """One message's body once: its second copy merged into the first."""
     if second and line_key(second[0].text) == line_key(opening.text):

@@ -131,5 +131,5 @@ def _clean_post(post: Post, ledger: Ledger, warnings: list[LocatedWarning], path
     joined, split = ocr_links.rejoin_lines(_join_wrapped(list(post.lines)))
     ledger.count(SPLIT_URLS, split)
     body = [_restore_math(_without_repeats(sl, ledger, warnings, path), ledger) for sl in joined]
-    return post.evolve(lines=tuple(_own_handle(_label_first(_rtl_punctuation(sl)), post.channel)
-                                   for sl in body))
+    return post.evolve(body=tuple(_own_handle(_label_first(_rtl_punctuation(sl)), post.channel)
+                                  for sl in body))

@@ -29,9 +29,11 @@ from pathlib import Path
 from ..errors import InputError, LocatedWarning
 from ..model import (
     Block,
+    BodyPart,
     ChannelConfig,
     Ledger,
     MediaFile,
+    PlainText,
     Poll,
     PollBlock,
     Post,
@@ -94,12 +96,16 @@ class _Draft:
 
     message: Message
     title: str
-    blocks: list[Block]
+    body: list[BodyPart]  # each message's blocks, then its plain text (for enrich/link)
     tags: list[str]
     media: list[MediaFile] = field(default_factory=list)
-    text: list[SourceLine] = field(default_factory=list)  # plain body text, for enrich/link
     continuations: int = 0
     reply_to: int | None = None
+
+
+def _plain_text(lines: list[SourceLine]) -> list[PlainText]:
+    """A message's plain text as a body part (none when it has no text)."""
+    return [PlainText(tuple(lines))] if lines else []
 
 
 def iso_from_parts(local: dt.datetime, offset: dt.timedelta | None) -> str:
@@ -270,9 +276,9 @@ class Assembler:
         if parent is not None and not own_title:
             draft = self.drafts[parent]
             blocks, files = self._body(m, lines)
-            draft.blocks += [Remark("rule"), *blocks]
+            draft.body += [Remark("rule"), *blocks,
+                           PlainText((SourceLine(m.id, ""), *self._plain(m, lines)))]
             draft.media += files
-            draft.text += [SourceLine(m.id, ""), *self._plain(m, lines)]
             for tag in _hashtags(m.parts):
                 if tag not in draft.tags:
                     draft.tags.append(tag)
@@ -288,17 +294,16 @@ class Assembler:
                 self.ledger.account("media-only messages", n)
                 return
             draft = self.drafts[album]
-            draft.blocks += blocks
+            draft.body += [*blocks, *_plain_text(self._plain(m, lines))]
             draft.media += files
-            draft.text += self._plain(m, lines)
             self.root_of[m.id] = album
             self.ledger.account("album media", n)
             return
         title, body_lines = split_title(lines)
         blocks, files = self._body(m, body_lines)
-        self.drafts[m.id] = _Draft(message=m, title=title, blocks=blocks,
-                                   tags=_hashtags(m.parts), media=files, reply_to=parent,
-                                   text=self._plain(m, body_lines))
+        self.drafts[m.id] = _Draft(message=m, title=title,
+                                   body=[*blocks, *_plain_text(self._plain(m, body_lines))],
+                                   tags=_hashtags(m.parts), media=files, reply_to=parent)
         self.root_of[m.id] = m.id
         self.ledger.account("posts", n)
 
@@ -315,7 +320,7 @@ class Assembler:
             date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
             out.append(Post(
                 channel=ch.id, source_file=f"t.me/{ch.id}", line=mid,
-                blocks=tuple(d.blocks), lines=tuple(d.text),
+                body=tuple(d.body),
                 title=d.title, title_source="export",
                 date=date, date_source="export" if date else None, datetime=m.datetime,
                 lang=ch.lang, dir=ch.dir, reactions=m.reactions,

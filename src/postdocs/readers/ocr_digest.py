@@ -234,7 +234,7 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
     ledger = Ledger(path=str(path), total_lines=len(lines))
     drafts = _split(lines, ledger, warnings, str(path))
     posts = tuple(
-        Post(channel=channel.id, source_file=path.name, line=d.start + 1, lines=tuple(d.body),
+        Post(channel=channel.id, source_file=path.name, line=d.start + 1, body=tuple(d.body),
              title=d.title, lang=channel.lang, dir=channel.dir,
              extra=(("header", d.header_text.strip()),) if d.header_text else ())
         for d in drafts

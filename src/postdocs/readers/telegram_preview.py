@@ -21,10 +21,12 @@ from ..errors import LocatedWarning
 from ..model import (
     AttachmentBlock,
     Block,
+    BodyPart,
     CardBlock,
     ChannelConfig,
     Ledger,
     MediaFile,
+    PlainText,
     PollBlock,
     Post,
     ReadResult,
@@ -66,13 +68,17 @@ def _follows(draft: _Draft, msg: PreviewMessage) -> bool:
 class _Draft:
     first: PreviewMessage
     title: str
-    blocks: list[Block]
-    text: list[SourceLine]
+    body: list[BodyPart]  # each message's blocks, then its plain text (for enrich/link)
     media: list[MediaFile]
     continuations: int = 0
     edited: bool = False
     deleted: bool = False
     last: PreviewMessage | None = None  # the draft's latest message (None: the first)
+
+
+def _plain_text(lines: list[SourceLine]) -> list[PlainText]:
+    """A message's plain text as a body part (none when it has no text)."""
+    return [PlainText(tuple(lines))] if lines else []
 
 
 def _message_blocks(msg: PreviewMessage, lines: list[Line], media: list[MediaFile],
@@ -155,7 +161,7 @@ class _Store:
 
     def draft(self, msg: PreviewMessage, title: str, blocks: list[Block],
               text: list[SourceLine], media: list[MediaFile]) -> _Draft:
-        return _Draft(msg, title, blocks, text, media,
+        return _Draft(msg, title, [*blocks, *_plain_text(text)], media,
                       edited=msg.id in self.edited or msg.edited, deleted=msg.id in self.deleted)
 
 
@@ -170,9 +176,9 @@ def _add_message(drafts: list[_Draft], msg: PreviewMessage, store: _Store) -> st
     first_plain = next(line.plain for line in lines if line.plain.strip())
     if drafts and not looks_like_title(first_plain) and not msg.forwarded_from:
         draft = drafts[-1]
-        draft.blocks += _message_blocks(msg, lines, draft.media, store.folder, store.index)
-        draft.text += [SourceLine(msg.id, line.text) for line in lines if line.text]
-        draft.text += _card_text(msg)
+        draft.body += _message_blocks(msg, lines, draft.media, store.folder, store.index)
+        draft.body += _plain_text([SourceLine(msg.id, line.text) for line in lines if line.text]
+                                  + _card_text(msg))
         draft.continuations += 1
         draft.last = msg
         draft.edited = draft.edited or msg.id in store.edited or msg.edited
@@ -199,7 +205,7 @@ def _add_textless(drafts: list[_Draft], msg: PreviewMessage, lines: list[Line],
         return "posts"
     if drafts and _follows(drafts[-1], msg):
         draft = drafts[-1]
-        draft.blocks += _message_blocks(msg, lines, draft.media, store.folder, store.index)
+        draft.body += _message_blocks(msg, lines, draft.media, store.folder, store.index)
         draft.continuations += 1
         draft.last = msg
         return "album media"
@@ -215,17 +221,17 @@ def _post(d: _Draft, channel: ChannelConfig, handle: str) -> Post:
         extra.append(("views", m.views))
     if d.deleted:
         extra.append(("deleted", "true"))
-    blocks = list(d.blocks)
+    body = list(d.body)
     if d.deleted:
-        blocks.insert(0, Remark("deleted"))
+        body.insert(0, Remark("deleted"))
     footer = _footer(d)
     if footer is not None:
-        blocks.append(footer)
+        body.append(footer)
     date = dt.date.fromisoformat(m.datetime[:10]) if m.datetime else None
     reply = m.reply_to if m.reply_to_handle.lower() == handle.lower() else None
     return Post(
         channel=channel.id, source_file=f"t.me/{handle}", line=m.id,
-        blocks=tuple(blocks), lines=tuple(d.text),
+        body=tuple(body),
         title=d.title, title_source="export", date=date,
         date_source="export" if date else None, datetime=m.datetime,
         lang=channel.lang, dir=channel.dir, reactions=m.reactions, message_id=m.id,

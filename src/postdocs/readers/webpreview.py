@@ -9,7 +9,7 @@ What such a dump looks like (seen in the rizzearch and gonzo-ML seeds):
 - A rizzearch post is a title line, the body, `👀LINK` (a link whose address was lost in the
   copy), an optional trailer (`подслушано здесь`, `UPD: …`), and often the whole body again (the
   preview, then the full text) with its own `👀LINK` and trailer. The reader keeps both copies
-  as read (`Post.messages`); the clean stage merges them (`clean/copies.py`).
+  as read (`DumpMessage` parts of `Post.body`); the clean stage merges them (`clean/copies.py`).
 - A gonzo-ML post is a title, an authors line, `Статья:` / `Код:` lines, the body; a long review
   goes on in further messages that have no title of their own (continuations).
 - Messages with media only show a placeholder (`This media is not supported in your browser`,
@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import LocatedWarning
-from ..model import ChannelConfig, ChannelMeta, DumpMessage, Ledger, Post, ReadResult, SourceLine
+from ..model import (
+    ChannelConfig,
+    ChannelMeta,
+    DumpMessage,
+    Ledger,
+    Post,
+    ReadResult,
+    SourceLine,
+    plain_lines,
+)
 from ..patterns import arxiv_id, find_urls, is_reactions_line, line_key
 from .text import read_lines
 
@@ -228,8 +237,7 @@ class _Draft:
     line: int
     title: str
     title_source: str
-    lines: list[SourceLine]
-    messages: list[DumpMessage] = field(default_factory=list)
+    body: list[SourceLine | DumpMessage]
     reactions_raw: str | None = None
     reactions_line: int | None = None
     link_lost: bool = False
@@ -319,8 +327,8 @@ class _Reading:
         stay counted, not on the page."""
         draft = self.drafts[-1]
         first = SourceLine(title_i + 1, self.lines[title_i])
-        draft.lines.append(first)
-        _add_copies(draft, first, body, copy)
+        draft.body.append(first)
+        draft.body.append(DumpMessage(first, body, copy))
         draft.continuations += 1
         draft.link_lost = draft.link_lost or marked
         self.ledger.count("merged continuations")
@@ -336,28 +344,20 @@ class _Reading:
         if looks_like_title(title):
             # the title line is the title, not the body; the head lines are read once the
             # copies are merged (clean.copies)
-            draft = _Draft(line=title_i + 1, title=title, title_source="header", lines=[])
+            draft = _Draft(line=title_i + 1, title=title, title_source="header", body=[])
             self.ledger.account("post", first.number)
         else:
             draft = _Draft(line=title_i + 1, title=_derive_title(title), title_source="derived",
-                           lines=[first])
+                           body=[first])
             self.warn(title_i, f"message without a title; title derived: '{draft.title}'",
                       repair="derived titles")
-        _add_copies(draft, first, body, copy)
-        self.ledger.account("post", *(sl.number for sl in draft.lines))
+        draft.body.append(DumpMessage(first, body, copy))
+        self.ledger.account("post", *(sl.number for sl in plain_lines(tuple(draft.body))))
         draft.link_lost = marked
         if reactions_i is not None:  # read into reactions by the enrich stage
             draft.reactions_raw = self.lines[reactions_i].strip()
             draft.reactions_line = reactions_i + 1
         self.drafts.append(draft)
-
-
-def _add_copies(draft: _Draft, first: SourceLine, body: tuple[SourceLine, ...],
-                copy: tuple[SourceLine, ...]) -> None:
-    """A message's body onto the draft, its second copy (if any) beside it, both as read."""
-    start = len(draft.lines)
-    draft.lines += body
-    draft.messages.append(DumpMessage(first, start, len(draft.lines), copy))
 
 
 def read(path: Path, channel: ChannelConfig) -> ReadResult:
@@ -374,8 +374,8 @@ def read(path: Path, channel: ChannelConfig) -> ReadResult:
             reading.message(msg, chunk.reactions if k == len(messages) - 1 else None)
     posts = tuple(
         Post(
-            channel=channel.id, source_file=path.name, line=d.line, lines=tuple(d.lines),
-            messages=tuple(d.messages), title=d.title, title_source=d.title_source,
+            channel=channel.id, source_file=path.name, line=d.line, body=tuple(d.body),
+            title=d.title, title_source=d.title_source,
             lang=channel.lang, dir=channel.dir,
             reactions_raw=d.reactions_raw, reactions_line=d.reactions_line, link_lost=d.link_lost,
             continuations=d.continuations,

@@ -1,4 +1,4 @@
-"""A post's body blocks (`Post.blocks`: Desktop exports, fetched preview pages) → safe Markdown.
+"""A post's formatted blocks (`Post.blocks`: Desktop exports, fetched preview pages) → Markdown.
 
 The readers give the text as Telegram marks it (parts with one entity kind each, line by line)
 and the polls, link cards, media and notes a message has; every string passed the one text rule

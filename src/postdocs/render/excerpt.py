@@ -43,9 +43,10 @@ def excerpt(post: Post, limit: int = 200) -> str:
 
     The title is skipped when the body repeats it; an empty body yields an empty string.
     """
-    if post.blocks and not post.lines:  # no plain text: the body's Markdown, marks stripped
-        return _excerpt(blocks_markdown(post.blocks), post.title, limit, True)
-    return _excerpt(post.text, post.title, limit, False)
+    if post.lines:  # the body's plain text (of plain lines, or of formatted messages)
+        return _excerpt(post.text, post.title, limit, False)
+    # formatted blocks without plain text (remarks only): their Markdown, marks stripped
+    return _excerpt(blocks_markdown(post.blocks), post.title, limit, True)
 
 
 # A pure function of its arguments (no build state): a cached value is what a call computes.

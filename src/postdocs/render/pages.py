@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,16 @@ from typing import Any
 import yaml
 from pymdownx.slugs import slugify
 
-from ..model import ChannelConfig, PageLinks, PageRef, Post
+from ..model import (
+    Block,
+    ChannelConfig,
+    DumpMessage,
+    PageLinks,
+    PageRef,
+    PlainText,
+    Post,
+    SourceLine,
+)
 from ..urls.slugs import channel_path, page_path, page_url, relative, topic_path
 from .body import blocks_markdown
 from .cards import card_path
@@ -305,18 +315,46 @@ def exact_time(iso: str) -> str:
 
 
 def body_markdown(post: Post, links: PageLinks | None = None) -> str:
-    """The review's text; references to other reviews on the site (`links.references`) link."""
+    """The review's text, part by part: runs of plain lines as plain text (`text_to_markdown`),
+    runs of formatted blocks as `render/body.py` writes them (a reply line first, the media
+    files after them); the plain text of formatted messages is what their blocks show. References
+    to other reviews on the site (`links.references`) link."""
     here = page_path(post)
     refs: dict[str, str] = {}
     for ref in links.references if links else ():
         refs.setdefault(ref.text, relative(here, ref.target.path))
-    if post.blocks:
-        body = blocks_markdown(post.blocks).strip("\n")
-        for url, href in refs.items():  # export links are `[label](<url>)`: add the site's review
-            body = body.replace(f"](<{url}>)", f"](<{url}>) ([review on this site]({href}))")
-        blocks = [*_reply_line(post), body, *_media_markdown(post)]
-        return "\n\n".join(b for b in blocks if b) + "\n"
-    return text_to_markdown([line.text for line in post.lines], refs)
+    chunks: list[str] = []
+    formatted = False
+    for plain, run in itertools.groupby(_shown(post), key=lambda p: isinstance(p, SourceLine)):
+        parts = list(run)
+        if plain:
+            chunks.append(text_to_markdown([p.text for p in parts if isinstance(p, SourceLine)],
+                                           refs))
+        else:
+            formatted = True
+            chunks.append(_blocks_markdown(
+                tuple(p for p in parts if not isinstance(p, SourceLine)), refs))
+    if not formatted:
+        return "".join(chunks) or text_to_markdown([], refs)
+    shown = [*_reply_line(post), *(c.strip("\n") for c in chunks), *_media_markdown(post)]
+    return "\n\n".join(b for b in shown if b) + "\n"
+
+
+def _shown(post: Post) -> Iterator[SourceLine | Block]:
+    """The body parts a page shows: not the plain text of formatted messages (their blocks
+    show it), nor a web-preview message's copies (the clean stage made them plain lines)."""
+    for part in post.body:
+        if not isinstance(part, (PlainText, DumpMessage)):
+            yield part
+
+
+def _blocks_markdown(blocks: tuple[Block, ...], refs: Mapping[str, str]) -> str:
+    """Formatted blocks → Markdown; an export's links to reviewed posts (`[label](<url>)`) get
+    the site's review beside them."""
+    body = blocks_markdown(blocks).strip("\n")
+    for url, href in refs.items():
+        body = body.replace(f"](<{url}>)", f"](<{url}>) ([review on this site]({href}))")
+    return body
 
 
 def paper_links(paper: str) -> str:
