@@ -94,7 +94,7 @@ site: vendor $(VENV)/.installed
 	echo "$$summary; site/ is ready: open site/index.html or run 'make serve'"
 
 # The scheduled workflow's build: with site/, content/docs/ and .postdocs-cache/ kept from the
-# last build, only what changed is rendered (the same site as `make site`; mkdocs_incremental.py).
+# last build, only what changed is rendered (the same site as `make site`; src/postdocs/mkdocs/incremental.py).
 site-incremental: vendor $(VENV)/.installed
 	@summary=$$($(BIN)/postdocs build) && \
 	$(BIN)/mkdocs build --strict --quiet --dirty && \

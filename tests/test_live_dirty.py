@@ -1,4 +1,4 @@
-"""Dirty rebuilds under `mkdocs serve --dirty` (mkdocs_live.py, through the `postdocs` plugin):
+"""Dirty rebuilds under `mkdocs serve --dirty` (mkdocs/live.py, through the `postdocs` plugin):
 several pages rebuilt at once are all served, the search index is made again after them, and a
 page that includes a changed snippet (the home page) is rebuilt."""
 
