@@ -3,10 +3,14 @@ headless browser of the session."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +117,30 @@ def browser() -> Iterator[Any]:
         b.close()
     finally:
         pw.stop()
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    """Static files, no log lines; a browser that hangs up early is no error."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def handle(self) -> None:
+        with contextlib.suppress(ConnectionError):
+            super().handle()
+
+
+@contextlib.contextmanager
+def served(site: Path, port: int = 0) -> Iterator[str]:
+    """A built site over HTTP on 127.0.0.1 (a real server: scripts, fonts and KaTeX load as on a
+    host); its base URL. `port` 0: any free port."""
+    server = ThreadingHTTPServer(("127.0.0.1", port),
+                                 functools.partial(_QuietFiles, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+

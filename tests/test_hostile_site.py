@@ -11,19 +11,14 @@ address, no injected element (script, iframe, object, embed, img from elsewhere)
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import html
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import unicodedata
-from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +29,7 @@ from postdocs.config import load_project
 from postdocs.model import Post
 from postdocs.pipeline import process
 
-from .conftest import ROOT, project_without_channels
+from .conftest import ROOT, project_without_channels, served
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 
@@ -225,30 +220,6 @@ def test_titles_carry_no_bidi_controls(hostile: tuple[Path, list[Post]]) -> None
         assert not _BIDI_CONTROL.search(feed.read_text(encoding="utf-8")), feed
 
 
-@contextlib.contextmanager
-def _served(site: Path) -> Iterator[str]:
-    """The site over HTTP on 127.0.0.1 (a real server: KaTeX, fonts and scripts load as on a
-    host)."""
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def handle(self) -> None:
-            with contextlib.suppress(ConnectionError):
-                super().handle()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 functools.partial(Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [390, 1366])
 def test_served_hostile_site_runs_nothing_and_fits_the_screen(
@@ -263,7 +234,7 @@ def test_served_hostile_site_runs_nothing_and_fits_the_screen(
     typeset = 0
     try:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        with _served(site) as base:
+        with served(site) as base:
             for path in _pages(site):
                 rel = path.relative_to(site).as_posix()
                 page.goto(base + rel)

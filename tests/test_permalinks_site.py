@@ -6,17 +6,12 @@ answers 200 from a real HTTP server: the page itself, or a redirect (followed) t
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import os
 import re
 import socket
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urljoin
@@ -30,7 +25,7 @@ from postdocs.config import load_project
 from postdocs.readers import read_input
 from postdocs.urls import permalinks
 
-from .conftest import copy_project
+from .conftest import copy_project, served
 
 RIZZ = "content/channels/rizzearch"
 REFRESH_RE = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
@@ -50,24 +45,6 @@ def _mkdocs(root: Path, out: Path, site_url: str) -> None:
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(out)],
         cwd=root, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serve(site: Path, port: int) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -218,7 +195,7 @@ def test_every_recorded_url_still_answers_after_edits(
     assert "would stop answering" not in capsys.readouterr().out
 
     _mkdocs(root, tmp_path / "site2", site_url)
-    with _serve(tmp_path / "site2", port) as base:
+    with served(tmp_path / "site2", port) as base:
         assert base == site_url
         for url in recorded:
             final, page = _answer(url)
