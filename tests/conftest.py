@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -144,3 +145,21 @@ def served(site: Path, port: int = 0) -> Iterator[str]:
         server.shutdown()
         server.server_close()
 
+
+
+def served_index(fetch: Any) -> dict[str, tuple[str, ...]]:
+    """The search index a site serves (`fetch`: path → text or None): each language → the
+    content hashes of its shards (each shard's Pagefind entry file); {} while it is not all
+    there (made again meanwhile)."""
+    try:
+        index = json.loads(fetch("pagefind/postdocs-index.json") or "{}")
+        out: dict[str, tuple[str, ...]] = {}
+        for lang, entry in index.get("languages", {}).items():
+            hashes = []
+            for shard in entry["shards"]:
+                own = json.loads(fetch(f"pagefind/{shard}/pagefind-entry.json") or "{}")
+                hashes.append(str(own["languages"][lang]["hash"]))
+            out[lang] = tuple(hashes)
+    except (ValueError, KeyError, TypeError):
+        return {}
+    return out

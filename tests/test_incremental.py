@@ -71,7 +71,12 @@ def test_one_new_post_incremental_equals_clean_build(tmp_path: Path) -> None:
     assert "pagefind/postdocs-filters.json" in got
     assert json.loads(got["pagefind/postdocs-filters.json"]) != old_filters  # one more review
     pagefind = incremental / "site" / "pagefind"
-    assert (pagefind / "pagefind.js").is_file() and any(pagefind.glob("index/*"))
+    shards = json.loads((pagefind / "postdocs-index.json").read_text("utf-8"))["languages"]
+    assert {"en", "ru", "he"} <= set(shards)
+    for lang in shards.values():
+        for shard in lang["shards"]:
+            assert (pagefind / shard / "pagefind.js").is_file()
+            assert any((pagefind / shard).glob("index/*"))
     assert env_seed == os.environ.get("PYTHONHASHSEED")
 
 

@@ -4,14 +4,13 @@ page that includes a changed snippet (the home page) is rebuilt."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 from postdocs.cli import main
 from postdocs.output.writer import load_manifest
 
-from .conftest import ROOT, copy_project
+from .conftest import ROOT, copy_project, served_index
 
 sys.path.insert(0, str(ROOT / "bench"))
 from live import LivePreview  # noqa: E402
@@ -28,10 +27,9 @@ def test_several_rebuilt_pages_are_served_and_indexed_and_snippet_pages_rebuild(
     pages = [reviews[10], reviews[len(reviews) // 2], reviews[-5]]
     with LivePreview(project, BIN) as lp:
         lp.wait_ready(timeout=180)
-        lp._until(lambda: lp.fetch("pagefind/pagefind-entry.json") is not None, 120,
-                  "the search index")
-        before = json.loads(lp.fetch("pagefind/pagefind-entry.json") or "{}")
-        assert {"en", "ru", "he"} <= set(before["languages"])
+        lp._until(lambda: bool(served_index(lp.fetch)), 120, "the search index")
+        before = served_index(lp.fetch)
+        assert {"en", "ru", "he"} <= set(before)
         # what a rebuild of postdocs does: rewrite several pages and the home snippet at once
         for n, page in enumerate(pages):
             with (docs / page).open("a", encoding="utf-8") as fh:
@@ -46,8 +44,8 @@ def test_several_rebuilt_pages_are_served_and_indexed_and_snippet_pages_rebuild(
         # where its pages changed (the Hebrew reviews, the English home page)
 
         def remade() -> bool:
-            now = json.loads(lp.fetch("pagefind/pagefind-entry.json") or "{}")
-            return bool(now) and now["languages"]["en"] != before["languages"]["en"]
+            now = served_index(lp.fetch)
+            return bool(now) and now["en"] != before["en"]
 
         lp._until(remade, 120, "the search index to be made again")
         assert lp.fetch("pagefind/postdocs-filters.json") is not None

@@ -6,7 +6,6 @@ copy of the project, edits a review in its dump and reads what is served over HT
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ from postdocs.model import Post
 from postdocs.pipeline import process
 from postdocs.urls import slugs
 
-from .conftest import ROOT, copy_project
+from .conftest import ROOT, copy_project, served_index
 
 sys.path.insert(0, str(ROOT / "bench"))
 from live import LivePreview  # noqa: E402
@@ -39,9 +38,9 @@ def _edit_body_line(project: Path, post: Post, marker: str) -> None:
 
 
 def _index_version(lp: LivePreview) -> dict[str, object]:
-    """The served search index's languages and their content hashes (Pagefind's entry file)."""
-    entry = json.loads(lp.fetch("pagefind/pagefind-entry.json") or "{}")
-    return dict(entry.get("languages", {}))
+    """The served search index's languages and the content hashes of their shards (each
+    shard's Pagefind entry file)."""
+    return dict(served_index(lp.fetch))
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,8 @@ def _site(root: Path, config: str, site: str, strict: bool = True) -> dict[str, 
                    cwd=root, env=ENV, check=True, capture_output=True)
     folder = root / site
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*")
-            if p.suffix == ".html" or (p.parent.name == "pagefind" and p.is_file())}
+            if p.suffix == ".html" or (p.parent.name == "pagefind" and p.is_file())
+            or (p.parent.parent.name == "pagefind" and p.is_file())}
 
 
 def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
@@ -40,11 +41,19 @@ def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
     without = _site(root, "without.yml", "site-without")
     # the search index is the plugin's (Pagefind, one index per language)
     index = {k for k in with_plugin if k.startswith("pagefind/")}
-    assert {"pagefind/pagefind.js", "pagefind/pagefind-entry.json",
-            "pagefind/postdocs-filters.json"} <= index
-    entry = json.loads(with_plugin["pagefind/pagefind-entry.json"])
-    assert {"en", "ru", "he"} <= set(entry["languages"])
+    assert {"pagefind/postdocs-index.json", "pagefind/postdocs-filters.json"} <= index
+    shards = json.loads(with_plugin["pagefind/postdocs-index.json"])["languages"]
+    assert {"en", "ru", "he"} <= set(shards)
+    for lang, entry in shards.items():  # one bundle per shard, of that language only
+        for shard in entry["shards"]:
+            assert {f"pagefind/{shard}/pagefind.js",
+                    f"pagefind/{shard}/pagefind-entry.json"} <= index
+            own = json.loads(with_plugin[f"pagefind/{shard}/pagefind-entry.json"])
+            assert set(own["languages"]) == {lang}
     assert not any(k.startswith("pagefind/") for k in without)
+    # every page the index reads, the home page (`./` to MkDocs) too, kept for the next build
+    sources = root / ".postdocs-cache" / "search" / "pages"
+    assert (sources / "index.html").is_file() and (sources / "about" / "index.html").is_file()
     pages = sorted(k for k in with_plugin if not k.startswith("pagefind/"))
     assert len(pages) > 200 and set(pages) == set(without)
     # each page's language on <html lang> (the template's language partial writes it, the

@@ -149,8 +149,8 @@ def test_properdocs_renders_the_same_site(sites: dict[str, Path]) -> None:
     assert files_mk == files_pd
 
     def indexed(site: Path) -> dict[str, int]:
-        entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
-        return {lang: v["page_count"] for lang, v in entry["languages"].items()}
+        index = json.loads((site / "pagefind" / "postdocs-index.json").read_text("utf-8"))
+        return {lang: v["pages"] for lang, v in index["languages"].items()}
 
     assert indexed(mk) == indexed(pd) and indexed(mk)["he"] > 150
     pages = sorted(f for f in files_mk if f.endswith(".html"))

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from postdocs.errors import OutputError
 from postdocs.mkdocs.search_index import (
+    SourceStore,
     filter_choices,
+    make_index,
     page_filters,
+    page_source,
+    plan_shards,
+    reclaim,
     run_pagefind,
     with_page_language,
 )
@@ -36,12 +42,19 @@ def _page(site: Path, path: str, lang: str, title: str, channel: str, text: str)
 
 
 def _fragments(site: Path) -> dict[str, str]:
-    """Indexed page URL → its indexed text (Pagefind's fragment files are gzip'd JSON)."""
-    out = {}
-    for f in (site / "pagefind" / "fragment").iterdir():
+    """Indexed page URL → its indexed text, over every shard (Pagefind's fragment files are
+    gzip'd JSON); a page indexed twice fails."""
+    out: dict[str, str] = {}
+    for f in (site / "pagefind").glob("*/fragment/*"):
         data = json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd"))
+        assert data["url"] not in out
         out[data["url"]] = data["content"]
     return out
+
+
+def _shards(site: Path) -> dict[str, dict[str, object]]:
+    return dict(json.loads((site / "pagefind" / "postdocs-index.json").read_text("utf-8"))[
+        "languages"])
 
 
 def test_page_language_goes_on_html_lang_and_nothing_else_does() -> None:
@@ -70,9 +83,11 @@ def test_pagefind_indexes_each_language_apart_and_the_article_only(tmp_path: Pat
                for url in ("reviews/ru/one", "reviews/he/two")}
     seconds = run_pagefind(site, filters)
     assert seconds > 0
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
-    assert {k: v["page_count"] for k, v in entry["languages"].items()} == {
-        "ru": 1, "he": 1, "en": 1}
+    assert {k: v["pages"] for k, v in _shards(site).items()} == {"ru": 1, "he": 1, "en": 1}
+    for lang in ("ru", "he", "en"):  # each language's shard is a Pagefind bundle of its own
+        entry = json.loads((site / "pagefind" / f"{lang}-0" / "pagefind-entry.json").read_text(
+            "utf-8"))
+        assert {k: v["page_count"] for k, v in entry["languages"].items()} == {lang: 1}
     fragments = _fragments(site)
     assert set(fragments) == {"/reviews/ru/one/", "/reviews/he/two/", "/about/"}
     assert "диффузии" in fragments["/reviews/ru/one/"]
@@ -82,7 +97,7 @@ def test_pagefind_indexes_each_language_apart_and_the_article_only(tmp_path: Pat
     choices = json.loads((site / "pagefind" / "postdocs-filters.json").read_text("utf-8"))
     assert choices == {"channel": [["канал", 1], ["ערוץ", 1]]}
     # Pagefind's own ready-made interfaces are not shipped; indexing again replaces the index
-    assert not (site / "pagefind" / "pagefind-ui.js").exists()
+    assert not list((site / "pagefind").glob("*/pagefind-ui.js"))
     run_pagefind(site)
     assert json.loads((site / "pagefind" / "postdocs-filters.json").read_text("utf-8")) == choices
     assert not (site / "pagefind.new").exists() and not (site / "pagefind.old").exists()
@@ -101,3 +116,146 @@ def test_hebrew_words_lose_their_prefixes_for_the_index() -> None:
     assert "קורית" not in forms  # מ is not taken off
     assert "ל" not in forms and "ם" not in forms  # at least three letters are left
     assert len(forms) == len(set(forms))
+
+
+def test_the_search_source_is_the_article_with_the_page_language() -> None:
+    page = with_page_language(PAGE.format(title="T", channel="c", text="words"), "he")
+    source = page_source(page)
+    assert source is not None
+    assert '<html lang="he">' in source and "<h1>T</h1>" in source and "words" in source
+    assert "navigation" not in source and "<nav>" not in source
+    # a page not marked for search (the 404 page, excluded pages) has none
+    assert page_source(page.replace(" data-pagefind-body", "")) is None
+    assert page_source("<html><body><p>no article</p></body></html>") is None
+    # text that only names the mark (escaped, as every text from a post is) marks nothing
+    named = page.replace(" data-pagefind-body", "").replace(
+        "<p>words</p>", "<p>&lt;article data-pagefind-body&gt; data-pagefind-body</p>")
+    assert page_source(named) is None
+
+
+def test_the_index_of_the_sources_holds_what_the_whole_pages_give(tmp_path: Path) -> None:
+    """Pagefind over each page's search source indexes the same text and facts as Pagefind over
+    the whole built pages (navigation and all)."""
+    import subprocess
+
+    from postdocs.mkdocs.search_index import EXCLUDED, pagefind_executable
+
+    site = tmp_path / "site"
+    _page(site, "reviews/ru/one", "ru", "Первый", "канал", "Модели диффузии учатся быстро.")
+    _page(site, "reviews/he/two", "he", "שני", "ערוץ", "מודלים בדיפוזיה לומדים מהר.")
+    _page(site, "about", "en", "About", "none", "Plain English words.")
+    whole = tmp_path / "whole"
+    subprocess.run([str(pagefind_executable()), "--site", str(site), "--output-path",
+                    str(whole / "pagefind" / "all"), "--exclude-selectors", ", ".join(EXCLUDED),
+                    "--silent"], check=True)
+    run_pagefind(site)
+    got, expected = _fragments(site), _fragments(whole)
+    assert set(got) == {"/reviews/ru/one/", "/reviews/he/two/", "/about/"}
+    assert got == expected
+
+
+def _store_site(tmp_path: Path, count: int) -> tuple[Path, SourceStore]:
+    site, store = tmp_path / "site", SourceStore(tmp_path / "store")
+    site.mkdir()
+    for n in range(count):
+        lang = "he" if n % 4 else "en"
+        html = with_page_language(PAGE.format(
+            title=f"Page {n}", channel=f"ch{n % 3}", text=f"word{n} common okapi"), lang)
+        store.put(f"reviews/p{n}/", page_source(html))
+    return site, store
+
+
+def test_shards_split_each_language_and_unchanged_shards_are_kept(tmp_path: Path) -> None:
+    site, store = _store_site(tmp_path, 24)  # 18 Hebrew pages, 6 English
+    shards = plan_shards(store.record, shard_pages=5)
+    assert sorted(shards) == ["en-0", "en-1", "he-0", "he-1", "he-2", "he-3"]
+    assert sorted(u for urls in shards.values() for u in urls) == sorted(store.record)
+    make_index(site, store, shard_pages=5)
+    assert _shards(site) == {"en": {"pages": 6, "shards": ["en-0", "en-1"]},
+                             "he": {"pages": 18, "shards": ["he-0", "he-1", "he-2", "he-3"]}}
+    fragments = _fragments(site)
+    assert len(fragments) == 24 and "word7" in fragments["/reviews/p7/"]
+    # one page changes: its shard alone is indexed again, the others keep their files
+    entries = {s: (site / "pagefind" / s / "pagefind-entry.json").read_text("utf-8")
+               for s in shards}
+    changed = next(name for name, urls in shards.items() if "reviews/p7/" in urls)
+    store.put("reviews/p7/", page_source(with_page_language(PAGE.format(
+        title="Page 7", channel="ch1", text="rewritten zebra"), "he")))
+    reclaim(site, store)  # as a build does first
+    make_index(site, store, shard_pages=5)
+    again = {s: (site / "pagefind" / s / "pagefind-entry.json").read_text("utf-8")
+             for s in shards}
+    assert [s for s in shards if again[s] != entries[s]] == [changed]
+    assert "zebra" in _fragments(site)["/reviews/p7/"]
+    # a page gone leaves its shard and the index
+    store.keep_only(u for u in store.record if u != "reviews/p7/")
+    reclaim(site, store)
+    make_index(site, store, shard_pages=5)
+    assert "/reviews/p7/" not in _fragments(site) and len(_fragments(site)) == 23
+
+
+def test_the_store_writes_a_source_only_when_it_changed(tmp_path: Path) -> None:
+    site, store = _store_site(tmp_path, 3)
+    file = store.pages / "reviews" / "p1" / "index.html"
+    stamp = file.stat().st_mtime_ns
+    source = file.read_text("utf-8")
+    store.put("reviews/p1/", source)
+    assert file.stat().st_mtime_ns == stamp
+    store.save()
+    again = SourceStore(tmp_path / "store")
+    assert again.record == store.record
+    # a page the store has no source of is read from its built HTML; a URL that would leave
+    # the store is not kept
+    built = tmp_path / "built.html"
+    built.write_text(with_page_language(PAGE.format(title="X", channel="c", text="late"), "ru"),
+                     encoding="utf-8")
+    again.fill({"reviews/late/": str(built), "../escape/": str(built)})
+    assert again.record["reviews/late/"][0] == "ru" and "../escape/" not in again.record
+    assert not (tmp_path / "escape").exists()
+    # the home page: `""` to `Page.url`, `./` to `File.url`; one page whichever names it
+    again.put("", page_source(built.read_text("utf-8")))
+    again.keep_only([*again.record, "./"])
+    again.fill({"./": str(built)})
+    assert (again.pages / "index.html").is_file() and "" in again.record
+    assert "./" not in again.record
+    again.put("reviews/p2/", None)
+    assert "reviews/p2/" not in again.record
+    assert not (store.pages / "reviews" / "p2" / "index.html").exists()
+
+
+def test_urls_with_glob_characters_are_indexed(tmp_path: Path) -> None:
+    """URLs with characters that globs and shells read are indexed as they are."""
+    site, store = _store_site(tmp_path, 2)
+    for url in ("odd/a,b{c}[d]/", "odd/(e)!f#g/", "odd/ünï/"):
+        store.put(url, page_source(with_page_language(PAGE.format(
+            title=url, channel="c", text="okapi"), "en")))
+    make_index(site, store)
+    assert {"/odd/a,b{c}[d]/", "/odd/(e)!f#g/", "/odd/ünï/"} <= set(_fragments(site))
+
+
+def test_a_build_takes_the_site_shards_back_and_keeps_the_unchanged(tmp_path: Path) -> None:
+    site, store = _store_site(tmp_path, 12)
+    make_index(site, store, shard_pages=4)
+    shards = _shards(site)["he"]["shards"]
+    assert not (store.root / "bundles" / shards[0]).exists()  # moved into the site
+    stamp = (site / "pagefind" / shards[0] / "pagefind-entry.json").stat().st_ino
+    reclaim(site, store)  # what a build does before MkDocs empties the site
+    shutil.rmtree(site)
+    site.mkdir()
+    make_index(site, store, shard_pages=4)  # nothing changed: nothing indexed again
+    assert (site / "pagefind" / shards[0] / "pagefind-entry.json").stat().st_ino == stamp
+    assert len(_fragments(site)) == 12
+
+
+def test_the_search_source_leaves_out_the_links_to_other_reviews() -> None:
+    page = with_page_language(PAGE.format(title="T", channel="c", text="words"), "en").replace(
+        '<div class="postdocs-crosslinks">',
+        '<div class="postdocs-crosslinks"><div class="inner"><p>nested</p></div>')
+    source = page_source(page)
+    assert source is not None
+    assert "Crosslinked" not in source and "nested" not in source and "postdocs-crosslinks" \
+        not in source
+    assert "words" in source and source.count("<div") == source.count("</div>")
+    # a block left open is left for Pagefind's --exclude-selectors
+    broken = page_source(page.replace("</ul></div>\n</article>", "</ul>\n</article>"))
+    assert broken is not None and "Crosslinked" in broken

@@ -69,7 +69,7 @@ def test_papers_index_is_built_in_nav_and_search(site: Path) -> None:
     # the page is searchable; its table is not (search finds the reviews themselves)
     assert 'data-pagefind-body' in papers
     assert '<div class="pd-sortable pd-papers" data-pagefind-ignore>' in papers
-    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    assert (site / "pagefind" / "postdocs-index.json").is_file()
 
 
 @pytest.mark.browser

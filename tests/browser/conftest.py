@@ -38,6 +38,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 PREFIX = "/postdocs/"  # served under a sub-path, as on GitHub Pages
+# The seed site's search index in shards of this many pages (a site of 20,000 reviews has
+# shards of 1,500): the search box merges several shards of one language, as it does there.
+SHARD_PAGES = 60
 
 
 def _build_site(out: Path, site_url: str, work: Path,
@@ -48,6 +51,11 @@ def _build_site(out: Path, site_url: str, work: Path,
     add` for more channels (Desktop exports)."""
     assert KATEX_JS.is_file(), f"{KATEX_JS} missing: run `make vendor` (make test does)"
     root = copy_project(work, fonts=True)  # link-preview cards drawn too
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "\n  - postdocs\n" in text
+    config.write_text(text.replace("\n  - postdocs\n", "\n  - postdocs:\n      "
+                                   f"search_shard_pages: {SHARD_PAGES}\n"), encoding="utf-8")
     for args in add:
         assert postdocs_main(["--root", str(root), "add", *args]) == 0
     assert postdocs_main(["--root", str(root), "build", "--quiet"]) == 0

@@ -6,6 +6,7 @@ holding «нехилое», the Hebrew review of "Equivariant Contrastive Learni
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -75,7 +76,7 @@ def test_nothing_of_search_loads_before_the_reader_searches(
     assert [u.rsplit("/", 1)[1] for u in asked] == ["postdocs-search.js"], asked
     found = _results(visit, "PPO")
     assert found and all(r["href"].startswith("/postdocs/") for r in found)
-    assert any("/pagefind/pagefind.js" in u for u in visit.requests)
+    assert any(re.search(r"/pagefind/[a-z]{2}-0/pagefind\.js", u) for u in visit.requests)
     assert not any("search_index.json" in u for u in visit.requests)
     assert_clean(visit)
 
@@ -96,6 +97,12 @@ def test_search_in_three_languages_with_filters(
     name = next(c.name for c in server_channels(visit) if c.id == channel)
     found = _results(visit, "אינווריאנטיות", {"channel": name})
     assert he in [r["href"] for r in found]
+    # the Hebrew index is in shards (SHARD_PAGES): the query asked every one of them
+    index = json.loads((server.root / "pagefind" / "postdocs-index.json").read_text("utf-8"))
+    he_shards = index["languages"]["he"]["shards"]
+    asked = {m.group(1) for u in visit.requests
+             if (m := re.search(r"/pagefind/(he-\d+)/pagefind\.he_", u))}
+    assert len(he_shards) >= 3 and asked == set(he_shards)
     mine = next(r for r in found if r["href"] == he)
     assert mine["dir"] == "rtl" and mine["lang"] == "he"
     assert name in mine["facts"] and "Hebrew" in mine["facts"]

@@ -33,36 +33,44 @@
 
   // One Pagefind module per language (a copy by URL: the module keeps one WebAssembly
   // instance, and each language's index needs its own, with its stemmer), made when a query
-  // first needs that language.
-  function instance(lang) {
+  // first needs that language. A language's index comes in shards (postdocs-index.json lists
+  // them, search_index.py makes them): the first is the instance, the others are merged into
+  // it, so one search ranks the pages of all of them together.
+  function instance(lang, shards) {
     if (instances[lang]) return instances[lang];
-    var url = new URL("pagefind.js", bundle);
+    var first = new URL(shards[0] + "/", bundle);
+    var url = new URL("pagefind.js", first);
     url.search = "?lang=" + encodeURIComponent(lang);
     instances[lang] = import(url.href).then(function (pagefind) {
       var html = document.documentElement;
       var was = html.getAttribute("lang");
       html.setAttribute("lang", lang);  // Pagefind takes the language from <html lang>
+      var pf;
       try {
-        return pagefind.createInstance({
-          basePath: bundle.pathname, baseUrl: root.pathname, excerptLength: 24, noWorker: true,
+        pf = pagefind.createInstance({
+          basePath: first.pathname, baseUrl: root.pathname, excerptLength: 24, noWorker: true,
         });
       } finally {
         if (was === null) html.removeAttribute("lang"); else html.setAttribute("lang", was);
       }
+      return Promise.all(shards.slice(1).map(function (shard) {
+        return pf.mergeIndex(new URL(shard + "/", bundle).pathname, { language: lang });
+      })).then(function () { return pf; });
     });
     return instances[lang];
   }
 
-  // The list of languages (Pagefind's entry file) and the filter values (postdocs.json, made
-  // with the index): two small files, fetched when the reader first opens the search.
+  // The languages and their shards (postdocs-index.json) and the filter values
+  // (postdocs-filters.json), both made with the index: two small files, fetched when the
+  // reader first opens the search.
   function load() {
     if (loading) return loading;
     loading = Promise.all([
-      fetch(new URL("pagefind-entry.json", bundle)).then(function (r) { return r.json(); }),
+      fetch(new URL("postdocs-index.json", bundle)).then(function (r) { return r.json(); }),
       fetch(new URL("postdocs-filters.json", bundle)).then(function (r) { return r.json(); }),
     ]).then(function (got) {
       fillFilters(got[1]);
-      return Object.keys(got[0].languages || {}).sort();
+      return got[0].languages || {};
     });
     loading.catch(function () {
       loading = null;
@@ -113,10 +121,10 @@
       box.setAttribute("data-shown", "");
       return;
     }
-    load().then(function (all) {
-      var langs = languagesFor(query, all, filters);
+    load().then(function (index) {
+      var langs = languagesFor(query, Object.keys(index).sort(), filters);
       return Promise.all(langs.map(function (l) {
-        return instance(l).then(function (pf) {
+        return instance(l, index[l].shards).then(function (pf) {
           return pf.search(query || null, { filters: filters });
         }).then(function (found) {
           var results = (found && found.results) || [];

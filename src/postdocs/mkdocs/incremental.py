@@ -16,7 +16,9 @@ project's mkdocs.yml:
 - `tagged`: the title and tags of every page that has tags, given to the tags plugin for the
   pages not rendered, in the pages' order, so the tags page lists them as a clean build does.
 - `filters`: every page's search filters, so the search box's filter choices count the pages
-  not rendered too; Pagefind then indexes the whole built site, as after a clean build.
+  not rendered too. The search index is made from every page's search source, those the last
+  build kept for the pages not rendered (search_index.py): Pagefind runs again only over the
+  shards that hold a changed page.
 
 The site is then byte-identical to a clean build of the same inputs (tests/test_incremental.py),
 but for Pagefind's index files, which are not byte-identical even between two clean builds (its

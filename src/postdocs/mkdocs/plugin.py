@@ -2,9 +2,11 @@
 `mkdocs serve`'s rebuilds and a build's memory small.
 
 Search (`search_index.py`): the plugin puts each page's language on its `<html lang>` (Pagefind
-keeps one index per language and reads the language from the static HTML) and runs Pagefind
-over the built site at the end of `mkdocs build`; under `mkdocs serve` it indexes in the
-background after each build, so preview stays as fast as it was.
+keeps one index per language and reads the language from the static HTML), keeps each page's
+search source as the page is written (`.postdocs-cache/search/`; a temporary folder under
+`mkdocs serve`), and at the end of `mkdocs build` indexes the shards whose pages changed;
+under `mkdocs serve` it indexes in the background after each build, so preview stays as fast
+as it was.
 
 The rest is optional by design (ProperDocs or Zensical may run without it): apart from
 `<html lang>` and the search index the site is byte-identical without it
@@ -27,18 +29,22 @@ each and removed (README, "The MkDocs plugin").
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
+from mkdocs.config import base, config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from ..cache.reads import CACHE_DIR
 from ..errors import OutputError
 from . import compat, incremental, live, search_index
 
@@ -65,7 +71,12 @@ def _tags_plugin(config: MkDocsConfig) -> Any:
     return tags if type(tags).__module__ == "material.plugins.tags.plugin" else None
 
 
-class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+class PostdocsConfig(base.Config):  # type: ignore[no-untyped-call]
+    # pages per shard of the search index (search_index.py)
+    search_shard_pages = config_options.Type(int, default=search_index.SHARD_PAGES)
+
+
+class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-call]
     """Registered as `postdocs` (pyproject.toml entry point); see the module's docstring."""
 
     # Whether this build may use other packages' internals (compat.py): asked once per
@@ -74,6 +85,9 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._patched = compat.patches_allowed(config.config_file_path or "mkdocs.yml")
+        if self._command != "serve":
+            root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+            self._store_root = root / CACHE_DIR / "search"
         return config
 
     _templates: _MemoryBytecodeCache | None = None
@@ -104,6 +118,11 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         output = search_index.with_page_language(output, page.meta.get("lang"))
         self._filters[page.url] = search_index.page_filters(output)
+        if self._store is not None:
+            try:
+                self._store.put(page.url, search_index.page_source(output))
+            except OutputError as exc:
+                raise PluginError(str(exc)) from exc
         page.content = None
         # postdocs' own record of why a review has its topics: no template reads it, and it
         # is most of a review's front-matter (the other keys stay: the tags plugin, the
@@ -119,6 +138,8 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     _command = "build"
     _filters: dict[str, tuple[tuple[str, str], ...]] = {}  # page URL → its search filters
     _indexer: search_index.BackgroundIndexer | None = None
+    _store: search_index.SourceStore | None = None  # every page's search source
+    _store_root: Path | None = None
 
     # `mkdocs build` (clean, or `--dirty`: incremental): see incremental.py.
     _incremental = False
@@ -129,6 +150,11 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._command = command
         self._indexer = search_index.BackgroundIndexer()
         self._filters = {}
+        self._store = None
+        # Under `mkdocs serve` the sources live as long as the server (its site is temporary
+        # too); a build keeps them in the project's cache for the next build.
+        self._store_root = (Path(tempfile.mkdtemp(prefix="postdocs-search-"))
+                            if command == "serve" else None)
         self._incremental = command == "build" and dirty
         if self._incremental:
             incremental.quiet_dirty_warning()
@@ -144,6 +170,12 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self._pages = {}
         if not self._dirty:
             self._filters = {}
+        if self._store is None or self._command != "serve":
+            self._store = (search_index.SourceStore(self._store_root)
+                           if self._store_root is not None else None)
+            if self._store is not None and self._command != "serve":
+                # before MkDocs empties the site: the index's shards that stay as they are
+                search_index.reclaim(config.site_dir, self._store)
         if self._command == "build":
             # outside the version gate a dirty build is a clean one (no record is used)
             self._state = (incremental.load_state(config)
@@ -183,21 +215,46 @@ class PostdocsPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if self._incremental and self._files is not None:  # the same, since the last build
             now = {p.page.url for p in self._files.documentation_pages() if p.page is not None}
             self._filters = {url: f for url, f in self._filters.items() if url in now}
-        # Under `mkdocs serve` (its first build runs before `on_serve`, the others after) the
-        # index is made in the background: a page is served at once, search follows.
-        if self._command == "serve" and self._indexer is not None:
-            self._indexer.request(config.site_dir, self._filters)
-        else:
-            try:
-                search_index.run_pagefind(config.site_dir, self._filters)
-            except OutputError as exc:
-                raise PluginError(str(exc)) from exc
+        self._index(config)
         if self._command == "build" and self._files is not None:  # the record, once all is done
             incremental.save_state(
                 config, self._files,
                 incremental.tagged_pages(self._files, _tags_plugin(config)),
                 self._filters)
 
+    def _index(self, config: MkDocsConfig) -> None:
+        store = self._store
+        if store is None or self._files is None:
+            return
+        # every page of this build, rendered or not (an incremental build's other pages keep
+        # the sources of the build that rendered them; read from their HTML if not kept)
+        pages = {p.url: p.abs_dest_path for p in self._files.documentation_pages()}
+        store.keep_only(pages)
+        try:
+            store.fill(pages)
+        except OutputError as exc:
+            raise PluginError(str(exc)) from exc
+        store.save()
+        # Under `mkdocs serve` (its first build runs before `on_serve`, the others after) the
+        # index is made in the background: a page is served at once, search follows.
+        if self._command == "serve" and self._indexer is not None:
+            self._indexer.request(config.site_dir, store, self._filters, self._shard_pages())
+            return
+        try:
+            search_index.make_index(config.site_dir, store, self._filters,
+                                    shard_pages=self._shard_pages())
+        except OutputError as exc:
+            raise PluginError(str(exc)) from exc
+
+    def _shard_pages(self) -> int:
+        pages = self.config.search_shard_pages
+        if not isinstance(pages, int) or pages < 1:
+            raise PluginError(f"postdocs: search_shard_pages must be a positive number, "
+                              f"not {pages!r}")
+        return pages
+
     def on_shutdown(self) -> None:
         if self._indexer is not None:
             self._indexer.stop()
+        if self._command == "serve" and self._store_root is not None:
+            shutil.rmtree(self._store_root, ignore_errors=True)

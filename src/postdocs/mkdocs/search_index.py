@@ -1,30 +1,52 @@
-"""The site's search index: Pagefind over the built HTML.
+"""The site's search index: Pagefind over each page's article, in shards.
 
-Pagefind (the `pagefind` package with its binary, pinned in pyproject.toml) reads the built
-pages and writes a chunked index into `site/pagefind/`: one index per page language (from
-`<html lang>`), split into small files so a query downloads only the chunks its words are in.
-What it indexes is marked in the templates (`overrides/main.html`: `data-pagefind-body` on the
-article of every page not excluded from search) and in the pages (`render.py`: a review's facts
-as Pagefind filters and metadata; `indexes.py`: listings are not indexed entry by entry, so a
-review ranks above the pages that list it). The search box (`overrides/partials/
-postdocs-search.html`, `assets/javascripts/postdocs-search.js`) loads Pagefind only when a
-reader starts to search.
+Pagefind (the `pagefind` package with its binary, pinned in pyproject.toml) writes a chunked
+index: one index per page language (from `<html lang>`), split into small files so a query
+downloads only the chunks its words are in. What it indexes is marked in the templates
+(`overrides/main.html`: `data-pagefind-body` on the article of every page not excluded from
+search) and in the pages (`render/pages.py`: a review's facts as Pagefind filters and metadata;
+`render/indexes.py`: listings are not indexed entry by entry, so a review ranks above the pages
+that list it). The search box (`overrides/partials/postdocs-search.html`,
+`assets/javascripts/postdocs-search.js`) loads Pagefind only when a reader starts to search.
 
+How it stays fast and small at tens of thousands of pages:
+
+- Pagefind reads only what it indexes: as each page is written, its search source (the page's
+  `<html lang>` and its article, `page_source`) is kept in a `SourceStore`, one small file per
+  page; Pagefind runs over those, not over the site with its navigation on every page. The
+  index is the same (a test compares the indexed text of both).
+- Shards: each language's pages are split by a hash of their URL into shards of at most
+  `SHARD_PAGES` pages; each shard is one Pagefind run into its own bundle, runs going on side
+  by side (one per core), so a run's memory is bounded by the shard, not by the site. The
+  search box merges a language's shards into one search (Pagefind's `mergeIndex`: one
+  WebAssembly module, results ranked together).
+- A shard whose pages did not change keeps its bundle (the store records a digest of every
+  source; a bundle records the digest of the pages it was made from): one new post indexes
+  one shard again.
+
+The site gets `pagefind/<lang>-<n>/` bundles, `pagefind/postdocs-index.json` (each language's
+shards and page count) and `pagefind/postdocs-filters.json` (the search box's filter choices).
 Called by the `postdocs` MkDocs plugin at the end of a build; under `mkdocs serve` in the
 background (`BackgroundIndexer`), so a preview page is served before its index is made again.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import hashlib
 import html
 import json
 import logging
+import math
 import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -34,6 +56,15 @@ from ..errors import OutputError
 log = logging.getLogger("mkdocs.plugins.postdocs")
 
 BUNDLE = "pagefind"  # the index's folder in the site
+INDEX_FILE = "postdocs-index.json"  # in the bundle: each language's shards
+SHARD_FILE = "postdocs-shard.json"  # in each shard's bundle: the digest it was made from
+# Pages per shard, a trade between the reader and the build. A query loads one word chunk
+# (about 13 kB) from every shard of the languages it asks, so fewer shards keep a first query
+# small: at 100× the seeds (21,700 pages) a first query took 456 kB unsharded, 492 kB with
+# shards of 7,000 pages (5 shards), 530 kB with 4,000 (7), 675 kB with 1,500 (16). Pagefind
+# holds a run's whole index in memory, about 0.28 MB a page: 1.8 GB a run at 7,000 pages,
+# 0.43 GB at 1,500 (4.7 GB unsharded). `search_shard_pages` in mkdocs.yml sets it.
+SHARD_PAGES = 7000
 # Pagefind writes its own ready-made interfaces too; the site uses its search API only.
 _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
            "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
@@ -81,61 +112,383 @@ def pagefind_executable() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
-def run_pagefind(site_dir: str | os.PathLike[str],
-                 filters: Mapping[str, Iterable[tuple[str, str]]] | None = None) -> float:
-    """Index the built site in `site_dir` into `site_dir/pagefind/` (replaced whole, so a
-    reader never meets half an index), with the filter choices of `filters` (page → its
-    filters; None: those of the index it replaces). Returns the seconds it took. Pagefind's
-    files are not byte-identical from run to run (its hashed file names and the order inside
-    its filter files vary with its threads); what they hold is the same."""
-    started = time.perf_counter()
-    site = Path(site_dir)
-    new, old = site / f"{BUNDLE}.new", site / f"{BUNDLE}.old"
-    for stale in (new, old):
+def _pagefind_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind_bin")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def page_source(page_html: str) -> str | None:
+    """What the index reads of a built page: its `<html lang>` and the article marked
+    `data-pagefind-body` (the template's own `<article>`: text from a post is escaped, so it
+    cannot open or close one), as a small HTML document; None for a page not indexed."""
+    start = page_html.find("<article")
+    if start < 0:
+        return None
+    tag_end = page_html.find(">", start)
+    end = page_html.rfind("</article>")
+    if tag_end < 0 or end < tag_end or "data-pagefind-body" not in page_html[start:tag_end]:
+        return None
+    lang = _HTML_LANG_RE.search(page_html)
+    article = _without_excluded(page_html[start:end + len("</article>")])
+    return (f'<!doctype html>\n{lang.group(0) if lang else "<html"}>\n'
+            f'<head><meta charset="utf-8"></head>\n<body>\n{article}\n</body>\n</html>\n')
+
+
+_EXCLUDED_OPEN = '<div class="postdocs-crosslinks">'  # EXCLUDED, as render/pages.py writes it
+_DIV_RE = re.compile(r"<div[\s>]|</div>")
+
+
+def _without_excluded(article: str) -> str:
+    """The article without the blocks the index leaves out anyway (EXCLUDED): Pagefind then
+    reads a sixth less (a review's links to other reviews are a third of its article)."""
+    out, pos = [], 0
+    while (start := article.find(_EXCLUDED_OPEN, pos)) >= 0:
+        depth, end = 0, -1
+        for m in _DIV_RE.finditer(article, start):
+            depth += -1 if m.group(0) == "</div>" else 1
+            if depth == 0:
+                end = m.end()
+                break
+        if end < 0:  # not closed: left to Pagefind's --exclude-selectors
+            break
+        out.append(article[pos:start])
+        pos = end
+    out.append(article[pos:])
+    return "".join(out)
+
+
+def source_language(source: str) -> str:
+    m = _HTML_LANG_RE.search(source)
+    lang = m.group(0)[len('<html lang="'):-1] if m else ""
+    return lang if _LANG_RE.match(lang) else "unknown"
+
+
+def _key(url: str) -> str:
+    """A page's URL as `Page.url` gives it (MkDocs' `File.url` of the home page is `./`)."""
+    return "" if url in (".", "./") else url
+
+
+def _url_path(url: str) -> str | None:
+    """The file of a page URL inside a folder laid out as the site is (`reviews/x/` →
+    `reviews/x/index.html`, the home page's `./` → `index.html`); None for a URL that would
+    leave the folder."""
+    url = _key(url)
+    path = url + "index.html" if url == "" or url.endswith("/") else url
+    parts = path.split("/")
+    if path.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in path:
+        return None
+    return path
+
+
+class SourceStore:
+    """The search source of every indexed page (`page_source`), one file per page at its URL's
+    path under `root/pages/`, and a record (`root/sources.json`) of each page's language and
+    digest, from which the shards are planned. A source is written only when it changed, and
+    by replacing its file (a shard being indexed meanwhile keeps the file it linked)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self.pages = self.root / "pages"
+        self.record: dict[str, tuple[str, str]] = {}  # page URL → (language, digest)
+        try:
+            data = json.loads((self.root / "sources.json").read_text(encoding="utf-8"))
+            self.record = {str(url): (str(v[0]), str(v[1])) for url, v in data.items()}
+        except (OSError, ValueError, TypeError, IndexError, AttributeError):
+            self.record = {}
+
+    def put(self, url: str, source: str | None) -> None:
+        """Keep `source` as the page's search source (None: the page is not indexed)."""
+        url = _key(url)
+        path = _url_path(url)
+        if source is None or path is None:
+            self.drop(url)
+            return
+        data = source.encode("utf-8")
+        entry = (source_language(source), hashlib.sha256(data).hexdigest()[:20])
+        target = self.pages / path
+        if self.record.get(url) == entry and target.is_file():
+            return
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"{target}: the page's search source could not be kept: "
+                              f"{exc.strerror or exc}") from exc
+        self.record[url] = entry
+
+    def drop(self, url: str) -> None:
+        url = _key(url)
+        if self.record.pop(url, None) is not None:
+            path = _url_path(url)
+            if path is not None:
+                (self.pages / path).unlink(missing_ok=True)
+
+    def keep_only(self, urls: Iterable[str]) -> None:
+        """Forget the pages not in `urls` (pages gone since the last build)."""
+        keep = {_key(url) for url in urls}
+        for url in [u for u in self.record if u not in keep]:
+            self.drop(url)
+
+    def fill(self, pages: Mapping[str, str]) -> None:
+        """Read the search source of each page of `pages` (URL → its built HTML file) that the
+        store has no source of: pages an incremental build did not render."""
+        for url, file in pages.items():
+            if _key(url) in self.record or _url_path(url) is None:
+                continue
+            try:
+                text = Path(file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            self.put(url, page_source(text))
+
+    def save(self) -> None:
+        path = self.root / "sources.json"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps({u: list(v) for u, v in sorted(self.record.items())},
+                                      ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # the next build finds no record and writes every source again
+
+
+def plan_shards(record: Mapping[str, tuple[str, str]],
+                shard_pages: int = SHARD_PAGES) -> dict[str, list[str]]:
+    """Shard name (`<lang>-<n>`) → its page URLs, sorted: each language's pages split by a
+    hash of their URL (a page stays in its shard while its language's shard count holds)."""
+    by_lang: dict[str, list[str]] = {}
+    for url, (lang, _digest) in record.items():
+        by_lang.setdefault(lang, []).append(url)
+    shards: dict[str, list[str]] = {}
+    for lang, urls in sorted(by_lang.items()):
+        count = max(1, math.ceil(len(urls) / shard_pages))
+        for url in sorted(urls):
+            shards.setdefault(f"{lang}-{zlib.crc32(url.encode()) % count}", []).append(url)
+    return dict(sorted(shards.items(), key=lambda kv: _shard_key(kv[0])))
+
+
+def _shard_key(name: str) -> tuple[str, int]:
+    lang, _, n = name.rpartition("-")
+    return lang, int(n)
+
+
+def shard_digest(record: Mapping[str, tuple[str, str]], urls: Iterable[str]) -> str:
+    h = hashlib.sha256(f"{_pagefind_version()}\n{EXCLUDED}\n".encode())
+    for url in urls:
+        h.update(f"{url}\t{record[url][1]}\n".encode())
+    return h.hexdigest()[:20]
+
+
+def _recorded_digest(bundle: Path) -> str | None:
+    try:
+        return str(json.loads((bundle / SHARD_FILE).read_text(encoding="utf-8"))["digest"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _index_shard(store: SourceStore, name: str, urls: list[str], digest: str,
+                 threads: int | None) -> None:
+    """One Pagefind run over the shard's sources (hard links to the store's files, laid out as
+    the site is: Pagefind takes each page's URL from its path) into
+    `store.root/bundles/<name>/`."""
+    bundles = store.root / "bundles"
+    work, new, target = store.root / "work" / name, bundles / f"{name}.new", bundles / name
+    for stale in (work, new):
         shutil.rmtree(stale, ignore_errors=True)
     try:
+        for url in urls:
+            path = _url_path(url)
+            assert path is not None  # only such URLs are in the record
+            dest = work / path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                _link_or_copy(str(store.pages / path), str(dest))
+            except FileNotFoundError:  # gone since (live preview): the next run follows
+                continue
+    except OSError as exc:
+        raise OutputError(f"{work}: the search index could not be made: "
+                          f"{exc.strerror or exc}") from exc
+    env = dict(os.environ)
+    if threads is not None:  # several runs side by side, one per core: each on one thread
+        # (Pagefind's thread pools, its async runtime's and its data-parallel one; on one
+        # thread a shard took about 0.9 of the CPU time it took on all)
+        env["TOKIO_WORKER_THREADS"] = env["RAYON_NUM_THREADS"] = str(threads)
+    try:
         proc = subprocess.run(
-            [str(pagefind_executable()), "--site", str(site), "--output-path", str(new),
+            [str(pagefind_executable()), "--site", str(work), "--output-path", str(new),
              "--exclude-selectors", ", ".join(EXCLUDED), "--silent"],
-            capture_output=True, text=True, check=False, timeout=3600)
+            capture_output=True, text=True, check=False, timeout=3600, env=env)
     except (OSError, subprocess.SubprocessError) as exc:
-        raise OutputError(f"{site}: the search index could not be made: {exc}") from exc
+        raise OutputError(f"{work}: the search index could not be made: {exc}") from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
-        raise OutputError(f"{site}: the search index could not be made: "
+        raise OutputError(f"{store.root}: the search index could not be made: "
                           f"{detail[-1] if detail else f'pagefind exited {proc.returncode}'}")
-    for name in _UNUSED:
-        (new / name).unlink(missing_ok=True)
-    current = site / BUNDLE
-    if filters is None and (current / FILTERS_FILE).is_file():  # indexed again: the same
-        shutil.copyfile(current / FILTERS_FILE, new / FILTERS_FILE)
-    else:
-        pages = filters or {}
-        choices = filter_choices(pages[page] for page in sorted(pages))
-        (new / FILTERS_FILE).write_text(
-            json.dumps(choices, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    if current.exists():
-        current.rename(old)
-    new.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
-    seconds = time.perf_counter() - started
-    log.info("postdocs: search index made in %.1f s", seconds)
+    for unused in _UNUSED:
+        (new / unused).unlink(missing_ok=True)
+    (new / SHARD_FILE).write_text(json.dumps({"digest": digest, "pages": len(urls)}),
+                                  encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    new.rename(target)
+
+
+def reclaim(site_dir: str | os.PathLike[str], store: SourceStore) -> None:
+    """Move the shards of the site's index back into the store (before a build empties the
+    site): a build then makes again only the shards whose pages changed."""
+    current = Path(site_dir) / BUNDLE
+    if not current.is_dir():
+        return
+    bundles = store.root / "bundles"
+    for shard in sorted(current.iterdir()):
+        if not (_SHARD_NAME_RE.match(shard.name) and (shard / SHARD_FILE).is_file()):
+            continue
+        target = bundles / shard.name
+        try:
+            bundles.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(target, ignore_errors=True)
+            shard.rename(target)
+        except OSError:
+            continue  # another file system: the shard is made again
+
+
+_SHARD_NAME_RE = re.compile(r"[A-Za-z0-9-]+-[0-9]+\Z")
+
+
+def make_index(site_dir: str | os.PathLike[str], store: SourceStore,
+               filters: Mapping[str, Iterable[tuple[str, str]]] | None = None, *,
+               workers: int | None = None, shard_pages: int = SHARD_PAGES,
+               keep: bool = False) -> float:
+    """Index the sources of `store` into `site_dir/pagefind/` (replaced whole, so a reader
+    never meets half an index): the shards whose pages changed are indexed again, `workers`
+    at a time (default: one per core), the others kept. The shards move into the site
+    (`reclaim` takes them back before the next build); with `keep` they stay in the store too
+    (hard links: live preview indexes again while the site is served). `filters`: page → its
+    filters, for the filter choices (None: those of the index it replaces). Returns the
+    seconds it took. Pagefind's files are not byte-identical from run to run (its hashed file
+    names and the order inside its filter files vary with its threads); what they hold is the
+    same."""
+    started, before = time.perf_counter(), os.times()
+    site = Path(site_dir)
+    if not site.is_dir():
+        raise OutputError(f"{site}: the search index could not be made: no such folder")
+    record = dict(store.record)
+    shards = plan_shards(record, shard_pages)
+    bundles = store.root / "bundles"
+    digests = {name: shard_digest(record, urls) for name, urls in shards.items()}
+    todo = sorted((name for name in shards if _recorded_digest(bundles / name) != digests[name]),
+                  key=lambda name: -len(shards[name]))  # largest first: the runs end together
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
+    threads = None if workers == 1 else 1
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for done in [pool.submit(_index_shard, store, name, shards[name], digests[name], threads)
+                     for name in todo]:
+            done.result()
+    if bundles.is_dir():  # shards no longer planned
+        for old in bundles.iterdir():
+            if old.name not in shards:
+                shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(store.root / "work", ignore_errors=True)
+    _publish(site, bundles, shards, record, filters, keep)
+    seconds, after = time.perf_counter() - started, os.times()
+    cpu = sum(after[:4]) - sum(before[:4])  # this process's and Pagefind's, user and system
+    log.info("postdocs: search index made in %.1f s (%.1f CPU-s; %d of %d shards indexed "
+             "again)", seconds, cpu, len(todo), len(shards))
     return seconds
 
 
+def _publish(site: Path, bundles: Path, shards: Mapping[str, list[str]],
+             record: Mapping[str, tuple[str, str]],
+             filters: Mapping[str, Iterable[tuple[str, str]]] | None, keep: bool) -> None:
+    new, old, current = site / f"{BUNDLE}.new", site / f"{BUNDLE}.old", site / BUNDLE
+    for stale in (new, old):
+        shutil.rmtree(stale, ignore_errors=True)
+    languages: dict[str, dict[str, object]] = {}
+    try:
+        new.mkdir(parents=True)
+        for name, urls in shards.items():
+            moved = False
+            if not keep:
+                with contextlib.suppress(OSError):  # another file system: copied
+                    (bundles / name).rename(new / name)
+                    moved = True
+            if not moved:
+                shutil.copytree(bundles / name, new / name, copy_function=_link_or_copy)
+            entry = languages.setdefault(record[urls[0]][0], {"pages": 0, "shards": []})
+            entry["pages"] = int(str(entry["pages"])) + len(urls)
+            entry["shards"].append(name)  # type: ignore[attr-defined]
+        (new / INDEX_FILE).write_text(json.dumps({"languages": languages}, sort_keys=True),
+                                      encoding="utf-8")
+        if filters is None and (current / FILTERS_FILE).is_file():  # indexed again: the same
+            shutil.copyfile(current / FILTERS_FILE, new / FILTERS_FILE)
+        else:
+            pages = filters or {}
+            choices = filter_choices(pages[page] for page in sorted(pages))
+            (new / FILTERS_FILE).write_text(
+                json.dumps(choices, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        if current.exists():
+            current.rename(old)
+        new.rename(current)
+    except OSError as exc:
+        raise OutputError(f"{site}: the search index could not be written: "
+                          f"{exc.strerror or exc}") from exc
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def run_pagefind(site_dir: str | os.PathLike[str],
+                 filters: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+                 workers: int | None = None) -> float:
+    """Index a built site as it is on disk (every HTML file's search source read from the
+    site): what the plugin's build does, for a site built elsewhere (the bench, tests)."""
+    site = Path(site_dir)
+    if not site.is_dir():
+        raise OutputError(f"{site}: the search index could not be made: no such folder")
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="postdocs-search-") as tmp:
+        store = SourceStore(tmp)
+        for file in sorted(site.rglob("*.html")):
+            rel = file.relative_to(site).as_posix()
+            if rel.startswith(f"{BUNDLE}/") or rel.startswith(f"{BUNDLE}."):
+                continue
+            url = rel.removesuffix("index.html")
+            try:
+                store.put(url, page_source(file.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                continue
+        make_index(site, store, filters, workers=workers)
+    return time.perf_counter() - started
+
+
 class BackgroundIndexer:
-    """Runs `run_pagefind` in a thread, one run at a time; a request while it runs makes one
+    """Runs `make_index` in a thread, one run at a time; a request while it runs makes one
     more run afterwards (live preview: the index follows the latest build)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: tuple[str, dict[str, tuple[tuple[str, str], ...]]] | None = None
+        self._pending: tuple[str, SourceStore, dict[str, tuple[tuple[str, str], ...]],
+                             int] | None = None
         self._thread: threading.Thread | None = None
 
-    def request(self, site_dir: str,
-                filters: Mapping[str, tuple[tuple[str, str], ...]]) -> None:
+    def request(self, site_dir: str, store: SourceStore,
+                filters: Mapping[str, tuple[tuple[str, str], ...]],
+                shard_pages: int = SHARD_PAGES) -> None:
         with self._lock:
-            self._pending = (site_dir, dict(filters))
+            self._pending = (site_dir, store, dict(filters), shard_pages)
             if self._thread is not None and self._thread.is_alive():
                 return
             self._thread = threading.Thread(target=self._work, name="postdocs-search-index",
@@ -148,8 +501,9 @@ class BackgroundIndexer:
                 pending, self._pending = self._pending, None
                 if pending is None:
                     return
+            site_dir, store, filters, shard_pages = pending
             try:
-                run_pagefind(*pending)
+                make_index(site_dir, store, filters, shard_pages=shard_pages, keep=True)
             except OutputError as exc:  # preview goes on; the reader sees the last index
                 log.warning("postdocs: %s", exc)
 
