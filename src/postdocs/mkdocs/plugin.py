@@ -170,12 +170,14 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         self._pages = {}
         if not self._dirty:
             self._filters = {}
-        if self._store is None or self._command != "serve":
-            self._store = (search_index.SourceStore(self._store_root)
-                           if self._store_root is not None else None)
-            if self._store is not None and self._command != "serve":
-                # before MkDocs empties the site: the index's shards that stay as they are
-                search_index.reclaim(config.site_dir, self._store)
+        if self._store_root is None:
+            self._store = None
+        elif self._command != "serve":  # the cache's sources, as the last build left them
+            self._store = search_index.SourceStore(self._store_root)
+            # before MkDocs empties the site: the index's shards that stay as they are
+            search_index.reclaim(config.site_dir, self._store)
+        elif self._store is None:  # kept from build to build while the server runs
+            self._store = search_index.SourceStore(self._store_root)
         if self._command == "build":
             # outside the version gate a dirty build is a clean one (no record is used)
             self._state = (incremental.load_state(config)
@@ -228,7 +230,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
             return
         # every page of this build, rendered or not (an incremental build's other pages keep
         # the sources of the build that rendered them; read from their HTML if not kept)
-        pages = {p.url: p.abs_dest_path for p in self._files.documentation_pages()}
+        pages = live.page_urls(self._files)
         store.keep_only(pages)
         try:
             store.fill(pages)

@@ -456,20 +456,12 @@ def run_pagefind(site_dir: str | os.PathLike[str],
     """Index a built site as it is on disk (every HTML file's search source read from the
     site): what the plugin's build does, for a site built elsewhere (the bench, tests)."""
     site = Path(site_dir)
-    if not site.is_dir():
-        raise OutputError(f"{site}: the search index could not be made: no such folder")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="postdocs-search-") as tmp:
         store = SourceStore(tmp)
-        for file in sorted(site.rglob("*.html")):
-            rel = file.relative_to(site).as_posix()
-            if rel.startswith(f"{BUNDLE}/") or rel.startswith(f"{BUNDLE}."):
-                continue
-            url = rel.removesuffix("index.html")
-            try:
-                store.put(url, page_source(file.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError):
-                continue
+        files = (f.relative_to(site).as_posix() for f in sorted(site.rglob("*.html")))
+        store.fill({rel.removesuffix("index.html"): str(site / rel) for rel in files
+                    if not rel.startswith((f"{BUNDLE}/", f"{BUNDLE}."))})
         make_index(site, store, filters, workers=workers)
     return time.perf_counter() - started
 
