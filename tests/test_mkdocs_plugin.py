@@ -95,3 +95,45 @@ def test_a_plain_project_builds_the_same_with_and_without_the_plugin(tmp_path: P
     assert built[0] == built[1]
     page_b = built[0]["b/index.html"].decode()
     assert "See [x] and [y]." in page_b and 'id="intro_1"' in page_b
+
+
+def test_a_build_indexes_search_shards_while_it_writes_pages(tmp_path: Path) -> None:
+    # 24 pages in two languages, shards of 5: the shards that are whole before the last page
+    # is written are indexed then; a rebuild with one page changed indexes its shard alone
+    docs = tmp_path / "docs"
+    for n in range(24):
+        lang = "he" if n < 16 else "ru"
+        page = docs / f"p{n:02d}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(f"---\nlang: {lang}\n---\n# Page {n}\n\nword{n} okapi\n", "utf-8")
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    # pages written as slowly as Pagefind indexes a shard (a hook waits for the shards begun)
+    (tmp_path / "slow.py").write_text(
+        "def on_post_page(output, page, config):\n"
+        "    streaming = config.plugins['postdocs']._streaming\n"
+        "    if streaming is not None:\n        streaming.wait()\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        f"site_name: t\ntheme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n"
+        "hooks:\n  - slow.py\n"
+        "plugins:\n  - postdocs:\n      search_shard_pages: 5\n", encoding="utf-8")
+
+    def build() -> str:
+        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=tmp_path, env=ENV,
+                              check=True, capture_output=True, text=True)
+        logged = [line for line in proc.stderr.splitlines() if "search index made" in line]
+        assert len(logged) == 1
+        return logged[0]
+
+    first = build()
+    index = json.loads((tmp_path / "site" / "pagefind" / "postdocs-index.json").read_text(
+        "utf-8"))["languages"]
+    assert index["he"] == {"pages": 16, "shards": ["he-0", "he-1", "he-2", "he-3"]}
+    assert index["ru"]["pages"] == 8 and len(index["ru"]["shards"]) == 2
+    done = re.search(r"(\d+) of (\d+) shards indexed again, (\d+) while", first)
+    assert done is not None and done[1] == done[2]
+    # all but perhaps the shard the last page completes (Russian, "p23"), begun as it ends
+    assert int(done[3]) >= int(done[2]) - 1
+    (docs / "p03.md").write_text("---\nlang: he\n---\n# Page 3\n\nzebra\n", "utf-8")
+    assert "1 of" in build().split("; ")[1]
+    fragments = [p for p in (tmp_path / "site" / "pagefind").glob("*/fragment/*")]
+    assert len(fragments) == 25  # every page once (the home page too)

@@ -13,7 +13,9 @@ import pytest
 from postdocs.errors import OutputError
 from postdocs.mkdocs.search_index import (
     SourceStore,
+    StreamingIndexer,
     filter_choices,
+    load_plan,
     make_index,
     page_filters,
     page_source,
@@ -167,7 +169,7 @@ def _store_site(tmp_path: Path, count: int) -> tuple[Path, SourceStore]:
 
 def test_shards_split_each_language_and_unchanged_shards_are_kept(tmp_path: Path) -> None:
     site, store = _store_site(tmp_path, 24)  # 18 Hebrew pages, 6 English
-    shards = plan_shards(store.record, shard_pages=5)
+    shards, _plan = plan_shards({u: lang for u, (lang, _d) in store.record.items()}, 5)
     assert sorted(shards) == ["en-0", "en-1", "he-0", "he-1", "he-2", "he-3"]
     assert sorted(u for urls in shards.values() for u in urls) == sorted(store.record)
     make_index(site, store, shard_pages=5)
@@ -259,3 +261,86 @@ def test_the_search_source_leaves_out_the_links_to_other_reviews() -> None:
     # a block left open is left for Pagefind's --exclude-selectors
     broken = page_source(page.replace("</ul></div>\n</article>", "</ul>\n</article>"))
     assert broken is not None and "Crosslinked" in broken
+
+
+def test_shards_are_ranges_in_write_order_and_keep_their_pages(tmp_path: Path) -> None:
+    pages = {f"reviews/c{n // 10}/p{n % 10}/": "he" for n in range(30)}
+    pages["reviews/c1-x/q/"] = "he"  # "c1-x" is written after "c1/…" (its folder sorts after)
+    shards, plan = plan_shards(pages, 10)
+    assert [len(u) for u in shards.values()] == [7, 8, 8, 8]  # 31 pages: four ranges
+    order = [u for urls in shards.values() for u in sorted(urls, key=lambda u: u.split("/"))]
+    assert order == sorted(pages, key=lambda u: u.split("/"))  # each shard a run of pages
+    assert order.index("reviews/c1-x/q/") == order.index("reviews/c1/p9/") + 1
+    # a new page goes into the range it falls in; every other shard keeps its pages
+    again, plan2 = plan_shards({**pages, "reviews/c2/p45/": "he"}, 10, plan)
+    changed = [name for name in shards if again[name] != shards[name]]
+    assert len(changed) == 1 and "reviews/c2/p45/" in again[changed[0]] and plan2 == plan
+    # a page gone leaves its range only; a range left empty is dropped
+    gone = {u: lang for u, lang in pages.items() if u not in shards["he-1"]}
+    fewer, _ = plan_shards(gone, 10, plan)
+    assert sorted(fewer) == ["he-0", "he-2", "he-3"]
+    assert {n: fewer[n] for n in fewer} == {n: shards[n] for n in fewer}
+    # a range past the size is cut in two, the others kept; a new language gets its ranges
+    more = {**pages, **{f"reviews/c0/p0{n}/": "he" for n in range(4)}, "en/a/": "en"}
+    cut, _ = plan_shards(more, 10, plan)
+    assert sorted(cut) == ["en-0", "he-0", "he-1", "he-2", "he-3", "he-4"]
+    assert [n for n in shards if cut[n] != shards[n]] == ["he-0"]
+    assert sorted(cut["he-0"] + cut["he-4"]) == sorted(
+        shards["he-0"] + [f"reviews/c0/p0{n}/" for n in range(4)])
+    # a language with more than twice the shards it needs is cut afresh
+    few = {u: "he" for u in sorted(pages)[:8]}
+    assert len(plan_shards(few, 3)[0]) == 3
+    assert len(plan_shards({u: "he" for u in sorted(few)[:2]}, 1,
+                           plan_shards(few, 1)[1])[0]) == 2
+
+
+def test_the_plan_is_kept_between_builds(tmp_path: Path) -> None:
+    site, store = _store_site(tmp_path, 24)
+    make_index(site, store, shard_pages=5)
+    plan = load_plan(store, 5)
+    assert plan is not None and sorted(plan) == ["en", "he"]
+    assert load_plan(store, 6) is None  # another shard size: planned afresh
+    # a page added at the start of a language's order: its first shard alone changes
+    store.put("reviews/a/", page_source(with_page_language(PAGE.format(
+        title="A", channel="c", text="first"), "he")))
+    before = {s: (site / "pagefind" / s / "pagefind-entry.json").read_text("utf-8")
+              for s in _shards(site)["he"]["shards"]}  # type: ignore[union-attr]
+    reclaim(site, store)
+    make_index(site, store, shard_pages=5)
+    after = {s: (site / "pagefind" / s / "pagefind-entry.json").read_text("utf-8")
+             for s in before}
+    assert [s for s in before if before[s] != after[s]] == ["he-0"]
+    assert len(_fragments(site)) == 25
+
+
+def test_shards_are_indexed_while_pages_are_written(tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    site, store = tmp_path / "site", SourceStore(tmp_path / "store")
+    site.mkdir()
+    urls = [f"reviews/p{n:02d}/" for n in range(20)]
+    foreseen = {u: "he" if n < 12 else "en" for n, u in enumerate(urls)}
+    streaming = StreamingIndexer(store, foreseen, shard_pages=5)  # p12 turns out Hebrew
+    assert sorted(streaming.shards) == ["en-0", "en-1", "he-0", "he-1", "he-2"]
+    for n, url in enumerate(urls):
+        lang = "he" if n < 13 else "en"
+        store.put(url, page_source(with_page_language(PAGE.format(
+            title=f"P{n}", channel="c", text=f"word{n}"), lang)))
+        streaming.written(url)
+        streaming.wait()
+        if n == 7:  # the first two Hebrew shards are whole: made already
+            assert (store.root / "bundles" / "he-1" / "pagefind-entry.json").is_file()
+    made = store.root / "bundles" / "he-0" / "pagefind-entry.json"
+    stamp = made.stat().st_ino
+    with caplog.at_level("INFO", logger="mkdocs.plugins.postdocs"):
+        make_index(site, store, shard_pages=5, streaming=streaming)
+    assert (site / "pagefind" / "he-0" / "pagefind-entry.json").stat().st_ino == stamp
+    fragments = _fragments(site)
+    assert sorted(fragments) == [f"/{u}" for u in urls]
+    assert "word12" in fragments["/reviews/p12/"]
+    # he-2 (p08–p12) was not whole as foreseen: made again at the end, with every page
+    shards = _shards(site)
+    assert shards["he"] == {"pages": 13, "shards": ["he-0", "he-1", "he-2"]}
+    assert shards["en"] == {"pages": 7, "shards": ["en-0", "en-1"]}
+    logged = [r.getMessage() for r in caplog.records if "search index made" in r.getMessage()]
+    assert len(logged) == 1
+    assert logged[0].endswith("5 of 5 shards indexed again, 4 while the pages were written)")

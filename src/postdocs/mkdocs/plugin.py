@@ -4,9 +4,9 @@
 Search (`search_index.py`): the plugin puts each page's language on its `<html lang>` (Pagefind
 keeps one index per language and reads the language from the static HTML), keeps each page's
 search source as the page is written (`.postdocs-cache/search/`; a temporary folder under
-`mkdocs serve`), and at the end of `mkdocs build` indexes the shards whose pages changed;
-under `mkdocs serve` it indexes in the background after each build, so preview stays as fast
-as it was.
+`mkdocs serve`); `mkdocs build` indexes each shard whose pages changed as soon as its last
+page is written (beside MkDocs, on the other core) and the rest at the end; under `mkdocs
+serve` it indexes in the background after each build, so preview stays as fast as it was.
 
 The rest is optional by design (ProperDocs or Zensical may run without it): apart from
 `<html lang>` and the search index the site is byte-identical without it
@@ -105,7 +105,25 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         # partial per page); a build's templates do not change while it runs, and `mkdocs
         # serve` makes a new environment for each build.
         env.auto_reload = False
+        self._stream(config, files)
         return env
+
+    def _stream(self, config: MkDocsConfig, files: Files) -> None:
+        """`mkdocs build`: index the search shards while the pages are written (every page is
+        read by now, so its language is known: its front-matter's, or the site's)."""
+        if self._command != "build" or self._store is None:
+            return
+        site_lang = search_index.language_tag(config.theme.get("language"))
+        expected = {}
+        for file in files.documentation_pages():
+            page = file.page
+            if page is None:
+                continue
+            meta = page.meta if isinstance(page.meta, dict) else {}
+            expected[page.url] = (search_index.language_tag(meta.get("lang")) or site_lang
+                                  or "unknown")
+        self._streaming = search_index.StreamingIndexer(self._store, expected,
+                                                        self._shard_pages())
 
     @event_priority(-100)  # after every other plugin
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
@@ -123,6 +141,8 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
                 self._store.put(page.url, search_index.page_source(output))
             except OutputError as exc:
                 raise PluginError(str(exc)) from exc
+            if self._streaming is not None:
+                self._streaming.written(page.url)
         page.content = None
         # postdocs' own record of why a review has its topics: no template reads it, and it
         # is most of a review's front-matter (the other keys stay: the tags plugin, the
@@ -140,6 +160,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
     _indexer: search_index.BackgroundIndexer | None = None
     _store: search_index.SourceStore | None = None  # every page's search source
     _store_root: Path | None = None
+    _streaming: search_index.StreamingIndexer | None = None  # `mkdocs build`: see _stream
 
     # `mkdocs build` (clean, or `--dirty`: incremental): see incremental.py.
     _incremental = False
@@ -166,6 +187,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self._started = time.time()
+        self._stop_streaming()
         self._rebuilt = set()
         self._pages = {}
         if not self._dirty:
@@ -227,6 +249,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
     def _index(self, config: MkDocsConfig) -> None:
         store = self._store
         if store is None or self._files is None:
+            self._stop_streaming()
             return
         # every page of this build, rendered or not (an incremental build's other pages keep
         # the sources of the build that rendered them; read from their HTML if not kept)
@@ -242,9 +265,10 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         if self._command == "serve" and self._indexer is not None:
             self._indexer.request(config.site_dir, store, self._filters, self._shard_pages())
             return
+        streaming, self._streaming = self._streaming, None
         try:
             search_index.make_index(config.site_dir, store, self._filters,
-                                    shard_pages=self._shard_pages())
+                                    shard_pages=self._shard_pages(), streaming=streaming)
         except OutputError as exc:
             raise PluginError(str(exc)) from exc
 
@@ -255,7 +279,16 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
                               f"not {pages!r}")
         return pages
 
+    def _stop_streaming(self) -> None:
+        streaming, self._streaming = self._streaming, None
+        if streaming is not None:  # a build that failed: its runs are left to end
+            streaming.close()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_streaming()
+
     def on_shutdown(self) -> None:
+        self._stop_streaming()
         if self._indexer is not None:
             self._indexer.stop()
         if self._command == "serve" and self._store_root is not None:

@@ -15,23 +15,28 @@ How it stays fast and small at tens of thousands of pages:
   `<html lang>` and its article, `page_source`) is kept in a `SourceStore`, one small file per
   page; Pagefind runs over those, not over the site with its navigation on every page. The
   index is the same (a test compares the indexed text of both).
-- Shards: each language's pages are split by a hash of their URL into shards of at most
-  `SHARD_PAGES` pages; each shard is one Pagefind run into its own bundle, runs going on side
-  by side (one per core), so a run's memory is bounded by the shard, not by the site. The
-  search box merges a language's shards into one search (Pagefind's `mergeIndex`: one
-  WebAssembly module, results ranked together).
+- Shards: each language's pages are cut into ranges in the order MkDocs writes them, of at
+  most `SHARD_PAGES` pages (`plan_shards`; the plan is kept from build to build, so a page
+  stays in its shard); each shard is one Pagefind run into its own bundle, so a run's memory
+  is bounded by the shard, not by the site. The search box merges a language's shards into
+  one search (Pagefind's `mergeIndex`: one WebAssembly module, results ranked together).
+- While MkDocs writes the pages (`StreamingIndexer`): a shard whose last page is written is
+  indexed at once, on the core MkDocs leaves idle; at the end of the build only the shards
+  not made yet are left, run side by side (one per core).
 - A shard whose pages did not change keeps its bundle (the store records a digest of every
   source; a bundle records the digest of the pages it was made from): one new post indexes
   one shard again.
 
 The site gets `pagefind/<lang>-<n>/` bundles, `pagefind/postdocs-index.json` (each language's
 shards and page count) and `pagefind/postdocs-filters.json` (the search box's filter choices).
-Called by the `postdocs` MkDocs plugin at the end of a build; under `mkdocs serve` in the
-background (`BackgroundIndexer`), so a preview page is served before its index is made again.
+Called by the `postdocs` MkDocs plugin as a build writes its pages and at its end; under
+`mkdocs serve` in the background after each build (`BackgroundIndexer`), so a preview page is
+served before its index is made again.
 """
 
 from __future__ import annotations
 
+import bisect
 import concurrent.futures
 import contextlib
 import hashlib
@@ -46,7 +51,6 @@ import subprocess
 import tempfile
 import threading
 import time
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -76,6 +80,11 @@ _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
 EXCLUDED = (".postdocs-crosslinks",)
 _HTML_LANG_RE = re.compile(r'<html lang="[^"<>]*"')
 _LANG_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+def language_tag(value: object) -> str | None:
+    """`value` if it is a language tag (as `<html lang>` takes it), else None."""
+    return value if isinstance(value, str) and _LANG_RE.match(value) else None
 
 
 def with_page_language(html: str, lang: object) -> str:
@@ -259,19 +268,105 @@ class SourceStore:
             pass  # the next build finds no record and writes every source again
 
 
-def plan_shards(record: Mapping[str, tuple[str, str]],
-                shard_pages: int = SHARD_PAGES) -> dict[str, list[str]]:
-    """Shard name (`<lang>-<n>`) → its page URLs, sorted: each language's pages split by a
-    hash of their URL (a page stays in its shard while its language's shard count holds)."""
+PLAN_FILE = "plan.json"  # in the store: each language's shard ranges, kept from build to build
+Plan = dict[str, list[tuple[str, int]]]  # language → its shards' (first URL, number), in order
+Ranges = list[tuple[tuple[str, int], list[str]]]  # ((first URL, number), its pages), in order
+
+
+def _order(url: str) -> list[str]:
+    """A page URL's place in the order MkDocs writes pages (its folders, walked in order)."""
+    return url.split("/")
+
+
+def plan_shards(languages: Mapping[str, str], shard_pages: int = SHARD_PAGES,
+                previous: Plan | None = None) -> tuple[dict[str, list[str]], Plan]:
+    """Shard name (`<lang>-<n>`) → its page URLs, sorted, and the plan they follow.
+    `languages`: page URL → its language. Each language's pages are cut into ranges of URLs
+    in the order MkDocs writes them (a shard is whole early in a build and is indexed while
+    the rest is written: `StreamingIndexer`), the fewest of at most `shard_pages`. A page
+    stays in its range from build to build (`previous`): a new page goes into the range it
+    falls in, so one new post indexes one shard again; a range that grows past `shard_pages`
+    is cut in two (two shards indexed again), and a language that has come to more than
+    twice the shards it needs is cut again afresh (all its shards indexed again, as rarely as
+    it grows by half)."""
     by_lang: dict[str, list[str]] = {}
-    for url, (lang, _digest) in record.items():
+    for url, lang in languages.items():
         by_lang.setdefault(lang, []).append(url)
     shards: dict[str, list[str]] = {}
+    plan: Plan = {}
     for lang, urls in sorted(by_lang.items()):
-        count = max(1, math.ceil(len(urls) / shard_pages))
-        for url in sorted(urls):
-            shards.setdefault(f"{lang}-{zlib.crc32(url.encode()) % count}", []).append(url)
-    return dict(sorted(shards.items(), key=lambda kv: _shard_key(kv[0])))
+        urls.sort(key=_order)
+        ranges = _split(_assign(urls, (previous or {}).get(lang) or []), shard_pages)
+        if not ranges or len(ranges) > 2 * math.ceil(len(urls) / shard_pages):
+            ranges = _cut(urls, shard_pages)
+        plan[lang] = [(bound, n) for (bound, n), _members in ranges]
+        for (_bound, n), members in ranges:
+            shards[f"{lang}-{n}"] = sorted(members)
+    return dict(sorted(shards.items(), key=lambda kv: _shard_key(kv[0]))), plan
+
+
+def _assign(urls: list[str], bounds: list[tuple[str, int]]) -> Ranges:
+    """`urls` (in order) put into the ranges that start at `bounds`; empty ranges left out,
+    the first range kept open below."""
+    if not bounds:
+        return []
+    keys = [_order(bound) for bound, _n in bounds]
+    members: list[list[str]] = [[] for _ in bounds]
+    for url in urls:
+        members[max(0, bisect.bisect_right(keys, _order(url)) - 1)].append(url)
+    ranges = [(bound, found) for bound, found in zip(bounds, members, strict=True) if found]
+    if ranges:
+        ranges[0] = (("", ranges[0][0][1]), ranges[0][1])
+    return ranges
+
+
+def _split(ranges: Ranges, shard_pages: int) -> Ranges:
+    """Each range of more than `shard_pages` cut into equal ones (new numbers for the new)."""
+    out: Ranges = []
+    number = max((n for (_bound, n), _members in ranges), default=-1)
+    for (bound, n), members in ranges:
+        if len(members) <= shard_pages:
+            out.append(((bound, n), members))
+            continue
+        for i, ((_b, _i), piece) in enumerate(_cut(members, shard_pages, halves=True)):
+            if i == 0:
+                out.append(((bound, n), piece))
+            else:
+                number += 1
+                out.append(((piece[0], number), piece))
+    return out
+
+
+def _cut(urls: list[str], shard_pages: int, halves: bool = False) -> Ranges:
+    """`urls` (in order) cut into the fewest equal ranges of at most `shard_pages` (with
+    `halves`, at least two)."""
+    count = max(2 if halves else 1, math.ceil(len(urls) / shard_pages))
+    edges = [len(urls) * i // count for i in range(count + 1)]
+    return [(("" if i == 0 else urls[edges[i]], i), urls[edges[i]:edges[i + 1]])
+            for i in range(count)]
+
+
+def load_plan(store: SourceStore, shard_pages: int) -> Plan | None:
+    """The plan the last index was made with, if it was made with shards of `shard_pages`."""
+    try:
+        data = json.loads((store.root / PLAN_FILE).read_text(encoding="utf-8"))
+        if data.get("shard_pages") != shard_pages:
+            return None
+        return {str(lang): [(str(b), int(n)) for b, n in ranges]
+                for lang, ranges in data["languages"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _save_plan(store: SourceStore, plan: Plan, shard_pages: int) -> None:
+    path = store.root / PLAN_FILE
+    try:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps({"shard_pages": shard_pages, "languages": plan},
+                                  ensure_ascii=False, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the next index is planned afresh (the same plan for the same pages)
 
 
 def _shard_key(name: str) -> tuple[str, int]:
@@ -373,43 +468,160 @@ _SHARD_NAME_RE = re.compile(r"[A-Za-z0-9-]+-[0-9]+\Z")
 def make_index(site_dir: str | os.PathLike[str], store: SourceStore,
                filters: Mapping[str, Iterable[tuple[str, str]]] | None = None, *,
                workers: int | None = None, shard_pages: int = SHARD_PAGES,
-               keep: bool = False) -> float:
+               keep: bool = False, streaming: StreamingIndexer | None = None) -> float:
     """Index the sources of `store` into `site_dir/pagefind/` (replaced whole, so a reader
     never meets half an index): the shards whose pages changed are indexed again, `workers`
     at a time (default: one per core), the others kept. The shards move into the site
     (`reclaim` takes them back before the next build); with `keep` they stay in the store too
     (hard links: live preview indexes again while the site is served). `filters`: page → its
-    filters, for the filter choices (None: those of the index it replaces). Returns the
-    seconds it took. Pagefind's files are not byte-identical from run to run (its hashed file
-    names and the order inside its filter files vary with its threads); what they hold is the
-    same."""
+    filters, for the filter choices (None: those of the index it replaces). `streaming`: the
+    indexer that made shards while the pages were written (its plan is followed, its shards
+    kept). Returns the seconds it took. Pagefind's files are not byte-identical from run to
+    run (its hashed file names and the order inside its filter files vary with its threads);
+    what they hold is the same."""
     started, before = time.perf_counter(), os.times()
     site = Path(site_dir)
     if not site.is_dir():
+        if streaming is not None:
+            streaming.close()
         raise OutputError(f"{site}: the search index could not be made: no such folder")
     record = dict(store.record)
-    shards = plan_shards(record, shard_pages)
+    previous = streaming.plan if streaming is not None else load_plan(store, shard_pages)
+    shards, plan = plan_shards({url: lang for url, (lang, _d) in record.items()}, shard_pages,
+                               previous)
     bundles = store.root / "bundles"
     digests = {name: shard_digest(record, urls) for name, urls in shards.items()}
-    todo = sorted((name for name in shards if _recorded_digest(bundles / name) != digests[name]),
+    running: dict[str, concurrent.futures.Future[bool]] = {}
+    for name, (job, digest) in (streaming.close() if streaming is not None else {}).items():
+        if digests.get(name) == digest:
+            running[name] = job
+        else:  # made from other pages than this build's: waited for, then made again
+            job.result()
+    todo = sorted((name for name in shards if name not in running
+                   and _recorded_digest(bundles / name) != digests[name]),
                   key=lambda name: -len(shards[name]))  # largest first: the runs end together
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    threads = None if workers == 1 else 1
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        for done in [pool.submit(_index_shard, store, name, shards[name], digests[name], threads)
-                     for name in todo]:
-            done.result()
+    _index_shards(store, shards, digests, todo, running, workers)
     if bundles.is_dir():  # shards no longer planned
         for old in bundles.iterdir():
             if old.name not in shards:
                 shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(store.root / "work", ignore_errors=True)
     _publish(site, bundles, shards, record, filters, keep)
-    seconds, after = time.perf_counter() - started, os.times()
-    cpu = sum(after[:4]) - sum(before[:4])  # this process's and Pagefind's, user and system
-    log.info("postdocs: search index made in %.1f s (%.1f CPU-s; %d of %d shards indexed "
-             "again)", seconds, cpu, len(todo), len(shards))
-    return seconds
+    _save_plan(store, plan, shard_pages)
+    _log_made(time.perf_counter() - started, before, streaming, digests, len(todo))
+    return time.perf_counter() - started
+
+
+def _index_shards(store: SourceStore, shards: Mapping[str, list[str]],
+                  digests: Mapping[str, str], todo: list[str],
+                  running: Mapping[str, concurrent.futures.Future[bool]],
+                  workers: int | None) -> None:
+    """Index the shards `todo`, one run per core (a streaming indexer's run still going,
+    `running`, holds its core till it ends); one Pagefind thread per run when runs go side by
+    side."""
+    cores = max(1, workers or os.cpu_count() or 1)
+    threads = None if cores == 1 or len(todo) + len(running) == 1 else 1
+    free = threading.Semaphore(cores)
+    for job in running.values():
+        free.acquire()
+        job.add_done_callback(lambda _job: free.release())
+
+    def index(name: str) -> None:
+        with free:
+            _index_shard(store, name, shards[name], digests[name], threads)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max(1, min(cores, len(todo)))) as pool:
+            for done in [pool.submit(index, name) for name in todo]:
+                done.result()
+    finally:
+        for job in running.values():
+            job.result()
+
+
+def _log_made(seconds: float, before: os.times_result, streaming: StreamingIndexer | None,
+              digests: Mapping[str, str], todo: int) -> None:
+    after = os.times()
+    if streaming is None:
+        cpu = sum(after[:4]) - sum(before[:4])  # this process's and Pagefind's
+        log.info("postdocs: search index made in %.1f s (%.1f CPU-s; %d of %d shards indexed "
+                 "again)", seconds, cpu, todo, len(digests))
+    else:  # this process renders pages too: Pagefind's own CPU time
+        cpu = sum(after[2:4]) - sum(streaming.times[2:4])
+        early = sum(1 for name, digest in streaming.made.items() if digests.get(name) == digest)
+        log.info("postdocs: search index made in %.1f s after the last page (%.1f s since "
+                 "the first page, %.1f CPU-s of Pagefind; %d of %d shards indexed again, %d "
+                 "while the pages were written)", seconds,
+                 time.perf_counter() - streaming.started, cpu,
+                 todo + early, len(digests), early)
+
+
+class StreamingIndexer:
+    """Indexes the shards of a build while MkDocs writes its pages: shards are ranges of pages
+    in the order they are written (`plan_shards`), so a shard is whole long before the build
+    ends; it is indexed then, one Pagefind run at a time on one thread, beside MkDocs on the
+    other core. `make_index` at the end of the build follows the same plan and keeps those
+    shards (their digests are checked again there, so a page whose language was not the one
+    foreseen only means its shard is indexed at the end).
+
+    `expected`: every page the build writes → its language as foreseen (its front-matter's,
+    or the site's)."""
+
+    def __init__(self, store: SourceStore, expected: Mapping[str, str],
+                 shard_pages: int = SHARD_PAGES) -> None:
+        self.store = store
+        self.started, self.times = time.perf_counter(), os.times()
+        self.shards, self.plan = plan_shards({_key(u): lang for u, lang in expected.items()},
+                                             shard_pages, load_plan(store, shard_pages))
+        self._shard_of = {url: name for name, urls in self.shards.items() for url in urls}
+        self._left = {name: set(urls) for name, urls in self.shards.items()}
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix="postdocs-search-index")
+        self._jobs: dict[str, tuple[concurrent.futures.Future[bool], str]] = {}
+        self._closing = threading.Event()
+        self.made: dict[str, str] = {}  # shard → the digest it was made from
+
+    def written(self, url: str) -> None:
+        """The page at `url` is written and its source kept (or dropped) in the store."""
+        name = self._shard_of.get(_key(url))
+        if name is None:
+            return
+        left = self._left[name]
+        left.discard(_key(url))
+        if left or self._closing.is_set():
+            return
+        lang = _shard_key(name)[0]
+        record = self.store.record
+        urls = [u for u in self.shards[name] if u in record and record[u][0] == lang]
+        if not urls:
+            return
+        digest = shard_digest(record, urls)
+        if _recorded_digest(self.store.root / "bundles" / name) == digest:
+            return  # made by an earlier build from the same pages
+        self._jobs[name] = (self._pool.submit(self._run, name, urls, digest), digest)
+
+    def _run(self, name: str, urls: list[str], digest: str) -> bool:
+        _index_shard(self.store, name, urls, digest, threads=1)
+        self.made[name] = digest
+        return True
+
+    def wait(self) -> None:
+        """Wait for the shards begun so far (as if the pages were written slowly)."""
+        for job, _digest in list(self._jobs.values()):
+            job.result()
+
+    def close(self) -> dict[str, tuple[concurrent.futures.Future[bool], str]]:
+        """No more shards are started; the runs still going on (shard → its run, digest)."""
+        self._closing.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        running = {}
+        for name, (job, digest) in self._jobs.items():
+            if job.done():
+                if not job.cancelled():
+                    job.result()  # raises if the shard could not be made
+            else:
+                running[name] = (job, digest)
+        return running
 
 
 def _publish(site: Path, bundles: Path, shards: Mapping[str, list[str]],
