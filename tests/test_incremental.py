@@ -46,6 +46,13 @@ def test_one_new_post_incremental_equals_clean_build(tmp_path: Path) -> None:
     env_seed = os.environ.get("PYTHONHASHSEED")
     incremental = copy_project(tmp_path / "incremental")
     clean = copy_project(tmp_path / "clean")
+    for root in (incremental, clean):  # search shards of 60 pages: several per language
+        config = root / "mkdocs.yml"
+        text = config.read_text("utf-8")
+        assert "\n  - postdocs\n" in text
+        config.write_text(text.replace("\n  - postdocs\n",
+                                       "\n  - postdocs:\n      search_shard_pages: 60\n"),
+                          encoding="utf-8")
     dump, full = _hold_back_last_post(incremental)
     assert main(["--root", str(incremental), "site", "-q"]) == 0  # the previous site
     before = _mtimes(incremental)
@@ -72,7 +79,10 @@ def test_one_new_post_incremental_equals_clean_build(tmp_path: Path) -> None:
     assert json.loads(got["pagefind/postdocs-filters.json"]) != old_filters  # one more review
     pagefind = incremental / "site" / "pagefind"
     shards = json.loads((pagefind / "postdocs-index.json").read_text("utf-8"))["languages"]
-    assert {"en", "ru", "he"} <= set(shards)
+    assert {"en", "ru", "he"} <= set(shards) and len(shards["he"]["shards"]) >= 3
+    # the same shards as the clean build's (the incremental build kept the plan)
+    assert shards == json.loads((clean / "site/pagefind/postdocs-index.json").read_text(
+        "utf-8"))["languages"]
     for lang in shards.values():
         for shard in lang["shards"]:
             assert (pagefind / shard / "pagefind.js").is_file()

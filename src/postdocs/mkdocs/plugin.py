@@ -109,9 +109,11 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         return env
 
     def _stream(self, config: MkDocsConfig, files: Files) -> None:
-        """`mkdocs build`: index the search shards while the pages are written (every page is
-        read by now, so its language is known: its front-matter's, or the site's)."""
-        if self._command != "build" or self._store is None:
+        """`mkdocs build` that renders every page: index the search shards while the pages are
+        written (every page is read by now, so its language is known: its front-matter's, or
+        the site's). Not in an incremental build that has the last build's record: the pages
+        it does not render are not read (and it renders few)."""
+        if self._command != "build" or self._state is not None or self._store is None:
             return
         site_lang = search_index.language_tag(config.theme.get("language"))
         expected = {}

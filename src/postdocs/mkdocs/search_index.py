@@ -599,10 +599,15 @@ class StreamingIndexer:
         if _recorded_digest(self.store.root / "bundles" / name) == digest:
             return  # made by an earlier build from the same pages
         self._jobs[name] = (self._pool.submit(self._run, name, urls, digest), digest)
+        log.debug("postdocs: search shard %s whole (%d pages), %.1f s after the first page",
+                  name, len(urls), time.perf_counter() - self.started)
 
     def _run(self, name: str, urls: list[str], digest: str) -> bool:
+        begun = time.perf_counter()
         _index_shard(self.store, name, urls, digest, threads=1)
         self.made[name] = digest
+        log.debug("postdocs: search shard %s made in %.1f s, %.1f s after the first page",
+                  name, time.perf_counter() - begun, time.perf_counter() - self.started)
         return True
 
     def wait(self) -> None:
