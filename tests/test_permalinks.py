@@ -268,3 +268,76 @@ def test_check_reads_a_sitemap_index_through_its_parts(tmp_path: Path) -> None:
     known = check.from_sitemap(tmp_path / "sitemap.xml", "https://example.org/postdocs/")
     assert [(k.url, Path(k.path).name, k.line) for k in known] == [
         ("", "sitemap-pages.xml", 2), ("reviews/chan/a/", "sitemap-pages.xml", 3)]
+
+
+_HOSTILE_TITLES = (
+    "Plain title", "Colon: then more", "'quoted' and \"double\"", "- starts like a list",
+    "emoji 🤖 and astral 𝔸", "עברית with English", "line\nbreak", "tab\there", "#hash start",
+    "trailing space ", " leading space", "null", "yes", "2024-01-01", "0x1F", "@at",
+    "control \x07 bell", "line separator \u2028 here", "next line \x85 here", "bom \ufeff",
+    "long " + "word " * 40, "{braces} [brackets] & *star !bang | pipe > more %",
+)
+
+
+def _hostile_registry() -> Registry:
+    return Registry(entries=tuple(
+        permalinks.Entry(url=f"reviews/chan/t{i:02d}/", first_seen=dt.date(2024, 1, 1 + i),
+                         keys=(f"chan:open:{i:012x}", "chan:tg:t.me/chan/1"), title=title,
+                         opening=title[::-1], redirects=(f"reviews/old/t{i}/",) if i % 3 else (),
+                         redirect_to="reviews/chan/t00/" if i == 5 else None,
+                         withdrawn=i == 7)
+        for i, title in enumerate(_HOSTILE_TITLES)), path="permalinks.yml")
+
+
+def test_the_registry_text_is_its_entries_blocks_and_reads_back_as_written(
+        tmp_path: Path, corpus: object) -> None:
+    """`dump` writes each entry's lines alone (so they can be kept); the text is what one
+    dump of the whole registry gives, and parsing it gives the registry `written` says."""
+    import yaml
+
+    from postdocs.cache.posts import Table
+    from postdocs.pipeline import Corpus
+
+    assert isinstance(corpus, Corpus)
+    for reg in (_hostile_registry(), corpus.registry):
+        entries = sorted(reg.entries, key=lambda e: e.url)
+        whole = permalinks.HEADER + yaml.dump(
+            {"reviews": [permalinks._item(e) for e in entries]}, Dumper=permalinks._Dumper,
+            allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+        blocks: Table[str] = Table(tmp_path, "registry-text")
+        assert permalinks.dump(reg) == whole == permalinks.dump(reg, blocks)
+        blocks.save()
+        assert permalinks.dump(reg, Table(tmp_path, "registry-text")) == whole  # kept blocks
+        assert permalinks.parse(whole, "p.yml") == permalinks.written(reg, "p.yml")
+    assert permalinks.dump(Registry()) == permalinks.HEADER + "reviews: []\n"
+
+
+def test_the_parsed_registry_is_kept_in_the_cache(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    content, cache = tmp_path / "content", tmp_path / "cache"
+    content.mkdir()
+    reg = _hostile_registry()
+    assert permalinks.save(reg, content / "permalinks.yml", cache) is True
+    parsed: list[str] = []
+    real_parse = permalinks.parse
+
+    def counting(text: str, path: str) -> Registry:
+        parsed.append(path)
+        return real_parse(text, path)
+
+    monkeypatch.setattr(permalinks, "parse", counting)
+    expected = permalinks.written(reg, str(content / "permalinks.yml"))
+    # the text `save` wrote: read from the cache, not parsed
+    assert permalinks.load(content, cache=cache) == expected and parsed == []
+    assert permalinks.load(content) == expected and len(parsed) == 1  # no cache: parsed
+    # a file changed by hand is parsed again, then kept
+    path = content / "permalinks.yml"
+    path.write_text(path.read_text("utf-8").replace("first_seen: 2024-01-01",
+                                                    "first_seen: 2023-01-01"), "utf-8")
+    changed = permalinks.load(content, cache=cache)
+    assert changed.entries[0].first_seen == dt.date(2023, 1, 1) and len(parsed) == 2
+    assert permalinks.load(content, cache=cache) == changed and len(parsed) == 2
+    # a damaged file is still a located error, cache or not
+    path.write_text("reviews:\n- url: nope\n", "utf-8")
+    with pytest.raises(ConfigError, match="permalinks.yml"):
+        permalinks.load(content, cache=cache)

@@ -164,7 +164,7 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
         print(f"note: {project.docs}: {report.recovered}", file=sys.stderr)
     registry_file = project.content / permalinks.REGISTRY_FILE
     changed = (corpus.registry_changed or not registry_file.is_file()) and permalinks.save(
-        corpus.registry, registry_file)
+        corpus.registry, registry_file, corpus.cache if state is None else None)
     if not args.quiet:
         news = corpus.permalinks
         if changed or news.added or news.moved or news.merged or news.missing:

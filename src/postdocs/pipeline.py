@@ -212,7 +212,8 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
     posts, merged = same_post.merge(results)  # a dumped post and its fetched copy: one review
     done = {i: made[id(post)] for i, post in enumerate(posts) if id(post) in made}
     posts = prepare(posts, taxonomy, workers, table, done, state)
-    registry = permalinks.load(project.content, state)
+    registry = permalinks.load(project.content, state,
+                               project.root / CACHE_DIR if use_cache else None)
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
     fixes = corrections.load_overrides(project.content, taxonomy, state)
     urls = permalinks.known_urls(posts, registry, renamed, state) if fixes.entries else []

@@ -137,9 +137,9 @@ def pager(first: str, number: int, count: int) -> list[str]:
             + (" · " + " · ".join(steps) if steps else ""), ""]
 
 
-def _years(first: str, pages: Sequence[Sequence[Post]], number: int) -> list[str]:
-    """The archive by year: each year (and the undated reviews) with its number of reviews and
-    a link to the page where it begins."""
+def _year_starts(pages: Sequence[Sequence[Post]]) -> list[tuple[str, int, int]]:
+    """Each year (and the undated reviews) of a listing, in order: the page where it begins
+    and its number of reviews (none for a listing of one page)."""
     starts: dict[str, int] = {}
     counts: Counter[str] = Counter()
     for n, page in enumerate(pages, start=1):
@@ -147,11 +147,19 @@ def _years(first: str, pages: Sequence[Sequence[Post]], number: int) -> list[str
             year = f"{p.date.year:04d}" if p.date else "date unknown"
             starts.setdefault(year, n)
             counts[year] += 1
-    if len(pages) <= 1 or not starts:
+    if len(pages) <= 1:
+        return []
+    return [(year, n, counts[year]) for year, n in starts.items()]
+
+
+def _years(first: str, years: Sequence[tuple[str, int, int]], number: int) -> list[str]:
+    """The archive by year on page `number`: each year with its number of reviews and a link
+    to the page where it begins."""
+    if not years:
         return []
     here = listing_page_path(first, number)
-    links = [f"[{year}]({relative(here, listing_page_path(first, n))}) ({counts[year]})"
-             for year, n in starts.items()]
+    links = [f"[{year}]({relative(here, listing_page_path(first, n))}) ({count})"
+             for year, n, count in years]
     return ["By year: " + " · ".join(links), ""]
 
 
@@ -164,10 +172,11 @@ def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
     ordered = in_reading_order(posts)
     pages = [ordered[i:i + PAGE_SIZE] for i in range(0, len(ordered), PAGE_SIZE)] or [[]]
     title = str(meta.get("title", ""))
+    years = _year_starts(pages)
     out: dict[str, str] = {}
     for number, members in enumerate(pages, start=1):
         here = listing_page_path(first, number)
-        nav = [*pager(first, number, len(pages)), *_years(first, pages, number)]
+        nav = [*pager(first, number, len(pages)), *_years(first, years, number)]
         entries = _entries(members, here, ctx, state)
         if number == 1:
             body = [front_matter(dict(meta)), *intro, *nav, *entries, *nav]
