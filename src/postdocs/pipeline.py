@@ -34,7 +34,7 @@ from .render import cards, chart, feeds, indexes
 from .render.markup import clean_title, guard_page
 from .render.pages import SiteContext, media_path, render_post
 from .render.papers import papers_pages
-from .state import BuildState
+from .state import BuildState, Memo
 from .topics import classifier
 from .topics.taxonomy import Taxonomy, load_taxonomy
 from .urls import permalinks, redirects, slugs
@@ -216,12 +216,14 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
                                project.root / CACHE_DIR if use_cache else None)
     renamed = {old: ch.id for ch in project.channels for old in ch.formerly}
     fixes = corrections.load_overrides(project.content, taxonomy, state)
-    urls = permalinks.known_urls(posts, registry, renamed, state) if fixes.entries else []
+    # each post's identity read once (the watcher's memo keeps them across its builds)
+    identities = state.identities if state is not None else Memo[permalinks.Identity]()
+    urls = permalinks.known_urls(posts, registry, renamed, identities) if fixes.entries else []
     posts, warnings = corrections.apply(posts, fixes, urls)
     posts = [p if clean_title(p.title) == p.title else p.evolve(title=clean_title(p.title))
              for p in posts]
     assignment = permalinks.assign(posts, registry, first_seen or permalinks.today(), renamed,
-                                   state)
+                                   identities)
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
     notes = merged + list(assignment.notes)
     posts = replies.resolve(posts)

@@ -63,7 +63,7 @@ import yaml
 from ..cache.posts import Table, fingerprint
 from ..errors import ConfigError, OutputError
 from ..model import Post
-from ..state import BuildState, memoized
+from ..state import BuildState, Memo, memoized
 from ..topics.taxonomy import load_yaml
 from . import slugs
 
@@ -248,10 +248,12 @@ def key_kind(key: str) -> str:
     return parts[1] if len(parts) >= 3 else ""
 
 
-def identity(post: Post, state: BuildState | None = None) -> Identity:
-    """What the post says about who it is: its keys (strongest first) and its words. The
-    watcher (`state`) reads the words of an unchanged post once."""
-    return memoized(state.identities if state else None, post, lambda: _identity(post))
+def identity(post: Post, memo: Memo[Identity] | None = None) -> Identity:
+    """What the post says about who it is: its keys (strongest first) and its words. With a
+    `memo` (a build's, or the watcher's across its builds: `BuildState.identities`), the words
+    of a post are read once (they are read twice a build: `known_urls`, `assign`)."""
+    key = (post.channel, post.title, post.text, post.permalink, post.papers)  # all it reads
+    return memoized(memo, key, lambda: _identity(post))
 
 
 def _identity(post: Post) -> Identity:
@@ -419,19 +421,19 @@ def _old_entries(registry: Registry, renamed: Mapping[str, str]
 
 def known_urls(posts: Sequence[Post], registry: Registry,
                renamed: Mapping[str, str] | None = None,
-               state: BuildState | None = None) -> list[tuple[str, ...]]:
+               identities: Memo[Identity] | None = None) -> list[tuple[str, ...]]:
     """Each post's URLs in the registry (its URL, then its former ones; none for a review it
     does not know yet): so that a correction can name a review by its URL, which survives moved
     boundaries and re-imports, and still does after a `slug:` moved it (`overrides.yml`)."""
     old, channels, keys = _old_entries(registry, dict(renamed or {}))
-    matched, _ = _match([identity(p, state) for p in posts], old, keys, channels)
+    matched, _ = _match([identity(p, identities) for p in posts], old, keys, channels)
     return [(old[matched[i]].url, *old[matched[i]].redirects) if i in matched else ()
             for i in range(len(posts))]
 
 
 def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
            renamed: Mapping[str, str] | None = None,
-           state: BuildState | None = None) -> Assignment:
+           identities: Memo[Identity] | None = None) -> Assignment:
     """Match the reviews against the registry; give new ones a URL; return the new registry.
 
     A post's `slug`, when set (a `slug:` override), is the slug its review is to have: a known
@@ -439,7 +441,7 @@ def assign(posts: Sequence[Post], registry: Registry, first_seen: dt.date,
     former channel ids to current ones (`formerly:` in channels.yml): their entries move to the
     new channel's folder, the old URLs redirect.
     """
-    idents = [identity(p, state) for p in posts]
+    idents = [identity(p, identities) for p in posts]
     old, channels, keys = _old_entries(registry, dict(renamed or {}))
     matched, recognised = _match(idents, old, keys, channels)
     taken_urls = registry.taken()
