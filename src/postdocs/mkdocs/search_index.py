@@ -491,7 +491,7 @@ def make_index(site_dir: str | os.PathLike[str], store: SourceStore,
                                previous)
     bundles = store.root / "bundles"
     digests = {name: shard_digest(record, urls) for name, urls in shards.items()}
-    running: dict[str, concurrent.futures.Future[bool]] = {}
+    running: dict[str, concurrent.futures.Future[None]] = {}
     for name, (job, digest) in (streaming.close() if streaming is not None else {}).items():
         if digests.get(name) == digest:
             running[name] = job
@@ -508,13 +508,14 @@ def make_index(site_dir: str | os.PathLike[str], store: SourceStore,
     shutil.rmtree(store.root / "work", ignore_errors=True)
     _publish(site, bundles, shards, record, filters, keep)
     _save_plan(store, plan, shard_pages)
-    _log_made(time.perf_counter() - started, before, streaming, digests, len(todo))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    _log_made(seconds, before, streaming, digests, len(todo))
+    return seconds
 
 
 def _index_shards(store: SourceStore, shards: Mapping[str, list[str]],
                   digests: Mapping[str, str], todo: list[str],
-                  running: Mapping[str, concurrent.futures.Future[bool]],
+                  running: Mapping[str, concurrent.futures.Future[None]],
                   workers: int | None) -> None:
     """Index the shards `todo`, one run per core (a streaming indexer's run still going,
     `running`, holds its core till it ends); one Pagefind thread per run when runs go side by
@@ -577,7 +578,7 @@ class StreamingIndexer:
         self._left = {name: set(urls) for name, urls in self.shards.items()}
         self._pool = concurrent.futures.ThreadPoolExecutor(
             1, thread_name_prefix="postdocs-search-index")
-        self._jobs: dict[str, tuple[concurrent.futures.Future[bool], str]] = {}
+        self._jobs: dict[str, tuple[concurrent.futures.Future[None], str]] = {}
         self._closing = threading.Event()
         self.made: dict[str, str] = {}  # shard → the digest it was made from
 
@@ -602,20 +603,19 @@ class StreamingIndexer:
         log.debug("postdocs: search shard %s whole (%d pages), %.1f s after the first page",
                   name, len(urls), time.perf_counter() - self.started)
 
-    def _run(self, name: str, urls: list[str], digest: str) -> bool:
+    def _run(self, name: str, urls: list[str], digest: str) -> None:
         begun = time.perf_counter()
         _index_shard(self.store, name, urls, digest, threads=1)
         self.made[name] = digest
         log.debug("postdocs: search shard %s made in %.1f s, %.1f s after the first page",
                   name, time.perf_counter() - begun, time.perf_counter() - self.started)
-        return True
 
     def wait(self) -> None:
         """Wait for the shards begun so far (as if the pages were written slowly)."""
         for job, _digest in list(self._jobs.values()):
             job.result()
 
-    def close(self) -> dict[str, tuple[concurrent.futures.Future[bool], str]]:
+    def close(self) -> dict[str, tuple[concurrent.futures.Future[None], str]]:
         """No more shards are started; the runs still going on (shard → its run, digest)."""
         self._closing.set()
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -606,20 +606,21 @@ def load(content: Path, state: BuildState | None = None, cache: Path | None = No
         return Registry(path=str(path))
     text = path.read_text(encoding="utf-8")
     if state is None and cache is not None:
-        table: Table[Registry] = Table(cache, "registry")
-        key = _parsed_key(text, str(path))
-        registry = table.get(key)
-        if registry is None:
-            registry = parse(text, str(path))
-        table.put(key, registry)
-        table.save()
-        return registry
+        return _keep_parsed(cache, text, str(path))
     return memoized(state.registry if state else None, (str(path), text),
                     lambda: parse(text, str(path)))
 
 
-def _parsed_key(text: str, path: str) -> str:
-    return fingerprint("registry", path, hashlib.sha256(text.encode("utf-8")).hexdigest())
+def _keep_parsed(cache: Path, text: str, path: str, registry: Registry | None = None
+                 ) -> Registry:
+    """The registry that `text` (the file at `path`) parses to, kept in the cache by the text's
+    digest: `registry` when given (what `save` just wrote), else the kept one, else parsed."""
+    table: Table[Registry] = Table(cache, "registry")
+    key = fingerprint("registry", path, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    registry = registry or table.get(key) or parse(text, path)
+    table.put(key, registry)
+    table.save()
+    return registry
 
 
 _ENTRY_KEYS = ("url", "first_seen", "title", "keys", "opening", "redirects", "redirect_to",
@@ -702,14 +703,19 @@ def dump(registry: Registry, blocks: Table[str] | None = None) -> str:
         return HEADER + _yaml_text({"reviews": []})
     parts = ["reviews:\n"]
     for e in entries:
-        key = fingerprint("registry-entry", e) if blocks is not None else ""
-        block = blocks.get(key) if blocks is not None else None
-        if block is None:
-            block = _yaml_text({"reviews": [_item(e)]}).removeprefix("reviews:\n")
-        if blocks is not None:
-            blocks.put(key, block)
+        if blocks is None:
+            parts.append(_entry_text(e))
+            continue
+        key = fingerprint("registry-entry", e)
+        block = blocks.get(key) or _entry_text(e)
+        blocks.put(key, block)
         parts.append(block)
     return HEADER + "".join(parts)
+
+
+def _entry_text(e: Entry) -> str:
+    """An entry's lines in the file, as one dump of the whole registry writes them."""
+    return _yaml_text({"reviews": [_item(e)]}).removeprefix("reviews:\n")
 
 
 def _item(e: Entry) -> dict[str, Any]:
@@ -751,9 +757,7 @@ def save(registry: Registry, path: Path, cache: Path | None = None) -> bool:
     os.replace(tmp, path)
     if cache is not None and blocks is not None:
         blocks.save()
-        table: Table[Registry] = Table(cache, "registry")
-        table.put(_parsed_key(text, str(path)), written(registry, str(path)))
-        table.save()
+        _keep_parsed(cache, text, str(path), written(registry, str(path)))
     return True
 
 
