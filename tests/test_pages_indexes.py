@@ -252,28 +252,107 @@ def test_pages_for_readers_name_no_repository_files(project: Project, corpus: Co
     assert "<!-- material/tags -->" in pages["tags.md"]
 
 
-def test_long_listings_are_cut_into_pages_of_fifty_with_pager_and_years() -> None:
+def test_long_listings_have_the_newest_in_front_and_an_archive_from_the_oldest() -> None:
     from postdocs.render.indexes import PAGE_SIZE, listing_page_path
 
     posts = [_post(100 + i, date=dt.date(2023 + i % 2, 1 + i % 12, 1 + i % 28), topics=("rl",))
-             for i in range(2 * PAGE_SIZE + 7)] + [_post(99, topics=("rl",))]  # one undated
+             for i in range(3 * PAGE_SIZE + 7)] + [_post(99, topics=("rl",))]  # one undated
     pages = topic_pages(posts, CTX)
-    paths = sorted(p for p in pages if p.startswith("topics/rl"))
-    assert paths == ["topics/rl.md", "topics/rl/page/2.md", "topics/rl/page/3.md"]
+    paths = ["topics/rl.md", "topics/rl/page/2.md", "topics/rl/page/1.md"]  # reading order
+    assert sorted(p for p in pages if p.startswith("topics/rl")) == sorted(paths)
     assert listing_page_path("papers/index.md", 2) == "papers/page/2.md"
+    assert listing_page_path("papers/index.md") == "papers/index.md"
     titles = [_titles(pages[p]) for p in paths]
-    assert [len(t) for t in titles] == [PAGE_SIZE, PAGE_SIZE, 8]
+    # 158 reviews: pages of 50 from the oldest, the last 8 too few for a page of their own
+    assert [len(t) for t in titles] == [PAGE_SIZE + 8, PAGE_SIZE, PAGE_SIZE]
     assert sum(titles, []) == _titles("\n".join(  # newest first across pages, undated last
         pages[p] for p in paths)) and titles[2][-1] == "Paper 99"
     assert len({t for ts in titles for t in ts}) == len(posts)
-    first, second = pages["topics/rl.md"], pages["topics/rl/page/2.md"]
-    assert "Page 1 of 3: **1** [2](rl/page/2.md) [3](rl/page/3.md) · [Older →](rl/page/2.md)" \
-        in first
-    assert "[← Newer](../../rl.md) · [Older →](3.md)" in second
-    assert "By year: [2024](" in first and "[date unknown](rl/page/3.md) (1)" in first
-    assert "search:\n  exclude: true" in second and "search:" not in first
-    assert second.startswith("---\ntitle: Reinforcement learning — page 2\n")
-    assert "feed: feeds/rl.xml" in first  # page 1 keeps the topic page's front-matter
+    front, two, one = (pages[p] for p in paths)
+    assert ("Pages, newest first: **Latest** [2](rl/page/2.md) [1](rl/page/1.md)"
+            " · [Older →](rl/page/2.md)") in front
+    assert ("Page 2 of the archive: [Latest](../../rl.md) **2** [1](1.md)"
+            " · [← Newer](../../rl.md) · [Older →](1.md)") in two
+    assert ("Page 1 of the archive: [Latest](../../rl.md) [2](2.md) **1**"
+            " · [← Newer](2.md)") in one
+    assert "By year: [2024](" in front and "[date unknown](rl/page/1.md) (1)" in front
+    assert "By year: [2024](../../rl.md) · [2023](2.md) · [date unknown](1.md)\n" in two
+    assert "search:\n  exclude: true" in two and "search:" not in front
+    assert two.startswith("---\ntitle: Reinforcement learning — page 2\n")
+    assert "feed: feeds/rl.xml" in front  # the front page keeps the topic page's front-matter
+    assert "description: 'Reinforcement learning: 50 reviews, 2023-" in two
+
+
+def test_a_new_review_leaves_the_listing_archive_as_it_was() -> None:
+    """The archive's pages keep their reviews and their text as reviews arrive: one new review
+    changes the front page only, or, when it fills the front page, adds an archive page and
+    changes the two before it (their links to newer pages) and, on the others, at most the link
+    of a year whose newest review moved to it; the first review of a new year adds that year to
+    every page's archive by year. The front page stays between half a page
+    and one and a half."""
+    from postdocs.render.indexes import PAGE_SIZE
+
+    start = dt.date(2020, 1, 1)
+    posts = [_post(1000 + i, date=start + dt.timedelta(days=3 * i), topics=("rl",))
+             for i in range(4 * PAGE_SIZE)]
+    before = topic_pages(posts, CTX)
+    grown = years = 0
+    for i in range(4 * PAGE_SIZE, 6 * PAGE_SIZE):
+        date = start + dt.timedelta(days=3 * i)
+        posts.append(_post(1000 + i, date=date, topics=("rl",)))
+        after = topic_pages(posts, CTX)
+        archive = sorted(p for p in after if p.startswith("topics/rl/page/"))
+        count = len(archive)
+        assert PAGE_SIZE // 2 <= len(_titles(after["topics/rl.md"])) < PAGE_SIZE * 3 // 2
+        changed = {p for p in after if before.get(p) != after[p]}
+        new = {p for p in archive if p not in before}
+        if date.year != posts[-2].date.year:
+            years += 1
+            assert changed == set(after), changed
+            assert all(f"[{date.year}](" in after[p] for p in archive)
+        elif new:
+            grown += 1
+            assert new == {f"topics/rl/page/{count}.md"}
+            near = {f"topics/rl/page/{n}.md" for n in range(max(1, count - 2), count + 1)}
+            assert near <= changed
+            for page in changed - near - {"topics/rl.md", "topics/index.md"}:
+                # a year whose newest review left the front page: its link goes to the new page
+                lines = [(a, b) for a, b in zip(before[page].split("\n"),
+                                                after[page].split("\n"), strict=True) if a != b]
+                assert lines and all(b.startswith("By year:") and f"({count}.md)" in b
+                                     for a, b in lines), lines
+        else:
+            assert changed <= {"topics/rl.md", "topics/index.md"}, changed
+        before = after
+    assert (grown, years) == (2, 1)  # 100 reviews more over 300 days: two archive pages, 2022
+
+
+def test_a_new_paper_leaves_the_papers_archive_as_it_was() -> None:
+    from postdocs.model import PageRef, Paper
+    from postdocs.render.papers import PAPERS_PER_PAGE, papers_pages
+
+    def paper(i: int) -> Paper:
+        when = dt.date(2020, 1, 1) + dt.timedelta(days=i)
+        return Paper(key=f"arxiv:{i}", title=f"Paper {i}", arxiv=f"2001.{i:05d}",
+                     reviews=(PageRef(f"reviews/ru_chan/paper-{i}.md", f"Paper {i}",
+                                      f"ru_chan · {when}"),), first_date=when)
+
+    papers = [paper(i) for i in range(3 * PAPERS_PER_PAGE + 10)]
+    before = papers_pages(papers)
+    rows = {p: t.count("<tr><td") for p, t in before.items()}
+    assert rows == {"papers/index.md": PAPERS_PER_PAGE + 10, "papers/page/1.md": PAPERS_PER_PAGE,
+                    "papers/page/2.md": PAPERS_PER_PAGE}
+    assert "Paper 0<" in before["papers/page/1.md"] and "Paper 309<" in before["papers/index.md"]
+    assert before["papers/page/1.md"].startswith("---\ntitle: Papers — page 1\nsearch:")
+    assert "310 papers, 310 reviews" in before["papers/index.md"]
+    after = papers_pages([*papers, paper(400)])
+    assert {p for p in after if after[p] != before.get(p)} == {"papers/index.md"}
+    # a second review of an old paper changes its row's page and the front page's counts
+    old = papers[5]
+    again = replace(old, reviews=(*old.reviews, PageRef("reviews/he_chan/x.md", "X", "he")))
+    after = papers_pages([again, *papers[:5], *papers[6:]])
+    assert {p for p in after if after[p] != before.get(p)} == {"papers/index.md",
+                                                               "papers/page/1.md"}
 
 
 def test_channel_page_entries_do_not_repeat_the_channel() -> None:

@@ -251,7 +251,7 @@ def test_search_in_dark_mode(visit: Visit) -> None:
     assert_clean(visit)
 
 
-def test_channel_pages_are_paginated_newest_first(
+def test_channel_pages_show_the_newest_and_an_archive(
         visit: Visit, server: Server, site_corpus: Corpus) -> None:
     channel = HE_CHANNEL
     total = sum(1 for p in site_corpus.posts if p.channel == channel)
@@ -266,18 +266,29 @@ def test_channel_pages_are_paginated_newest_first(
         return texts
 
     one = shown()
-    assert len(one) == 50
+    assert 25 <= len(one) < 75  # the newest: what the archive's full pages do not hold
     name = next(c.name for c in server_channels(visit) if c.id == channel)
     assert not any(name in t for t in one), "entries on a channel page repeat the channel"
     page.evaluate("() => { window.__sameDocument = true; }")
-    page.locator(".md-content a", has_text="Older →").first.click()
-    page.wait_for_url(server.url(first + "page/2/"))
-    page.wait_for_function("() => document.querySelector('h1').textContent.includes('page 2')")
+    older = page.locator(".md-content a", has_text="Older →").first
+    href = older.get_attribute("href") or ""
+    assert (found := re.search(r"page/(\d+)/$", href)), href
+    count = int(found[1])
+    assert count == (total - len(one)) // 50  # the archive: full pages of 50 from the oldest
+    older.click()
+    page.wait_for_url(server.url(first + f"page/{count}/"))
+    page.wait_for_function(
+        f"() => document.querySelector('h1').textContent.includes('page {count}')")
     two = shown()
-    assert 0 < len(two) <= 50 and not set(two) & set(one)
+    assert len(two) == 50 and not set(two) & set(one)
     dates = [m[0] for t in one + two if (m := re.search(r"\d{4}-\d\d-\d\d", t))]
     assert dates == sorted(dates, reverse=True)
     assert page.evaluate("() => window.__sameDocument === true")
+    page.locator(".md-content a", has_text="1").filter(has_text=re.compile(r"^1$")).first.click()
+    page.wait_for_url(server.url(first + "page/1/"))
+    page.wait_for_function("() => document.querySelector('h1').textContent.includes('page 1')")
+    oldest = [m[0] for t in shown() if (m := re.search(r"\d{4}-\d\d-\d\d", t))]
+    assert oldest and max(oldest) <= min(dates)
     assert page.locator(".md-content a", has_text="2024").count() >= 1  # the archive by year
     assert_clean(visit)
 
@@ -290,7 +301,7 @@ def test_papers_index_on_a_phone(visit: Visit, server: Server) -> None:
     assert width[0] <= width[1], width  # no sideways scrolling
     rows = ".pd-papers tbody tr:not([hidden])"
     before = page.locator(rows).count()
-    assert before == 100
+    assert 50 <= before < 150 and before == page.locator(".pd-papers tbody tr").count()
     link = page.locator(f"{rows} td[data-label=Paper] a").first
     assert "/reviews/" in (link.get_attribute("href") or "")
     page.fill(".pd-filter input", "mamba")

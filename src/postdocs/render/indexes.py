@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from ..model import ChannelConfig, ChannelMeta, Post
 from ..state import BuildState
@@ -23,6 +24,8 @@ LATEST = 10
 UNTOPICED = "without-a-topic"  # anchor of the list of reviews without a topic (topics index)
 UNTOPICED_PAGE = "topics/without-a-topic.md"  # all of them, when more than a page
 PAGE_SIZE = 50  # reviews on one page of a listing (topic, channel): no page grows with the site
+
+T = TypeVar("T")
 
 
 def plural(n: int, noun: str) -> str:
@@ -104,91 +107,137 @@ def _entries(ordered: Sequence[Post], here: str, ctx: SiteContext,
     return [head, "", "\n".join(_entry(p, here, ctx) for p in ordered), "", tail, ""]
 
 
-def listing_page_path(first: str, number: int) -> str:
-    """The docs path of page `number` of the listing whose first page is `first`:
-    `channels/<id>.md`, then `channels/<id>/page/2.md` (URL `channels/<id>/page/2/`);
-    `papers/index.md`, then `papers/page/2.md`."""
-    if number == 1:
+def listing_page_path(first: str, number: int | None = None) -> str:
+    """The docs path of a listing's page: its front page `first` (number None) or page
+    `number` of its archive: `channels/<id>.md`, then `channels/<id>/page/1.md` (URL
+    `channels/<id>/page/1/`, the oldest reviews) …; `papers/index.md`, then `papers/page/1.md`."""
+    if number is None:
         return first
     folder = first.removesuffix("index.md").rstrip("/") if first.endswith("/index.md") else (
         first.removesuffix(".md"))
     return f"{folder}/page/{number}.md"
 
 
-def pager(first: str, number: int, count: int) -> list[str]:
-    """Links to the other pages of a listing: newer, older, the first, the last and the pages
-    near this one (at most about ten links, however long the listing)."""
-    if count <= 1:
+def stable_pages(oldest_first: Sequence[T], starts_page: Callable[[list[T], T], bool],
+                 half_full: Callable[[list[T]], bool]) -> tuple[list[T], list[list[T]]]:
+    """A listing cut into its front page and its archive pages, so that a new item changes the
+    front page only: the items, oldest first, fill pages from the oldest (`starts_page(page,
+    item)` says when an item opens the next page); the last page, still filling, is the front
+    page, and takes the page before it too while it is not `half_full` (so it never shows only
+    a few items). Archive page k (from 1, the oldest) keeps its items as the listing grows.
+    Returns (front page, archive pages), each page in the order given."""
+    pages: list[list[T]] = [[]]
+    for item in oldest_first:
+        if pages[-1] and starts_page(pages[-1], item):
+            pages.append([])
+        pages[-1].append(item)
+    if len(pages) > 1 and not half_full(pages[-1]):
+        pages[-2:] = [pages[-2] + pages[-1]]
+    return pages[-1], pages[:-1]
+
+
+def pager(first: str, number: int | None, count: int) -> list[str]:
+    """Links between a listing's pages, newest first: the front page ("Latest"), the archive's
+    pages near this one, its oldest page (1), newer and older. An archive page links to no
+    page more than two newer than itself, so a page the archive gains later changes only the
+    two pages before it; the front page links the newest pages of the archive."""
+    if count == 0:
         return []
     here = listing_page_path(first, number)
 
-    def to(n: int, text: str) -> str:
+    def to(n: int | None, text: str) -> str:
         return f"[{text}]({relative(here, listing_page_path(first, n))})"
 
-    shown = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
-    numbers: list[str] = []
+    near = count if number is None else number
+    shown = sorted({1, *range(max(1, near - 2), min(count, near + 2) + 1)}, reverse=True)
+    links = ["**Latest**" if number is None else to(None, "Latest")]
     for i, n in enumerate(shown):
-        if i and n != shown[i - 1] + 1:
-            numbers.append("…")
-        numbers.append(f"**{n}**" if n == number else to(n, str(n)))
-    steps = ([to(number - 1, "← Newer")] if number > 1 else []) + (
-        [to(number + 1, "Older →")] if number < count else [])
-    return [f"Page {number} of {count}: " + " ".join(numbers)
-            + (" · " + " · ".join(steps) if steps else ""), ""]
+        if i and n != shown[i - 1] - 1:
+            links.append("…")
+        links.append(f"**{n}**" if n == number else to(n, str(n)))
+    newer = None if number is None else (
+        to(None, "← Newer") if number == count else to(number + 1, "← Newer"))
+    older = to(count if number is None else number - 1, "Older →") if (
+        number is None or number > 1) else None
+    steps = [s for s in (newer, older) if s]
+    label = "Pages, newest first" if number is None else f"Page {number} of the archive"
+    return [f"{label}: " + " ".join(links) + (" · " + " · ".join(steps) if steps else ""), ""]
 
 
-def _year_starts(pages: Sequence[Sequence[Post]]) -> list[tuple[str, int, int]]:
-    """Each year (and the undated reviews) of a listing, in order: the page where it begins
-    and its number of reviews (none for a listing of one page)."""
-    starts: dict[str, int] = {}
+def _year(post: Post) -> str:
+    return f"{post.date.year:04d}" if post.date else "date unknown"
+
+
+def _year_starts(pages: Sequence[tuple[int | None, Sequence[Post]]]
+                 ) -> list[tuple[str, int | None, int]]:
+    """Each year (and the undated reviews) of a listing, newest first: the page holding its
+    newest review and its number of reviews (none for a listing of one page). `pages` in
+    reading order: the front page (None), then the archive's pages from the newest."""
+    starts: dict[str, int | None] = {}
     counts: Counter[str] = Counter()
-    for n, page in enumerate(pages, start=1):
+    for number, page in pages:
         for p in page:
-            year = f"{p.date.year:04d}" if p.date else "date unknown"
-            starts.setdefault(year, n)
+            year = _year(p)
+            starts.setdefault(year, number)
             counts[year] += 1
     if len(pages) <= 1:
         return []
     return [(year, n, counts[year]) for year, n in starts.items()]
 
 
-def _years(first: str, years: Sequence[tuple[str, int, int]], number: int) -> list[str]:
-    """The archive by year on page `number`: each year with its number of reviews and a link
-    to the page where it begins."""
+def _years(first: str, years: Sequence[tuple[str, int | None, int]],
+           number: int | None) -> list[str]:
+    """The archive by year: each year linked to the page holding its newest review; on the
+    front page with its number of reviews (an archive page leaves the counts out, so a new
+    review does not change it)."""
     if not years:
         return []
     here = listing_page_path(first, number)
-    links = [f"[{year}]({relative(here, listing_page_path(first, n))}) ({count})"
-             for year, n, count in years]
+    links = [f"[{year}]({relative(here, listing_page_path(first, n))})"
+             + (f" ({count})" if number is None else "") for year, n, count in years]
     return ["By year: " + " · ".join(links), ""]
+
+
+def _span(members: Sequence[Post]) -> str:
+    dates = sorted(p.date for p in members if p.date)
+    if not dates:
+        return "date unknown"
+    span = (dates[0].isoformat() if dates[0] == dates[-1]
+            else f"{dates[0].isoformat()} to {dates[-1].isoformat()}")
+    return span + (", and some of unknown date" if len(dates) < len(members) else "")
 
 
 def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
                   posts: Sequence[Post], ctx: SiteContext,
                   state: BuildState | None = None) -> dict[str, str]:
-    """A listing of reviews (newest first, undated after) cut into pages of `PAGE_SIZE`: the
-    first at `first` with `meta` and `intro` (heading, description …), the others at
-    `<first>/page/<n>` with a heading and the same links to every page, excluded from search."""
+    """A listing of reviews, newest first (undated after), on pages of about `PAGE_SIZE`
+    (`stable_pages`): the newest at `first` with `meta` and `intro` (heading, description …),
+    the older ones on the archive's pages `<first>/page/<n>`, numbered from the oldest so that
+    each keeps its reviews as the listing grows, with a heading and excluded from search."""
     ordered = in_reading_order(posts)
-    pages = [ordered[i:i + PAGE_SIZE] for i in range(0, len(ordered), PAGE_SIZE)] or [[]]
+    front, archive = stable_pages(
+        ordered[::-1], lambda page, _: len(page) == PAGE_SIZE,
+        lambda page: len(page) >= PAGE_SIZE // 2)
+    pages: list[tuple[int | None, list[Post]]] = [(None, front[::-1])] + [
+        (number, archive[number - 1][::-1]) for number in range(len(archive), 0, -1)]
     title = str(meta.get("title", ""))
     years = _year_starts(pages)
     out: dict[str, str] = {}
-    for number, members in enumerate(pages, start=1):
+    for number, members in pages:
         here = listing_page_path(first, number)
-        nav = [*pager(first, number, len(pages)), *_years(first, years, number)]
+        nav = [*pager(first, number, len(archive)), *_years(first, years, number)]
         entries = _entries(members, here, ctx, state)
-        if number == 1:
+        if number is None:
             body = [front_matter(dict(meta)), *intro, *nav, *entries, *nav]
         else:
             page_meta: dict[str, object] = {
                 "title": f"{title} — page {number}",
-                "description": f"{title}: reviews {(number - 1) * PAGE_SIZE + 1}–"
-                               f"{(number - 1) * PAGE_SIZE + len(members)} of {len(ordered)}.",
+                "description": f"{title}: {plural(len(members), 'review')}, {_span(members)}.",
                 "search": {"exclude": True},
             }
             heading = f"# {inline(title)} — page {number}"
-            back = f"[{inline(title)}]({relative(here, first)}), newest first."
+            back = (f"Older reviews of [{inline(title)}]({relative(here, first)}), newest "
+                    "first; the archive's page 1 holds the oldest.")
             body = [front_matter(page_meta), heading, "", back, "", *nav, *entries, *nav]
         out[here] = "\n".join(body).rstrip("\n") + "\n"
     return out

@@ -1,13 +1,13 @@
 """The papers index: every paper reviewed on the site, its arXiv link and all its reviews.
 
 A table, newest first, on pages of at most `PAPERS_PER_PAGE` papers and `REVIEWS_PER_PAGE`
-review links (`papers/`, `papers/page/2/` …: no page grows with the site, even where one paper
-is reviewed many times). Written as HTML so each cell carries its column's name: on a phone
-(postdocs.css) every row becomes a card, read top to bottom without sideways scrolling. The
-paper's title links to its first review. `overrides/assets/javascripts/sort-tables.js` sorts the
-table by a clicked column (dates are ISO, so text order is date order) and narrows it to the
-rows holding what is typed in the filter box. Search skips the table (`data-pagefind-ignore`):
-it finds the reviews themselves.
+review links (`papers/`, then the archive `papers/page/1/` … from the oldest: no page grows
+with the site, even where one paper is reviewed many times). Written as HTML so each cell
+carries its column's name: on a phone (postdocs.css) every row becomes a card, read top to
+bottom without sideways scrolling. The paper's title links to its first review.
+`overrides/assets/javascripts/sort-tables.js` sorts the table by a clicked column (dates are
+ISO, so text order is date order) and narrows it to the rows holding what is typed in the filter
+box. Search skips the table (`data-pagefind-ignore`): it finds the reviews themselves.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import html
 from collections.abc import Sequence
 
 from ..model import Paper
-from .indexes import listing_page_path, pager
+from ..urls.slugs import relative
+from .indexes import listing_page_path, pager, stable_pages
 from .markup import inline
 from .prerender import page_href
 
@@ -47,33 +48,53 @@ def _row(paper: Paper, here: str) -> str:
             + cell("Reviews", reviews) + "</tr>")
 
 
+def _heading(papers: Sequence[Paper], number: int | None, chunk: Sequence[Paper]
+             ) -> tuple[str, str, str]:
+    """A page's title, front-matter and first paragraph: the front page counts every paper,
+    an archive page (excluded from search) says which papers it holds."""
+    if number is None:
+        reviews = sum(len(p.reviews) for p in papers)
+        shared = sum(1 for p in papers if len(p.reviews) > 1)
+        return "Papers", "---\ntitle: Papers\n---\n", (
+            f"{len(papers)} papers, {reviews} reviews; reviewed more than once: {shared}. "
+            "Newest first; a paper's title opens its first review; click a column heading to "
+            "sort this page by it.")
+    title = f"Papers — page {number}"
+    here = listing_page_path(PAPERS_PAGE, number)
+    dates = [p.first_date.isoformat() for p in chunk if p.first_date]
+    span = f"first reviewed {min(dates)} to {max(dates)}" if dates else (
+        "first review of unknown date")
+    return title, f"---\ntitle: {title}\nsearch:\n  exclude: true\n---\n", (
+        f"Older papers of the [papers index]({relative(here, PAPERS_PAGE)}): {len(chunk)} "
+        f"papers, {span}; newest first, the archive's page 1 holds the oldest. A paper's title "
+        "opens its first review; click a column heading to sort this page by it.")
+
+
 def papers_pages(papers: Sequence[Paper]) -> dict[str, str]:
-    reviews = sum(len(p.reviews) for p in papers)
-    shared = sum(1 for p in papers if len(p.reviews) > 1)
-    ordered = sorted(papers, key=_order)
-    chunks: list[list[Paper]] = [[]]
-    links = 0
-    for paper in ordered:
-        if chunks[-1] and (len(chunks[-1]) == PAPERS_PER_PAGE
-                           or links + len(paper.reviews) > REVIEWS_PER_PAGE):
-            chunks.append([])
-            links = 0
-        chunks[-1].append(paper)
-        links += len(paper.reviews)
+    """The papers index: the newest papers on `papers/`, the older ones on the archive's pages
+    (`stable_pages`: numbered from the oldest, so one new review changes the front page and
+    the page of the paper it reviews, not every page)."""
+    def starts_page(page: list[Paper], paper: Paper) -> bool:
+        return (len(page) == PAPERS_PER_PAGE
+                or sum(len(p.reviews) for p in page) + len(paper.reviews) > REVIEWS_PER_PAGE)
+
+    def half_full(page: list[Paper]) -> bool:
+        return (2 * len(page) >= PAPERS_PER_PAGE
+                or 2 * sum(len(p.reviews) for p in page) >= REVIEWS_PER_PAGE)
+
+    front, archive = stable_pages(sorted(papers, key=_order)[::-1], starts_page, half_full)
+    pages: list[tuple[int | None, list[Paper]]] = [(None, front[::-1])] + [
+        (number, archive[number - 1][::-1]) for number in range(len(archive), 0, -1)]
     out: dict[str, str] = {}
-    for number, chunk in enumerate(chunks, start=1):
+    for number, chunk in pages:
         here = listing_page_path(PAPERS_PAGE, number)
-        title = "Papers" if number == 1 else f"Papers — page {number}"
-        head = (f"---\ntitle: {title}\n---\n" if number == 1
-                else f"---\ntitle: {title}\nsearch:\n  exclude: true\n---\n")
-        nav = pager(PAPERS_PAGE, number, len(chunks))
+        title, head, summary = _heading(papers, number, chunk)
+        nav = pager(PAPERS_PAGE, number, len(archive))
         lines = [
             head,
             f"# {title}",
             "",
-            f"{len(papers)} papers, {reviews} reviews; reviewed more than once: {shared}. "
-            "Newest first; a paper's title opens its first review; click a column heading to "
-            "sort this page by it.",
+            summary,
             "",
             *nav,
             '<div class="pd-sortable pd-papers" data-pagefind-ignore>',
