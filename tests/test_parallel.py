@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -57,6 +58,68 @@ def test_the_pool_is_used_and_keeps_order_and_values(tmp_path: Path) -> None:
 
 def _pid(_item: int, _shared: object) -> int:
     return os.getpid()
+
+
+# Run in a fresh interpreter: forking is refused beside other threads, and a test session may
+# hold some (the browser tests' servers).
+_FORKED = r"""
+import json, os, sys, threading
+from pathlib import Path
+from postdocs import parallel
+from postdocs.config import load_project
+from postdocs.link import related
+from postdocs.pipeline import process
+
+def spy(fn, chunk):  # the workers' entry point, noting which process ran each chunk
+    with open(sys.argv[2], "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()}\n")
+    return real(fn, chunk)
+
+def looked_up(item, shared):
+    return shared[0][item]
+
+def pid(item, shared):
+    return os.getpid()
+
+real, parallel._run_inherited = parallel._run_inherited, spy
+table = {i: f"value {i}" for i in range(500)}
+items = list(range(499, -1, -1))
+with parallel.Workers(2) as workers:
+    started = workers.map(pid, list(range(200)))  # the pool `map` uses: closed first
+    out = workers.map_inherited(looked_up, items, (table, threading.Lock()))
+project = load_project(Path(sys.argv[1]))
+serial = process(project, use_cache=False, jobs=1)
+forked_before = open(sys.argv[2], encoding="utf-8").read().split()
+related.PARALLEL_MIN = 1  # the seeds' related reviews scored by forked workers too
+forked = process(project, use_cache=False, jobs=2)
+print(json.dumps({"pid": os.getpid(), "started": sorted(set(started)),
+                  "in_order": out == [table[i] for i in items],
+                  "lookups": forked_before,
+                  "related": open(sys.argv[2], encoding="utf-8").read().split()[
+                      len(forked_before):],
+                  "same_links": forked.links == serial.links,
+                  "same_papers": forked.papers == serial.papers}))
+"""
+
+
+def test_forked_workers_inherit_the_shared_value_and_keep_the_order(tmp_path: Path) -> None:
+    """`map_inherited`: the shared value is not sent (a lock cannot be pickled), the workers
+    are other processes forked after the pool `map` used was closed, the results come back in
+    the items' order; related reviews scored that way are the same as scored here."""
+    root = _copy_project(tmp_path / "project")
+    log = tmp_path / "pids.txt"
+    log.write_text("", encoding="utf-8")
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run([sys.executable, "-c", _FORKED, str(root), str(log)], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["in_order"] and got["same_links"] and got["same_papers"]
+    assert str(got["pid"]) not in got["lookups"] and len(got["lookups"]) >= 2
+    assert str(got["pid"]) not in got["related"] and len(got["related"]) >= 2
+    assert got["pid"] not in got["started"]
+    with Workers(1) as workers:  # one job: here, nothing forked
+        assert workers.map_inherited(_pid, list(range(100)), None) == [os.getpid()] * 100
 
 
 def _fail(item: int, _shared: object) -> int:

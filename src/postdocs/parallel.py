@@ -5,8 +5,9 @@ every item shares: the channel's configuration, the taxonomy, the site's names).
 runs such a function over a list in a process pool, in chunks, and returns the results in the
 list's order, so the output is the same whatever the number of workers (`--jobs`;
 tests/test_parallel.py builds a site with one and with two workers and compares every page byte
-for byte). The cross-post stages (identity, related reviews, references, slugs, overrides,
-indexes) stay in the calling process.
+for byte). The cross-post stages (identity, references, slugs, overrides, indexes) stay in the
+calling process; related reviews score each review against an index of all of them, made here
+and inherited by workers forked after it (`map_inherited`).
 
 With one job, or fewer items than make a pool worth starting, the function runs in the calling
 process. Workers are forked where the platform allows it and no other thread runs (they start in
@@ -29,6 +30,9 @@ R = TypeVar("R")
 # Below this many items a pool costs more than it saves (starting workers, pickling).
 MIN_ITEMS = 64
 CHUNKS_PER_WORKER = 4
+# What `Workers.map_inherited`'s workers read: set in the calling process just before they are
+# forked, so they inherit it with the rest of its memory; None otherwise.
+_INHERITED: Any = None
 
 
 def default_jobs() -> int:
@@ -44,6 +48,14 @@ def _run_chunk(fn: Callable[[T, Any], R], shared: Any, chunk: Sequence[T],
                setup: Callable[[Any], Any] | None = None) -> list[R]:
     context = setup(shared) if setup is not None else shared
     return [fn(item, context) for item in chunk]
+
+
+def _run_inherited(fn: Callable[[T, Any], R], chunk: Sequence[T]) -> list[R]:
+    return [fn(item, _INHERITED) for item in chunk]
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
 class Workers:
@@ -71,9 +83,8 @@ class Workers:
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            methods = multiprocessing.get_all_start_methods()
             context: multiprocessing.context.BaseContext
-            if "fork" in methods and threading.active_count() == 1:
+            if _can_fork():
                 context = multiprocessing.get_context("fork")
                 # the parent's objects (on a large site, hundreds of MB of posts) stay
                 # shared with the forked workers: the collector would otherwise touch, and so
@@ -103,6 +114,31 @@ class Workers:
         for f in futures:
             out.extend(f.result())
         return out
+
+    def map_inherited(self, fn: Callable[[T, Any], R], items: Sequence[T], shared: Any,
+                      min_items: int = MIN_ITEMS) -> list[R]:
+        """`[fn(item, shared) for item in items]`, spread over workers forked for this call,
+        which inherit `shared` instead of receiving it: for a large value the calling process
+        made (the related reviews' index: pickling it would cost more than the work). The
+        pool `map` uses is closed first (its threads would make forking unsafe). Where the
+        platform cannot fork, with one job or few items, the function runs here."""
+        global _INHERITED
+        if self.jobs == 1 or len(items) < max(min_items, 2):
+            return [fn(item, shared) for item in items]
+        self.close()
+        if not _can_fork():
+            return [fn(item, shared) for item in items]
+        _INHERITED = shared
+        gc.freeze()  # as in `_executor`: the workers share the parent's memory, not copy it
+        try:
+            with ProcessPoolExecutor(max_workers=self.jobs,
+                                     mp_context=multiprocessing.get_context("fork")) as pool:
+                futures = [pool.submit(_run_inherited, fn, c)
+                           for c in _chunk(items, self.jobs * CHUNKS_PER_WORKER)]
+                return [r for f in futures for r in f.result()]
+        finally:
+            _INHERITED = None
+            gc.unfreeze()
 
     def imap(self, fn: Callable[[T, Any], R], items: Sequence[T], shared: Any = None,
              chunk: int = 64, ahead: int = 4) -> Iterator[R]:

@@ -227,7 +227,7 @@ def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
     posts = [_registered(p, e) for p, e in zip(posts, assignment.entries, strict=True)]
     notes = merged + list(assignment.notes)
     posts = replies.resolve(posts)
-    links, papers = link.link(posts, state)
+    links, papers = link.link(posts, state, workers)
     return Corpus(posts=posts, results=results, metas=metas, notes=notes, links=links,
                   papers=papers, taxonomy=taxonomy, warnings=warnings,
                   cache=project.root / CACHE_DIR if use_cache else None,

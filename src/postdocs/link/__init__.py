@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from ..model import PageLinks, PageRef, Paper, Post, Reference
+from ..parallel import Workers
 from ..state import BuildState
 from ..urls.slugs import page_path
 from . import identity, references, related
@@ -98,10 +99,11 @@ def _papers(posts: Sequence[Post], groups: list[list[int]],
 
 
 def link(posts: Sequence[Post], state: BuildState | None = None,
-         ) -> tuple[dict[str, PageLinks], tuple[Paper, ...]]:
+         workers: Workers | None = None) -> tuple[dict[str, PageLinks], tuple[Paper, ...]]:
     """The cross-links of every review and every paper on the site. Keyed by the review's page
     path: `Post.source` (file:line) is not unique when two channels' dumps share a file name
-    (every Telegram Desktop export is a `result.json`). `state`: the watcher's (`state.py`)."""
+    (every Telegram Desktop export is a `result.json`). `state`: the watcher's (`state.py`);
+    `workers`: related reviews are scored on them (`related.related`)."""
     refs = [post_ref(p) for p in posts]
     order = _by_date(posts)
     groups = identity.group(posts)
@@ -113,7 +115,8 @@ def link(posts: Sequence[Post], state: BuildState | None = None,
     reviews_of_arxiv = {p.arxiv: groups[g] for g, p in enumerate(papers) if p.arxiv}
     found = references.find(posts, paper_of, reviews_of_arxiv, state)
     same_paper = [frozenset(m) for m in groups]
-    near = related.related(posts, [same_paper[paper_of[i]] for i in range(len(posts))], state)
+    near = related.related(posts, [same_paper[paper_of[i]] for i in range(len(posts))], state,
+                           workers)
 
     backlinks: dict[int, set[int]] = defaultdict(set)
     for i, fs in enumerate(found):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..enrich.papers import strip_urls
 from ..model import Post
+from ..parallel import Workers
 from ..state import BuildState, memoized
 
 MAX_RELATED = 5
@@ -43,6 +44,7 @@ STRONG_TERM = 0.07
 STRONG_CONTENT = 0.25
 STRONG_DF_SHARE = 0.04  # … and only terms this rare count (not "test", "time", "problem")
 STRONG_DF_MIN = 3
+PARALLEL_MIN = 2000  # reviews to score from which workers are forked (fewer: scored here)
 
 _TERM_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 # English function words, URL debris and generic title words ("Better, Faster", "Towards").
@@ -133,8 +135,25 @@ class _Run:
     windows: list[str | None]  # per review: the topic whose members were added as candidates
 
 
+@dataclass(frozen=True)
+class _Scoring:
+    """What scoring one review reads: every review, the index, the document-frequency cut-offs
+    (made once in the calling process, inherited by forked workers: `Workers.map_inherited`)."""
+
+    posts: Sequence[Post]
+    exclude: Sequence[frozenset[int]]
+    run: _Run
+    strict_df: int
+    loose_df: int
+    rare: int
+
+
+Result = tuple[list[int], tuple[int, ...], str | None]  # related, shortlist, topic window
+
+
 def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]],
-            state: BuildState | None = None) -> list[list[int]]:
+            state: BuildState | None = None, workers: Workers | None = None
+            ) -> list[list[int]]:
     """Up to five related reviews per review (indices), best first, never itself; only reviews
     that share a topic or a tag, or strong terms (`_related_enough`), so a review may list fewer.
 
@@ -142,42 +161,51 @@ def related(posts: Sequence[Post], exclude: Sequence[frozenset[int]],
     page lists separately). Ties are broken in favour of other channels, then by input order.
     In the watcher (`state`: it keeps the previous run), a review whose inputs did not change
     keeps its previous result (exactly what computing it again gives: `_stale` lists everything
-    a review's result is computed from).
+    a review's result is computed from). With `workers`, the reviews are scored on every core
+    (from `PARALLEL_MIN` of them to score); each review's result is the same.
     """
     n = len(posts)
     rare = max(STRONG_DF_MIN, int(STRONG_DF_SHARE * n))
     strict_df = max(MIN_DF_CAP, min(MAX_DF_CAP, int(MAX_DF_SHARE * n)))
     loose_df = max(strict_df, min(MAX_DF_CAP * 2, int(FALLBACK_DF_SHARE * n)))
     run = _index(posts, exclude, loose_df, state)
-    vectors, ranked, df, postings, by_topic = (run.vectors, run.ranked, run.df, run.postings,
-                                               run.by_topic)
     previous = state.related if state is not None and isinstance(state.related, _Run) else None
     redo = _stale(previous, run) if previous is not None else None
-
-    for i, p in enumerate(posts):
-        if redo is not None and previous is not None and i not in redo:
-            run.out.append(previous.out[i])
-            run.shortlists.append(previous.shortlists[i])
-            run.windows.append(previous.windows[i])
-            continue
-        vec = vectors[i]
-        skip = exclude[i] | {i}
-        partial = _candidates(ranked[i], vec, postings, df, strict_df, loose_df, skip)
-        shortlist, window = _shortlist(i, posts, vectors, partial, (df, rare), by_topic, skip)
-        scored = []
-        for j in shortlist:
-            small, large = (vec, vectors[j]) if len(vec) <= len(vectors[j]) else (vectors[j], vec)
-            content = sum(w * large.get(t, 0.0) for t, w in small.items())
-            score = (content + TOPIC_WEIGHT * _jaccard(p.topics, posts[j].topics)
-                     + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
-            if score > 0 and _related_enough(p, posts[j], vec, vectors[j], df, rare):
-                scored.append((-round(score, 4), posts[j].channel == p.channel, j))
-        run.out.append([j for _, _, j in sorted(scored)[:MAX_RELATED]])
-        run.shortlists.append(tuple(shortlist))
+    todo = list(range(n)) if redo is None or previous is None else sorted(redo)
+    scoring = _Scoring(posts, exclude, run, strict_df, loose_df, rare)
+    scored = (workers.map_inherited(_score, todo, scoring, min_items=PARALLEL_MIN)
+              if workers is not None else [_score(i, scoring) for i in todo])
+    fresh = dict(zip(todo, scored, strict=True))
+    for i in range(n):
+        out, shortlist, window = fresh[i] if i in fresh or previous is None else (
+            previous.out[i], previous.shortlists[i], previous.windows[i])
+        run.out.append(out)
+        run.shortlists.append(shortlist)
         run.windows.append(window)
     if state is not None:
         state.related = run
     return run.out
+
+
+def _score(i: int, s: _Scoring) -> Result:
+    """Review i's related reviews, best first, with the shortlist it scored and the topic
+    whose members it added to it (`_stale` reads both)."""
+    posts, run = s.posts, s.run
+    p, vec, vectors = posts[i], run.vectors[i], run.vectors
+    skip = s.exclude[i] | {i}
+    partial = _candidates(run.ranked[i], vec, run.postings, run.df, s.strict_df, s.loose_df,
+                          skip)
+    shortlist, window = _shortlist(i, posts, vectors, partial, (run.df, s.rare), run.by_topic,
+                                   skip)
+    scored = []
+    for j in shortlist:
+        small, large = (vec, vectors[j]) if len(vec) <= len(vectors[j]) else (vectors[j], vec)
+        content = sum(w * large.get(t, 0.0) for t, w in small.items())
+        score = (content + TOPIC_WEIGHT * _jaccard(p.topics, posts[j].topics)
+                 + TAG_WEIGHT * _jaccard(p.tags, posts[j].tags))
+        if score > 0 and _related_enough(p, posts[j], vec, vectors[j], run.df, s.rare):
+            scored.append((-round(score, 4), posts[j].channel == p.channel, j))
+    return [j for _, _, j in sorted(scored)[:MAX_RELATED]], tuple(shortlist), window
 
 
 def _index(posts: Sequence[Post], exclude: Sequence[frozenset[int]], loose_df: int,
