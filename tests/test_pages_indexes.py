@@ -259,7 +259,14 @@ def test_long_listings_have_the_newest_in_front_and_an_archive_from_the_oldest()
              for i in range(3 * PAGE_SIZE + 7)] + [_post(99, topics=("rl",))]  # one undated
     pages = topic_pages(posts, CTX)
     paths = ["topics/rl.md", "topics/rl/page/2.md", "topics/rl/page/1.md"]  # reading order
-    assert sorted(p for p in pages if p.startswith("topics/rl")) == sorted(paths)
+    assert sorted(p for p in pages if p.startswith("topics/rl") and p.endswith(".md")) == \
+        sorted(paths)
+    # pages 3 and 4 of the newest-first pagination (4 pages of 50) send readers to the front
+    moved = {p: t for p, t in pages.items() if p.startswith("topics/rl/") and p.endswith(".html")}
+    assert sorted(moved) == ["topics/rl/page/3/index.html", "topics/rl/page/4/index.html"]
+    assert all('<meta http-equiv="refresh" content="0; url=../../">' in t
+               and '<link rel="canonical" href="https://example.net/topics/rl/">' in t
+               for t in moved.values())
     assert listing_page_path("papers/index.md", 2) == "papers/page/2.md"
     assert listing_page_path("papers/index.md") == "papers/index.md"
     titles = [_titles(pages[p]) for p in paths]
@@ -301,14 +308,17 @@ def test_a_new_review_leaves_the_listing_archive_as_it_was() -> None:
         date = start + dt.timedelta(days=3 * i)
         posts.append(_post(1000 + i, date=date, topics=("rl",)))
         after = topic_pages(posts, CTX)
-        archive = sorted(p for p in after if p.startswith("topics/rl/page/"))
+        archive = sorted(p for p in after if p.startswith("topics/rl/page/") and p.endswith(".md"))
         count = len(archive)
         assert PAGE_SIZE // 2 <= len(_titles(after["topics/rl.md"])) < PAGE_SIZE * 3 // 2
-        changed = {p for p in after if before.get(p) != after[p]}
+        moved = {p for p in after if p.endswith(".html")}  # old page numbers not made yet
+        assert moved == {f"topics/rl/page/{n}/index.html"
+                         for n in range(count + 1, -(-len(posts) // PAGE_SIZE) + 1)}
+        changed = {p for p in after if before.get(p) != after[p]} - moved
         new = {p for p in archive if p not in before}
         if date.year != posts[-2].date.year:
             years += 1
-            assert changed == set(after), changed
+            assert changed == set(after) - moved, changed
             assert all(f"[{date.year}](" in after[p] for p in archive)
         elif new:
             grown += 1
@@ -338,19 +348,21 @@ def test_a_new_paper_leaves_the_papers_archive_as_it_was() -> None:
                                       f"ru_chan · {when}"),), first_date=when)
 
     papers = [paper(i) for i in range(3 * PAPERS_PER_PAGE + 10)]
-    before = papers_pages(papers)
+    before = papers_pages(papers, CTX)
     rows = {p: t.count("<tr><td") for p, t in before.items()}
     assert rows == {"papers/index.md": PAPERS_PER_PAGE + 10, "papers/page/1.md": PAPERS_PER_PAGE,
-                    "papers/page/2.md": PAPERS_PER_PAGE}
+                    "papers/page/2.md": PAPERS_PER_PAGE,
+                    "papers/page/3/index.html": 0, "papers/page/4/index.html": 0}
+    assert 'url=../../">' in before["papers/page/4/index.html"]  # the newest-first page 4
     assert "Paper 0<" in before["papers/page/1.md"] and "Paper 309<" in before["papers/index.md"]
     assert before["papers/page/1.md"].startswith("---\ntitle: Papers — page 1\nsearch:")
     assert "310 papers, 310 reviews" in before["papers/index.md"]
-    after = papers_pages([*papers, paper(400)])
+    after = papers_pages([*papers, paper(400)], CTX)
     assert {p for p in after if after[p] != before.get(p)} == {"papers/index.md"}
     # a second review of an old paper changes its row's page and the front page's counts
     old = papers[5]
     again = replace(old, reviews=(*old.reviews, PageRef("reviews/he_chan/x.md", "X", "he")))
-    after = papers_pages([again, *papers[:5], *papers[6:]])
+    after = papers_pages([again, *papers[:5], *papers[6:]], CTX)
     assert {p for p in after if after[p] != before.get(p)} == {"papers/index.md",
                                                                "papers/page/1.md"}
 

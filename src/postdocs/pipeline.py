@@ -337,7 +337,7 @@ def _other_pages(project: Project, corpus: Corpus, ctx: SiteContext,
     svg = chart.reviews_per_month_svg(corpus.posts, named, ctx.topic_name)
     if svg:
         yield indexes.CHART, svg
-    yield from papers_pages(corpus.papers).items()
+    yield from papers_pages(corpus.papers, ctx).items()
     yield "_snippets/home.md", indexes.home_snippet(project.channels, corpus.posts, ctx,
                                                     has_chart=svg is not None)
 

@@ -10,7 +10,8 @@ from typing import TypeVar
 
 from ..model import ChannelConfig, ChannelMeta, Post
 from ..state import BuildState
-from ..urls.slugs import channel_path, page_path, relative, topic_path
+from ..urls.redirects import redirect_html, redirect_path
+from ..urls.slugs import channel_path, page_path, page_url, relative, topic_path
 from . import chart
 from .excerpt import excerpt
 from .feeds import ALL_FEED, newest_first, topic_feed_path
@@ -198,6 +199,19 @@ def _years(first: str, years: Sequence[tuple[str, int | None, int]],
     return ["By year: " + " · ".join(links), ""]
 
 
+def moved_pages(first: str, archive: int, before: int, title: str,
+                ctx: SiteContext) -> dict[str, str]:
+    """Redirects to the front page from the page numbers a listing of `before` pages had when
+    it was cut newest first (postdocs before the archive: `…/page/2/` to `…/page/<before>/`)
+    and its archive of `archive` pages does not have yet: a link to one of them keeps
+    answering. (An archive page of that number replaces the redirect when the archive grows.)"""
+    out: dict[str, str] = {}
+    for number in range(max(2, archive + 1), before + 1):
+        url = page_url(listing_page_path(first, number))
+        out[redirect_path(url)] = redirect_html(url, page_url(first), title, ctx)
+    return out
+
+
 def _span(members: Sequence[Post]) -> str:
     dates = sorted(p.date for p in members if p.date)
     if not dates:
@@ -240,7 +254,7 @@ def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
                     "first; the archive's page 1 holds the oldest.")
             body = [front_matter(page_meta), heading, "", back, "", *nav, *entries, *nav]
         out[here] = "\n".join(body).rstrip("\n") + "\n"
-    return out
+    return out | moved_pages(first, len(archive), -(-len(ordered) // PAGE_SIZE), title, ctx)
 
 
 def topic_pages(posts: Sequence[Post], ctx: SiteContext,

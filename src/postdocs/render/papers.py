@@ -17,8 +17,9 @@ from collections.abc import Sequence
 
 from ..model import Paper
 from ..urls.slugs import relative
-from .indexes import listing_page_path, pager, stable_pages
+from .indexes import listing_page_path, moved_pages, pager, stable_pages
 from .markup import inline
+from .pages import SiteContext
 from .prerender import page_href
 
 PAPERS_PAGE = "papers/index.md"
@@ -70,7 +71,7 @@ def _heading(papers: Sequence[Paper], number: int | None, chunk: Sequence[Paper]
         "opens its first review; click a column heading to sort this page by it.")
 
 
-def papers_pages(papers: Sequence[Paper]) -> dict[str, str]:
+def papers_pages(papers: Sequence[Paper], ctx: SiteContext) -> dict[str, str]:
     """The papers index: the newest papers on `papers/`, the older ones on the archive's pages
     (`stable_pages`: numbered from the oldest, so one new review changes the front page and
     the page of the paper it reviews, not every page)."""
@@ -82,7 +83,10 @@ def papers_pages(papers: Sequence[Paper]) -> dict[str, str]:
         return (2 * len(page) >= PAPERS_PER_PAGE
                 or 2 * sum(len(p.reviews) for p in page) >= REVIEWS_PER_PAGE)
 
-    front, archive = stable_pages(sorted(papers, key=_order)[::-1], starts_page, half_full)
+    newest_first = sorted(papers, key=_order)
+    front, archive = stable_pages(newest_first[::-1], starts_page, half_full)
+    # the pages the index had when it was cut newest first, for `moved_pages`
+    before = len(stable_pages(newest_first, starts_page, lambda _: True)[1]) + 1
     pages: list[tuple[int | None, list[Paper]]] = [(None, front[::-1])] + [
         (number, archive[number - 1][::-1]) for number in range(len(archive), 0, -1)]
     out: dict[str, str] = {}
@@ -112,4 +116,4 @@ def papers_pages(papers: Sequence[Paper]) -> dict[str, str]:
             *nav,
         ]
         out[here] = "\n".join(lines).rstrip("\n") + "\n"
-    return out
+    return out | moved_pages(PAPERS_PAGE, len(archive), before, "Papers", ctx)
