@@ -58,6 +58,10 @@ class Evidence:
     weight: float  # what the term added to the topic's score
     count: int = 1  # how often the term was found there
 
+    def __reduce__(self) -> tuple[type[Evidence], tuple[str, str, str, float, int]]:
+        # as SourceLine: a few per post, pickled by the hundred thousand at 100x
+        return Evidence, (self.topic, self.term, self.where, self.weight, self.count)
+
 
 @dataclass(frozen=True)
 class ChannelConfig:
@@ -176,6 +180,10 @@ class TextLine:
 
     parts: tuple[TextPart, ...]
     block: bool = False
+
+    def __reduce__(self) -> tuple[type[TextLine], tuple[tuple[TextPart, ...], bool]]:
+        # as SourceLine: one per line of a Desktop export's or fetched post's text
+        return TextLine, (self.parts, self.block)
 
     @property
     def plain(self) -> str:
