@@ -119,22 +119,30 @@ def listing_page_path(first: str, number: int | None = None) -> str:
     return f"{folder}/page/{number}.md"
 
 
-def stable_pages(oldest_first: Sequence[T], starts_page: Callable[[list[T], T], bool],
-                 half_full: Callable[[list[T]], bool]) -> tuple[list[T], list[list[T]]]:
-    """A listing cut into its front page and its archive pages, so that a new item changes the
-    front page only: the items, oldest first, fill pages from the oldest (`starts_page(page,
-    item)` says when an item opens the next page); the last page, still filling, is the front
-    page, and takes the page before it too while it is not `half_full` (so it never shows only
-    a few items). Archive page k (from 1, the oldest) keeps its items as the listing grows.
-    Returns (front page, archive pages), each page in the order given."""
+def fill_pages(items: Sequence[T], starts_page: Callable[[list[T], T], bool]) -> list[list[T]]:
+    """`items` cut into pages in their order (`starts_page(page, item)`: the item opens the
+    next page)."""
     pages: list[list[T]] = [[]]
-    for item in oldest_first:
+    for item in items:
         if pages[-1] and starts_page(pages[-1], item):
             pages.append([])
         pages[-1].append(item)
+    return pages
+
+
+def stable_pages(newest_first: Sequence[T], starts_page: Callable[[list[T], T], bool],
+                 half_full: Callable[[list[T]], bool]) -> list[tuple[int | None, list[T]]]:
+    """A listing cut into its front page and its archive pages, so that a new item changes the
+    front page only: the items fill pages from the oldest; the last page, still filling, is
+    the front page, and takes the page before it too while it is not `half_full` (so it never
+    shows only a few items). Archive page k (from 1, the oldest) keeps its items as the
+    listing grows. Returns the pages in reading order, each newest first: the front page
+    (number None), then the archive's pages from the newest."""
+    pages = fill_pages(newest_first[::-1], starts_page)
     if len(pages) > 1 and not half_full(pages[-1]):
         pages[-2:] = [pages[-2] + pages[-1]]
-    return pages[-1], pages[:-1]
+    return [(None, pages[-1][::-1])] + [
+        (number, pages[number - 1][::-1]) for number in range(len(pages) - 1, 0, -1)]
 
 
 def pager(first: str, number: int | None, count: int) -> list[str]:
@@ -229,17 +237,15 @@ def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
     the older ones on the archive's pages `<first>/page/<n>`, numbered from the oldest so that
     each keeps its reviews as the listing grows, with a heading and excluded from search."""
     ordered = in_reading_order(posts)
-    front, archive = stable_pages(
-        ordered[::-1], lambda page, _: len(page) == PAGE_SIZE,
-        lambda page: len(page) >= PAGE_SIZE // 2)
-    pages: list[tuple[int | None, list[Post]]] = [(None, front[::-1])] + [
-        (number, archive[number - 1][::-1]) for number in range(len(archive), 0, -1)]
+    pages = stable_pages(ordered, lambda page, _: len(page) == PAGE_SIZE,
+                         lambda page: len(page) >= PAGE_SIZE // 2)
+    archive = len(pages) - 1
     title = str(meta.get("title", ""))
     years = _year_starts(pages)
     out: dict[str, str] = {}
     for number, members in pages:
         here = listing_page_path(first, number)
-        nav = [*pager(first, number, len(archive)), *_years(first, years, number)]
+        nav = [*pager(first, number, archive), *_years(first, years, number)]
         entries = _entries(members, here, ctx, state)
         if number is None:
             body = [front_matter(dict(meta)), *intro, *nav, *entries, *nav]
@@ -254,7 +260,7 @@ def listing_pages(first: str, meta: Mapping[str, object], intro: Sequence[str],
                     "first; the archive's page 1 holds the oldest.")
             body = [front_matter(page_meta), heading, "", back, "", *nav, *entries, *nav]
         out[here] = "\n".join(body).rstrip("\n") + "\n"
-    return out | moved_pages(first, len(archive), -(-len(ordered) // PAGE_SIZE), title, ctx)
+    return out | moved_pages(first, archive, -(-len(ordered) // PAGE_SIZE), title, ctx)
 
 
 def topic_pages(posts: Sequence[Post], ctx: SiteContext,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ..model import Paper
 from ..urls.slugs import relative
-from .indexes import listing_page_path, moved_pages, pager, stable_pages
+from .indexes import fill_pages, listing_page_path, moved_pages, pager, stable_pages
 from .markup import inline
 from .pages import SiteContext
 from .prerender import page_href
@@ -84,16 +84,15 @@ def papers_pages(papers: Sequence[Paper], ctx: SiteContext) -> dict[str, str]:
                 or 2 * sum(len(p.reviews) for p in page) >= REVIEWS_PER_PAGE)
 
     newest_first = sorted(papers, key=_order)
-    front, archive = stable_pages(newest_first[::-1], starts_page, half_full)
+    pages = stable_pages(newest_first, starts_page, half_full)
+    archive = len(pages) - 1
     # the pages the index had when it was cut newest first, for `moved_pages`
-    before = len(stable_pages(newest_first, starts_page, lambda _: True)[1]) + 1
-    pages: list[tuple[int | None, list[Paper]]] = [(None, front[::-1])] + [
-        (number, archive[number - 1][::-1]) for number in range(len(archive), 0, -1)]
+    before = len(fill_pages(newest_first, starts_page))
     out: dict[str, str] = {}
     for number, chunk in pages:
         here = listing_page_path(PAPERS_PAGE, number)
         title, head, summary = _heading(papers, number, chunk)
-        nav = pager(PAPERS_PAGE, number, len(archive))
+        nav = pager(PAPERS_PAGE, number, archive)
         lines = [
             head,
             f"# {title}",
@@ -116,4 +115,4 @@ def papers_pages(papers: Sequence[Paper], ctx: SiteContext) -> dict[str, str]:
             *nav,
         ]
         out[here] = "\n".join(lines).rstrip("\n") + "\n"
-    return out | moved_pages(PAPERS_PAGE, len(archive), before, "Papers", ctx)
+    return out | moved_pages(PAPERS_PAGE, archive, before, "Papers", ctx)
