@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import __version__
+from . import __version__, collector
 from .config import load_project
 from .errors import (
     ConfigError,
@@ -153,7 +153,14 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
               state: BuildState | None = None) -> int:
     """`shown` (the watcher's): reader results whose warnings were printed by an earlier
     rebuild; an input read again (changed) has new results, so its warnings show again.
-    `state` (the watcher's): what it keeps between rebuilds (`state.py`)."""
+    `state` (the watcher's): what it keeps between rebuilds (`state.py`). The cycle collector
+    is paused while it runs (`collector.py`)."""
+    with collector.paused():
+        return _build(args, shown, state)
+
+
+def _build(args: argparse.Namespace, shown: list[ReadResult] | None,
+           state: BuildState | None) -> int:
     project = load_project(args.root)
     jobs = 1 if state is not None else args.jobs  # the watcher reuses results in memory
     corpus = process(project, use_cache=not args.no_cache, jobs=jobs, state=state)

@@ -44,6 +44,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
+from .. import collector
 from ..cache.reads import CACHE_DIR
 from ..errors import OutputError
 from . import compat, incremental, live, search_index
@@ -83,7 +84,14 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
     # build, in `on_config`, before any of them is installed; every hook that uses one reads it.
     _patched = False
 
+    # Whether the cycle collector ran before this build paused it (`collector.py`): a build
+    # starts with `on_config` and ends with `on_post_build` or `on_build_error`.
+    _collecting: bool | None = None
+
+    @event_priority(100)  # first: the build's objects are made after it
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._end_pause()  # a build that ended in neither hook
+        self._collecting = collector.pause()
         self._patched = compat.patches_allowed(config.config_file_path or "mkdocs.yml")
         if self._command != "serve":
             root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -230,6 +238,17 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        try:
+            self._post_build(config)
+        finally:
+            self._end_pause()
+
+    def _end_pause(self) -> None:
+        running, self._collecting = self._collecting, None
+        if running is not None:
+            collector.resume(running)
+
+    def _post_build(self, config: MkDocsConfig) -> None:
         self._last_build = self._started
         if self._dirty and self._served:
             for html in live.gone_pages(self._served, self._pages):
@@ -288,9 +307,11 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
 
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_streaming()
+        self._end_pause()
 
     def on_shutdown(self) -> None:
         self._stop_streaming()
+        self._end_pause()
         if self._indexer is not None:
             self._indexer.stop()
         if self._command == "serve" and self._store_root is not None:
