@@ -195,7 +195,9 @@ def process(project: Project, use_cache: bool = True,
 def _process(project: Project, use_cache: bool, first_seen: dt.date | None,
              workers: Workers, state: BuildState | None) -> Corpus:
     taxonomy = load_taxonomy(project.content, state)
-    table: Table[Prepared] = Table(project.root / CACHE_DIR if use_cache else None, "prep")
+    # the watcher keeps the posts' results in memory (`prepare`): its table stays unread
+    table: Table[Prepared] = Table(
+        project.root / CACHE_DIR if use_cache and state is None else None, "prep")
     # A cold build enriches and classifies the posts of each input in the worker that reads
     # it; a rebuild (the per-post cache filled) reads changed inputs there, and computes only
     # the posts that are not in the cache.
