@@ -65,6 +65,15 @@ def test_a_pause_of_a_stopped_collector_leaves_it_stopped() -> None:
     assert gc.isenabled()
 
 
+def test_a_build_about_to_exit_resumes_without_collecting() -> None:
+    running = collector.pause()
+    made = _cycle()
+    collector.resume(running, collect=False)  # `postdocs build`, `mkdocs build`
+    assert gc.isenabled() and made() is not None
+    gc.collect()
+    assert made() is None
+
+
 def test_postdocs_builds_with_the_collector_paused(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []

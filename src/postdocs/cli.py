@@ -154,8 +154,8 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
     """`shown` (the watcher's): reader results whose warnings were printed by an earlier
     rebuild; an input read again (changed) has new results, so its warnings show again.
     `state` (the watcher's): what it keeps between rebuilds (`state.py`). The cycle collector
-    is paused while it runs (`collector.py`)."""
-    with collector.paused():
+    is paused while it runs (`collector.py`); the watcher's cycles are collected after."""
+    with collector.paused(collect=state is not None):
         return _build(args, shown, state)
 
 

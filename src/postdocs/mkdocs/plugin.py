@@ -245,8 +245,8 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
 
     def _end_pause(self) -> None:
         running, self._collecting = self._collecting, None
-        if running is not None:
-            collector.resume(running)
+        if running is not None:  # `mkdocs serve` goes on: its cycles are collected now
+            collector.resume(running, collect=self._command == "serve")
 
     def _post_build(self, config: MkDocsConfig) -> None:
         self._last_build = self._started
