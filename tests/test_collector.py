@@ -1,6 +1,6 @@
-"""The cycle collector is paused while a build runs (postdocs' own, and MkDocs' through the
-plugin), runs again when it ends (also when it fails), and the cycles the build left are
-collected then."""
+"""Full collections of the cycle collector are held back while a build runs (postdocs' own, and
+MkDocs' through the plugin), young cycles are still freed, and the collector's thresholds are
+restored when the build ends, also when it fails."""
 
 from __future__ import annotations
 
@@ -23,10 +23,16 @@ from .conftest import ROOT, project_without_channels, seed
 
 @pytest.fixture(autouse=True)
 def _collector_restored() -> Iterator[None]:
-    running = gc.isenabled()
+    running, thresholds = gc.isenabled(), gc.get_threshold()
     gc.enable()
+    gc.set_threshold(700, 10, 10)  # Python's defaults
     yield
+    gc.set_threshold(*thresholds)
     (gc.enable if running else gc.disable)()
+
+
+def _held_back() -> bool:
+    return gc.isenabled() and gc.get_threshold()[2] >= collector.NEVER
 
 
 class _Node:
@@ -40,38 +46,40 @@ def _cycle() -> weakref.ref[_Node]:
     return weakref.ref(a)
 
 
-def test_a_pause_stops_collections_until_its_resume_collects_the_cycles_made_since() -> None:
-    running = collector.pause()
-    assert running and not gc.isenabled()
-    made = _cycle()
-    for _ in range(100_000):  # far past the youngest generation's threshold
-        _Node()
-    assert made() is not None  # not collected while paused
-    collector.resume(running)
-    assert made() is None and gc.isenabled()
+def test_a_pause_holds_back_full_collections_and_still_frees_young_cycles() -> None:
+    old = collector.pause()
+    assert old == (700, 10, 10) and _held_back()
+    young = _cycle()
+    kept = _Node()  # a long-lived object, in the oldest generation
+    gc.collect(1)  # ... moved there, as a build's results are
+    kept.other = kept  # a cycle, dropped while the pause holds
+    old_cycle = weakref.ref(kept)
+    del kept
+    # long-lived objects made, as a build makes them: without the pause, enough for Python to
+    # walk the oldest generation (a full collection) many times over
+    made = [[_Node()] for _ in range(len(gc.get_objects()) + 100_000)]
+    assert len(made) and young() is None  # young cycles: collected as they come
+    assert old_cycle() is not None  # the oldest generation: not walked while paused
+    collector.resume(old)
+    assert gc.get_threshold() == (700, 10, 10)
+    collector.collect()  # a process that goes on (the watcher, mkdocs serve)
+    assert old_cycle() is None
 
 
-def test_a_pause_of_a_stopped_collector_leaves_it_stopped() -> None:
+def test_a_pause_within_a_pause_or_of_a_stopped_collector_changes_nothing() -> None:
     outer = collector.pause()
-    inner = collector.pause()  # an outer pause, or a caller's gc.disable()
-    assert outer and not inner
-    made = _cycle()
+    inner = collector.pause()
+    assert outer is not None and inner is None
     collector.resume(inner)
-    assert not gc.isenabled() and made() is not None
+    assert _held_back()
     collector.resume(outer)
-    assert gc.isenabled() and made() is None
+    assert not _held_back() and gc.get_threshold() == (700, 10, 10)
+    gc.disable()
+    assert collector.pause() is None and not gc.isenabled()
+    gc.enable()
     with collector.paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-
-
-def test_a_build_about_to_exit_resumes_without_collecting() -> None:
-    running = collector.pause()
-    made = _cycle()
-    collector.resume(running, collect=False)  # `postdocs build`, `mkdocs build`
-    assert gc.isenabled() and made() is not None
-    gc.collect()
-    assert made() is None
+        assert _held_back()
+    assert not _held_back()
 
 
 def test_postdocs_builds_with_the_collector_paused(tmp_path: Path,
@@ -80,7 +88,7 @@ def test_postdocs_builds_with_the_collector_paused(tmp_path: Path,
     real = pipeline.process
 
     def process(*args: object, **kwargs: object) -> object:
-        seen.append(gc.isenabled())
+        seen.append(_held_back())
         if len(seen) > 1:
             raise OutputError("a build that fails midway")
         return real(*args, **kwargs)  # type: ignore[arg-type]
@@ -93,10 +101,10 @@ def test_postdocs_builds_with_the_collector_paused(tmp_path: Path,
         "    files: [c/posts.txt]\n", encoding="utf-8")
     shutil.copy(seed("000_6219d51e455967f7.txt"), root / "content" / "channels" / "c" / "posts.txt")
     assert cli.main(["--root", str(root), "build", "-q"]) == 0
-    assert seen == [False] and gc.isenabled()
+    assert seen == [True] and not _held_back()
     # a build that fails ends the pause too
     assert cli.main(["--root", str(root), "build", "-q"]) == OutputError.exit_code
-    assert seen == [False, False] and gc.isenabled()
+    assert seen == [True, True] and not _held_back()
 
 
 def _mkdocs_project(root: Path, fail: bool) -> Path:
@@ -105,10 +113,10 @@ def _mkdocs_project(root: Path, fail: bool) -> Path:
     (docs / "index.md").write_text("# Home\n", encoding="utf-8")
     (docs / "a.md").write_text("# A\n\ntext\n", encoding="utf-8")
     (root / "record.py").write_text(
-        "import gc, pathlib\n"
+        f"import gc, pathlib\nNEVER = {collector.NEVER}\n"
         "def on_page_markdown(markdown, page, config, files):\n"
         "    with (pathlib.Path(config.config_file_path).parent / 'seen').open('a') as f:\n"
-        "        f.write(f'{gc.isenabled()}\\n')\n"
+        "        f.write(f'{gc.isenabled() and gc.get_threshold()[2] >= NEVER}\\n')\n"
         f"    if {fail} and page.file.src_uri == 'a.md':\n"
         "        raise RuntimeError('a page that fails')\n"
         "    return markdown\n", encoding="utf-8")
@@ -130,8 +138,8 @@ def test_mkdocs_builds_with_the_collector_paused(tmp_path: Path, fail: bool) -> 
         else:
             build(config)
             assert (tmp_path / "site" / "a" / "index.html").is_file()
-        assert gc.isenabled()  # after the build, whether it failed or not
+        assert not _held_back()  # after the build, whether it failed or not
     finally:
         config.plugins.on_shutdown()
     seen = (tmp_path / "seen").read_text(encoding="utf-8").split()
-    assert seen and set(seen) == {"False"}  # every page rendered with the collector paused
+    assert seen and set(seen) == {"True"}  # every page rendered with full collections held

@@ -63,9 +63,9 @@ def _pid(_item: int, _shared: object) -> int:
 # Run in a fresh interpreter: forking is refused beside other threads, and a test session may
 # hold some (the browser tests' servers).
 _FORKED = r"""
-import gc, json, os, sys, threading
+import json, os, sys, threading
 from pathlib import Path
-from postdocs import collector, parallel
+from postdocs import parallel
 from postdocs.config import load_project
 from postdocs.link import related
 from postdocs.pipeline import process
@@ -81,18 +81,12 @@ def looked_up(item, shared):
 def pid(item, shared):
     return os.getpid()
 
-def collecting(item, shared):
-    return gc.isenabled()
-
 real, parallel._run_inherited = parallel._run_inherited, spy
 table = {i: f"value {i}" for i in range(500)}
 items = list(range(499, -1, -1))
 with parallel.Workers(2) as workers:
     started = workers.map(pid, list(range(200)))  # the pool `map` uses: closed first
     out = workers.map_inherited(looked_up, items, (table, threading.Lock()))
-with collector.paused(), parallel.Workers(2) as workers:  # a build's pause is the parent's
-    collects = {*workers.map(collecting, list(range(200))),
-                *workers.map_inherited(collecting, list(range(200)), None), not gc.isenabled()}
 project = load_project(Path(sys.argv[1]))
 serial = process(project, use_cache=False, jobs=1)
 forked_before = open(sys.argv[2], encoding="utf-8").read().split()
@@ -104,17 +98,14 @@ print(json.dumps({"pid": os.getpid(), "started": sorted(set(started)),
                   "related": open(sys.argv[2], encoding="utf-8").read().split()[
                       len(forked_before):],
                   "same_links": forked.links == serial.links,
-                  "same_papers": forked.papers == serial.papers,
-                  "workers_collect": sorted(collects)}))
+                  "same_papers": forked.papers == serial.papers}))
 """
 
 
 def test_forked_workers_inherit_the_shared_value_and_keep_the_order(tmp_path: Path) -> None:
     """`map_inherited`: the shared value is not sent (a lock cannot be pickled), the workers
     are other processes forked after the pool `map` used was closed, the results come back in
-    the items' order; related reviews scored that way are the same as scored here. Workers
-    collect their own cycles while a build pauses the collector of the process that forked
-    them (collector.py)."""
+    the items' order; related reviews scored that way are the same as scored here."""
     root = _copy_project(tmp_path / "project")
     log = tmp_path / "pids.txt"
     log.write_text("", encoding="utf-8")
@@ -127,7 +118,6 @@ def test_forked_workers_inherit_the_shared_value_and_keep_the_order(tmp_path: Pa
     assert str(got["pid"]) not in got["lookups"] and len(got["lookups"]) >= 2
     assert str(got["pid"]) not in got["related"] and len(got["related"]) >= 2
     assert got["pid"] not in got["started"]
-    assert got["workers_collect"] == [True]  # while the parent's collector was paused
     with Workers(1) as workers:  # one job: here, nothing forked
         assert workers.map_inherited(_pid, list(range(100)), None) == [os.getpid()] * 100
 

@@ -153,9 +153,9 @@ def cmd_build(args: argparse.Namespace, shown: list[ReadResult] | None = None,
               state: BuildState | None = None) -> int:
     """`shown` (the watcher's): reader results whose warnings were printed by an earlier
     rebuild; an input read again (changed) has new results, so its warnings show again.
-    `state` (the watcher's): what it keeps between rebuilds (`state.py`). The cycle collector
-    is paused while it runs (`collector.py`); the watcher's cycles are collected after."""
-    with collector.paused(collect=state is not None):
+    `state` (the watcher's): what it keeps between rebuilds (`state.py`). Full collections of
+    the cycle collector are held back while it runs (`collector.py`)."""
+    with collector.paused():
         return _build(args, shown, state)
 
 
@@ -377,6 +377,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
             print(f"postdocs: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         else:
             print(f"postdocs: rebuilt in {time.perf_counter() - start:.2f} s", flush=True)
+        # the cycles of the results this rebuild replaced; the pages are written, and MkDocs
+        # renders them meanwhile (`collector.py`)
+        collector.collect()
 
     def ready() -> None:
         print(f"postdocs: watching {root / 'content'} for changes", file=sys.stderr,

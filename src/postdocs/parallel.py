@@ -88,15 +88,12 @@ class Workers:
                 context = multiprocessing.get_context("fork")
                 # the parent's objects (on a large site, hundreds of MB of posts) stay
                 # shared with the forked workers: the collector would otherwise touch, and so
-                # copy, every page of memory holding them in each worker; a worker collects
-                # its own objects (the build's pause of the collector, collector.py, is the
-                # parent's)
+                # copy, every page of memory holding them in each worker
                 gc.freeze()
                 self._frozen = True
             else:  # forking a process that runs threads is unsafe
                 context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
-                                             initializer=gc.enable)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
         return self._pool
 
     def map(self, fn: Callable[[T, Any], R], items: Sequence[T], shared: Any = None,
@@ -134,7 +131,7 @@ class Workers:
         _INHERITED = shared
         gc.freeze()  # as in `_executor`: the workers share the parent's memory, not copy it
         try:
-            with ProcessPoolExecutor(max_workers=self.jobs, initializer=gc.enable,
+            with ProcessPoolExecutor(max_workers=self.jobs,
                                      mp_context=multiprocessing.get_context("fork")) as pool:
                 futures = [pool.submit(_run_inherited, fn, c)
                            for c in _chunk(items, self.jobs * CHUNKS_PER_WORKER)]

@@ -84,14 +84,14 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
     # build, in `on_config`, before any of them is installed; every hook that uses one reads it.
     _patched = False
 
-    # Whether the cycle collector ran before this build paused it (`collector.py`): a build
-    # starts with `on_config` and ends with `on_post_build` or `on_build_error`.
-    _collecting: bool | None = None
+    # The collector's thresholds this build holds back full collections from (`collector.py`):
+    # a build starts with `on_config` and ends with `on_post_build` or `on_build_error`.
+    _held: collector.Held = None
 
     @event_priority(100)  # first: the build's objects are made after it
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._end_pause()  # a build that ended in neither hook
-        self._collecting = collector.pause()
+        self._held = collector.pause()
         self._patched = compat.patches_allowed(config.config_file_path or "mkdocs.yml")
         if self._command != "serve":
             root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -244,9 +244,11 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
             self._end_pause()
 
     def _end_pause(self) -> None:
-        running, self._collecting = self._collecting, None
-        if running is not None:  # `mkdocs serve` goes on: its cycles are collected now
-            collector.resume(running, collect=self._command == "serve")
+        held, self._held = self._held, None
+        if held is not None:
+            collector.resume(held)
+            if self._command == "serve":  # it goes on: the last build's pages, collected
+                collector.collect()
 
     def _post_build(self, config: MkDocsConfig) -> None:
         self._last_build = self._started
