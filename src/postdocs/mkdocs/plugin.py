@@ -18,6 +18,8 @@ The rest is optional by design (ProperDocs or Zensical may run without it): apar
   rendered, its HTML and postdocs' `topic_evidence` once it is written.
 - `mkdocs build --dirty` (incremental.py) and `mkdocs serve --dirty` (live.py)
   made whole: the same site as a clean build.
+- Python's full cycle collections held back from `on_config` to the build's end
+  (`collector.py`; `mkdocs serve` runs one after each build).
 
 Behind the version gate of `compat.py` (outside it a dirty build is a clean one; see
 UPSTREAM.md): incremental builds give Material's tags plugin the pages they do not render (its
