@@ -137,3 +137,55 @@ def test_a_build_indexes_search_shards_while_it_writes_pages(tmp_path: Path) -> 
     assert "1 of" in build().split("; ")[1]
     fragments = [p for p in (tmp_path / "site" / "pagefind").glob("*/fragment/*")]
     assert len(fragments) == 25  # every page once (the home page too)
+
+
+def test_every_search_source_of_the_seed_site_is_known_before_pages_are_written(
+        tmp_path: Path) -> None:
+    # each page's source is kept as its Markdown is rendered (content_source), so every
+    # shard can be indexed while the pages are written; each written page agrees, and the
+    # index is the one Pagefind makes of the whole built pages
+    from postdocs.mkdocs.search_index import EXCLUDED, pagefind_executable
+
+    from .test_search_index import _fragments
+
+    root = copy_project(tmp_path / "p")
+    assert main(["--no-cache", "--root", str(root), "build", "-q"]) == 0
+    log = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-v", "--strict"], cwd=root,
+                         env=ENV, check=True, capture_output=True, text=True).stderr.splitlines()
+    assert "postdocs: 0 pages' search sources were not the ones foreseen" in "\n".join(log)
+    whole = [n for n, line in enumerate(log) if re.search(r"search shard \S+ whole", line)]
+    first_page = next(n for n, line in enumerate(log) if "Building page " in line)
+    shards = json.loads((root / "site" / "pagefind" / "postdocs-index.json").read_text(
+        "utf-8"))["languages"]
+    assert len(whole) == sum(len(entry["shards"]) for entry in shards.values()) >= 3
+    assert max(whole) < first_page
+    subprocess.run([str(pagefind_executable()), "--site", str(root / "site"), "--output-path",
+                    str(tmp_path / "whole" / "pagefind" / "all"), "--exclude-selectors",
+                    ", ".join(EXCLUDED), "--silent"], check=True)
+    indexed = _fragments(root / "site")
+    assert len(indexed) > 200 and indexed == _fragments(tmp_path / "whole")
+
+
+def test_a_page_changed_after_its_source_was_foreseen_is_indexed_as_written(
+        tmp_path: Path) -> None:
+    # a plugin that changes a page's content after it is rendered (as Material's tags plugin
+    # fills its listing pages): the written page's source is kept and its shard made again
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(6):
+        (docs / f"p{n}.md").write_text(f"---\nlang: ru\n---\n# Page {n}\n\nword{n}\n", "utf-8")
+    (docs / "index.md").write_text("# Home\n", encoding="utf-8")
+    (tmp_path / "late.py").write_text(
+        "def on_page_context(context, page, config, nav):\n"
+        "    page.content = page.content.replace('word3', 'zebra')\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        f"site_name: t\ntheme:\n  name: material\n  custom_dir: {ROOT / 'overrides'}\n"
+        "hooks:\n  - late.py\nplugins:\n  - postdocs\n", encoding="utf-8")
+    log = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-v"], cwd=tmp_path, env=ENV,
+                         check=True, capture_output=True, text=True).stderr
+    assert "postdocs: 1 pages' search sources were not the ones foreseen" in log
+    from .test_search_index import _fragments
+
+    texts = _fragments(tmp_path / "site")
+    assert "zebra" in texts["/p3/"] and "word3" not in texts["/p3/"]
+    assert "word2" in texts["/p2/"]

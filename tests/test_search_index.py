@@ -12,8 +12,11 @@ import pytest
 
 from postdocs.errors import OutputError
 from postdocs.mkdocs.search_index import (
+    SEARCH_END,
+    SEARCH_START,
     SourceStore,
     StreamingIndexer,
+    content_source,
     filter_choices,
     load_plan,
     make_index,
@@ -133,6 +136,31 @@ def test_the_search_source_is_the_article_with_the_page_language() -> None:
     named = page.replace(" data-pagefind-body", "").replace(
         "<p>words</p>", "<p>&lt;article data-pagefind-body&gt; data-pagefind-body</p>")
     assert page_source(named) is None
+
+
+def test_the_source_of_a_marked_article_is_known_from_the_page_content() -> None:
+    # the template marks the searched part of the article (overrides/main.html): what the
+    # written page gives is what the page's rendered content gave before it was written
+    content = ('<h1 id="t">T</h1>\n<p>words &lt;!--/postdocs-search--&gt;</p>\n'
+               '<div class="postdocs-crosslinks">\n<h2>Related</h2><p>other</p>\n</div>\n'
+               "<!--/postdocs-search--><p>raw html a page may hold</p>")
+    page = ('<!doctype html>\n<html lang="en" class="no-js"><body><nav>menu</nav>\n'
+            '<article class="md-content__inner" data-pagefind-body>\n'
+            '<nav class="md-tags"><a class="md-tag">Tag</a></nav>\n'
+            f"{SEARCH_START}{content}{SEARCH_END}\n<aside>after</aside>\n"
+            "</article></body></html>")
+    foreseen = content_source(content, "T", "he")
+    assert page_source(with_page_language(page, "he")) == foreseen
+    assert "raw html a page may hold" in foreseen and "words" in foreseen
+    for absent in ("md-tags", "menu", "after", "other", SEARCH_START):
+        assert absent not in foreseen
+    # a content without a heading: the template adds one with the page's title
+    untitled = page.replace(content, "<h1>Home</h1><p>plain</p>")
+    assert page_source(untitled) == content_source("<p>plain</p>", "Home", "en")
+    assert page_source(untitled) != content_source("<p>plain</p>", "About", "en")
+    # another language on the page, another content: another source
+    assert page_source(page) != foreseen
+    assert page_source(with_page_language(page, "he").replace("words", "other words")) != foreseen
 
 
 def test_the_index_of_the_sources_holds_what_the_whole_pages_give(tmp_path: Path) -> None:

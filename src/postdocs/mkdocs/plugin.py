@@ -3,10 +3,11 @@
 
 Search (`search_index.py`): the plugin puts each page's language on its `<html lang>` (Pagefind
 keeps one index per language and reads the language from the static HTML), keeps each page's
-search source as the page is written (`.postdocs-cache/search/`; a temporary folder under
-`mkdocs serve`); `mkdocs build` indexes each shard whose pages changed as soon as its last
-page is written (beside MkDocs, on the other core) and the rest at the end; under `mkdocs
-serve` it indexes in the background after each build, so preview stays as fast as it was.
+search source (`.postdocs-cache/search/`; a temporary folder under `mkdocs serve`); `mkdocs
+build` keeps it as soon as the page's Markdown is rendered (checked when the page is
+written) and indexes the shards whose pages changed while the pages are written (beside
+MkDocs, on the other core), the rest at the end; under `mkdocs serve` it indexes in the
+background after each build, so preview stays as fast as it was.
 
 The rest is optional by design (ProperDocs or Zensical may run without it): apart from
 `<html lang>` and the search index the site is byte-identical without it
@@ -31,6 +32,7 @@ each and removed (README, "The MkDocs plugin").
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import time
@@ -50,6 +52,8 @@ from .. import collector
 from ..cache.reads import CACHE_DIR
 from ..errors import OutputError
 from . import compat, incremental, live, search_index
+
+log = logging.getLogger("mkdocs.plugins.postdocs")
 
 
 class _MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -136,12 +140,28 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
                                   or "unknown")
         self._streaming = search_index.StreamingIndexer(self._store, expected,
                                                         self._shard_pages())
+        for url in self._foreseen:  # their sources are kept: their shards can be indexed
+            self._streaming.written(url)
+        self._foreseen = []
 
     @event_priority(-100)  # after every other plugin
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
         # Not None: MkDocs reads None as "not read yet" (Page.title is then None).
         page.markdown = ""
+        if self._foresee and self._store is not None:
+            # the page's search source, as its written page will give it (checked then)
+            meta = page.meta if isinstance(page.meta, dict) else {}
+            search = meta.get("search")
+            excluded = isinstance(search, dict) and bool(search.get("exclude"))
+            lang = (search_index.language_tag(meta.get("lang"))
+                    or search_index.language_tag(config.theme.get("language")) or "en")
+            try:
+                self._store.put(page.url, None if excluded else search_index.content_source(
+                    html, str(page.title or config.site_name), lang))
+            except OutputError as exc:
+                raise PluginError(str(exc)) from exc
+            self._foreseen.append(page.url)
         return html
 
     @event_priority(-100)
@@ -150,9 +170,11 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         self._filters[page.url] = search_index.page_filters(output)
         if self._store is not None:
             try:
-                self._store.put(page.url, search_index.page_source(output))
+                changed = self._store.put(page.url, search_index.page_source(output))
             except OutputError as exc:
                 raise PluginError(str(exc)) from exc
+            if changed and self._foresee:  # its shard is indexed again at the end
+                self.unforeseen += 1
             if self._streaming is not None:
                 self._streaming.written(page.url)
         page.content = None
@@ -173,6 +195,11 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
     _store: search_index.SourceStore | None = None  # every page's search source
     _store_root: Path | None = None
     _streaming: search_index.StreamingIndexer | None = None  # `mkdocs build`: see _stream
+    # `mkdocs build` that streams: each page's search source kept as its Markdown is rendered
+    # (on_page_content), the pages so kept handed to the streaming indexer when it starts
+    _foresee = False
+    _foreseen: list[str] = []
+    unforeseen = 0  # pages of this build whose written page gave another source
 
     # `mkdocs build` (clean, or `--dirty`: incremental): see incremental.py.
     _incremental = False
@@ -219,6 +246,9 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
             incremental.forget_state(config)  # until this build is complete
             if self._state is not None:  # the search filters of the pages not rendered
                 self._filters = incremental.recorded_filters(self._state)
+        self._foresee = (self._command == "build" and self._state is None
+                         and self._store is not None)
+        self._foreseen, self.unforeseen = [], 0
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._files = files
@@ -291,6 +321,9 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
             self._indexer.request(config.site_dir, store, self._filters, self._shard_pages())
             return
         streaming, self._streaming = self._streaming, None
+        if self._foresee:
+            log.debug("postdocs: %d pages' search sources were not the ones foreseen",
+                      self.unforeseen)
         try:
             search_index.make_index(config.site_dir, store, self._filters,
                                     shard_pages=self._shard_pages(), streaming=streaming)

@@ -20,9 +20,13 @@ How it stays fast and small at tens of thousands of pages:
   stays in its shard); each shard is one Pagefind run into its own bundle, so a run's memory
   is bounded by the shard, not by the site. The search box merges a language's shards into
   one search (Pagefind's `mergeIndex`: one WebAssembly module, results ranked together).
-- While MkDocs writes the pages (`StreamingIndexer`): a shard whose last page is written is
-  indexed at once, on the core MkDocs leaves idle; at the end of the build only the shards
-  not made yet are left, run side by side (one per core).
+- While MkDocs writes the pages (`StreamingIndexer`): a shard whose pages' sources are all
+  kept is indexed at once, on the core MkDocs leaves idle; at the end of the build only the
+  shards not made yet are left, run side by side (one per core). A page's source is kept as
+  soon as its Markdown is rendered (`content_source`: the template marks the part of the
+  article that is searched, the page's content), and checked against the written page
+  (`page_source`); MkDocs renders every page before it writes the first, so every shard can
+  be indexed while the pages are written.
 - A shard whose pages did not change keeps its bundle (the store records a digest of every
   source; a bundle records the digest of the pages it was made from): one new post indexes
   one shard again.
@@ -76,8 +80,12 @@ _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
 # Not indexed, though inside the article: a review's links to other reviews (same paper,
 # related, previous and next in its channel) are those reviews' titles, so indexing them made a
 # query find every page that links to the review it is about, and cost a fifth of the index's
-# build time.
-EXCLUDED = (".postdocs-crosslinks",)
+# build time. Nor Material's list of a page's tags (a review's header names them too).
+EXCLUDED = (".postdocs-crosslinks", ".md-tags")
+# Around the part of a page's article that is searched (overrides/main.html: the page's
+# content, without Material's tags and buttons): `page_source` reads it from the written page,
+# `content_source` gives it from the page's rendered content.
+SEARCH_START, SEARCH_END = "<!--postdocs-search-->", "<!--/postdocs-search-->"
 _HTML_LANG_RE = re.compile(r'<html lang="[^"<>]*"')
 _LANG_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 
@@ -133,7 +141,10 @@ def _pagefind_version() -> str:
 def page_source(page_html: str) -> str | None:
     """What the index reads of a built page: its `<html lang>` and the article marked
     `data-pagefind-body` (the template's own `<article>`: text from a post is escaped, so it
-    cannot open or close one), as a small HTML document; None for a page not indexed."""
+    cannot open or close one), as a small HTML document; None for a page not indexed. Of an
+    article whose searched part the template marks (`SEARCH_START` … `SEARCH_END`,
+    overrides/main.html) that part only: what `content_source` gives before the page is
+    written."""
     start = page_html.find("<article")
     if start < 0:
         return None
@@ -142,9 +153,31 @@ def page_source(page_html: str) -> str | None:
     if tag_end < 0 or end < tag_end or "data-pagefind-body" not in page_html[start:tag_end]:
         return None
     lang = _HTML_LANG_RE.search(page_html)
-    article = _without_excluded(page_html[start:end + len("</article>")])
-    return (f'<!doctype html>\n{lang.group(0) if lang else "<html"}>\n'
-            f'<head><meta charset="utf-8"></head>\n<body>\n{article}\n</body>\n</html>\n')
+    article = page_html[start:end + len("</article>")]
+    first, last = article.find(SEARCH_START), article.rfind(SEARCH_END)
+    if 0 <= first < last:  # the template's own markers: the first and the last
+        article = _article(article[first + len(SEARCH_START):last])
+    return _document(lang.group(0) if lang else "<html", article)
+
+
+def content_source(content: str, title: str, lang: str) -> str:
+    """The search source `page_source` gives of the built page, known as soon as the page's
+    Markdown is rendered: `content` is the page's HTML (`Page.content`), `title` its title (the
+    heading the template adds to a content without one), `lang` the language on its `<html
+    lang>`. The template is given the same `Page.content` unless a plugin changes it later
+    (Material's tags plugin fills its listing pages so); the plugin then keeps the built
+    page's source, and the index follows that."""
+    heading = "" if "<h1" in content else f"<h1>{title}</h1>"
+    return _document(f'<html lang="{lang}"', _article(heading + content))
+
+
+def _article(searched: str) -> str:
+    return f"<article data-pagefind-body>\n{searched}\n</article>"
+
+
+def _document(html_lang: str, article: str) -> str:
+    return (f'<!doctype html>\n{html_lang}>\n<head><meta charset="utf-8"></head>\n<body>\n'
+            f"{_without_excluded(article)}\n</body>\n</html>\n")
 
 
 _EXCLUDED_OPEN = '<div class="postdocs-crosslinks">'  # EXCLUDED, as render/pages.py writes it
@@ -209,18 +242,18 @@ class SourceStore:
         except (OSError, ValueError, TypeError, IndexError, AttributeError):
             self.record = {}
 
-    def put(self, url: str, source: str | None) -> None:
-        """Keep `source` as the page's search source (None: the page is not indexed)."""
+    def put(self, url: str, source: str | None) -> bool:
+        """Keep `source` as the page's search source (None: the page is not indexed); whether
+        that changed what was kept."""
         url = _key(url)
         path = _url_path(url)
         if source is None or path is None:
-            self.drop(url)
-            return
+            return self.drop(url)
         data = source.encode("utf-8")
         entry = (source_language(source), hashlib.sha256(data).hexdigest()[:20])
         target = self.pages / path
         if self.record.get(url) == entry and target.is_file():
-            return
+            return False
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(target.name + ".tmp")
@@ -230,13 +263,16 @@ class SourceStore:
             raise OutputError(f"{target}: the page's search source could not be kept: "
                               f"{exc.strerror or exc}") from exc
         self.record[url] = entry
+        return True
 
-    def drop(self, url: str) -> None:
+    def drop(self, url: str) -> bool:
         url = _key(url)
-        if self.record.pop(url, None) is not None:
-            path = _url_path(url)
-            if path is not None:
-                (self.pages / path).unlink(missing_ok=True)
+        if self.record.pop(url, None) is None:
+            return False
+        path = _url_path(url)
+        if path is not None:
+            (self.pages / path).unlink(missing_ok=True)
+        return True
 
     def keep_only(self, urls: Iterable[str]) -> None:
         """Forget the pages not in `urls` (pages gone since the last build)."""
@@ -561,9 +597,11 @@ class StreamingIndexer:
     """Indexes the shards of a build while MkDocs writes its pages: shards are ranges of pages
     in the order they are written (`plan_shards`), so a shard is whole long before the build
     ends; it is indexed then, one Pagefind run at a time on one thread, beside MkDocs on the
-    other core. `make_index` at the end of the build follows the same plan and keeps those
-    shards (their digests are checked again there, so a page whose language was not the one
-    foreseen only means its shard is indexed at the end).
+    other core. (The plugin keeps each page's source as soon as its Markdown is rendered,
+    `content_source`, and MkDocs renders every page before it writes the first: every shard
+    is whole when the writing begins.) `make_index` at the end of the build follows the same
+    plan and keeps those shards (their digests are checked again there, so a page whose
+    language or source was not the one foreseen only means its shard is indexed at the end).
 
     `expected`: every page the build writes → its language as foreseen (its front-matter's,
     or the site's)."""
@@ -581,16 +619,18 @@ class StreamingIndexer:
         self._jobs: dict[str, tuple[concurrent.futures.Future[None], str]] = {}
         self._closing = threading.Event()
         self.made: dict[str, str] = {}  # shard → the digest it was made from
+        self._whole: set[str] = set()  # shards all of whose pages are written
 
     def written(self, url: str) -> None:
         """The page at `url` is written and its source kept (or dropped) in the store."""
         name = self._shard_of.get(_key(url))
-        if name is None:
+        if name is None or name in self._whole:
             return
         left = self._left[name]
         left.discard(_key(url))
         if left or self._closing.is_set():
             return
+        self._whole.add(name)
         lang = _shard_key(name)[0]
         record = self.store.record
         urls = [u for u in self.shards[name] if u in record and record[u][0] == lang]
