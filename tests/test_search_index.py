@@ -18,6 +18,7 @@ from postdocs.mkdocs.search_index import (
     StreamingIndexer,
     content_source,
     filter_choices,
+    foreseen_language,
     load_plan,
     make_index,
     page_filters,
@@ -161,6 +162,22 @@ def test_the_source_of_a_marked_article_is_known_from_the_page_content() -> None
     # another language on the page, another content: another source
     assert page_source(page) != foreseen
     assert page_source(with_page_language(page, "he").replace("words", "other words")) != foreseen
+
+
+def test_a_page_language_is_foreseen_from_the_top_of_its_front_matter(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    for text, lang in (("---\ntitle: T\nlang: he\ndir: rtl\n---\n# T\n", "he"),
+                       ("---\nlang: 'ru'\n---\nlang: he\n", "ru"),
+                       ('\ufeff---\nlang: "en"\n---\n', "en"),
+                       ("---\ntitle: T\n---\nlang: he\n", None),  # in the text, not the meta
+                       ("# No front-matter\nlang: he\n", None),
+                       ("---\nlang: not a tag!\n---\n", None),
+                       ("---\ntopics:\n  lang: he\n---\n", None),  # not at the top level
+                       ("---\n" + "x: 1\n" * 2000 + "lang: he\n---\n", None)):  # too far
+        page.write_text(text, encoding="utf-8")
+        assert foreseen_language(page) == lang, text[:40]
+    assert foreseen_language(None) is None
+    assert foreseen_language(tmp_path / "missing.md") is None
 
 
 def test_the_index_of_the_sources_holds_what_the_whole_pages_give(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ Search (`search_index.py`): the plugin puts each page's language on its `<html l
 keeps one index per language and reads the language from the static HTML), keeps each page's
 search source (`.postdocs-cache/search/`; a temporary folder under `mkdocs serve`); `mkdocs
 build` keeps it as soon as the page's Markdown is rendered (checked when the page is
-written) and indexes the shards whose pages changed while the pages are written (beside
-MkDocs, on the other core), the rest at the end; under `mkdocs serve` it indexes in the
+written) and indexes the shards whose pages changed while the pages are rendered and written
+(beside MkDocs, on the other core), the rest at the end; under `mkdocs serve` it indexes in the
 background after each build, so preview stays as fast as it was.
 
 The rest is optional by design (ProperDocs or Zensical may run without it): apart from
@@ -119,30 +119,22 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         # partial per page); a build's templates do not change while it runs, and `mkdocs
         # serve` makes a new environment for each build.
         env.auto_reload = False
-        self._stream(config, files)
         return env
 
     def _stream(self, config: MkDocsConfig, files: Files) -> None:
-        """`mkdocs build` that renders every page: index the search shards while the pages are
-        written (every page is read by now, so its language is known: its front-matter's, or
-        the site's). Not in an incremental build that has the last build's record: the pages
-        it does not render are not read (and it renders few)."""
-        if self._command != "build" or self._state is not None or self._store is None:
+        """`mkdocs build` that renders every page: index the search shards while MkDocs
+        renders and writes the pages. Each page's language is foreseen from its front-matter
+        (`search_index.foreseen_language`, or the site's); each page's source is kept as soon
+        as its Markdown is rendered (`on_page_content`), so a shard is indexed as soon as its
+        last page is rendered. Not in an incremental build that has the last build's record
+        (it renders few pages)."""
+        if not self._foresee or self._store is None:
             return
-        site_lang = search_index.language_tag(config.theme.get("language"))
-        expected = {}
-        for file in files.documentation_pages():
-            page = file.page
-            if page is None:
-                continue
-            meta = page.meta if isinstance(page.meta, dict) else {}
-            expected[page.url] = (search_index.language_tag(meta.get("lang")) or site_lang
-                                  or "unknown")
+        site_lang = search_index.language_tag(config.theme.get("language")) or "unknown"
+        expected = {file.url: search_index.foreseen_language(file.abs_src_path) or site_lang
+                    for file in files.documentation_pages()}
         self._streaming = search_index.StreamingIndexer(self._store, expected,
                                                         self._shard_pages())
-        for url in self._foreseen:  # their sources are kept: their shards can be indexed
-            self._streaming.written(url)
-        self._foreseen = []
 
     @event_priority(-100)  # after every other plugin
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig,
@@ -161,7 +153,8 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
                     html, str(page.title or config.site_name), lang))
             except OutputError as exc:
                 raise PluginError(str(exc)) from exc
-            self._foreseen.append(page.url)
+            if self._streaming is not None:
+                self._streaming.written(page.url)
         return html
 
     @event_priority(-100)
@@ -195,10 +188,9 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
     _store: search_index.SourceStore | None = None  # every page's search source
     _store_root: Path | None = None
     _streaming: search_index.StreamingIndexer | None = None  # `mkdocs build`: see _stream
-    # `mkdocs build` that streams: each page's search source kept as its Markdown is rendered
-    # (on_page_content), the pages so kept handed to the streaming indexer when it starts
+    # `mkdocs build` that renders every page: each page's search source kept as its Markdown
+    # is rendered (on_page_content), and its shard indexed while the build goes on (_stream)
     _foresee = False
-    _foreseen: list[str] = []
     unforeseen = 0  # pages of this build whose written page gave another source
 
     # `mkdocs build` (clean, or `--dirty`: incremental): see incremental.py.
@@ -248,7 +240,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
                 self._filters = incremental.recorded_filters(self._state)
         self._foresee = (self._command == "build" and self._state is None
                          and self._store is not None)
-        self._foreseen, self.unforeseen = [], 0
+        self.unforeseen = 0
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self._files = files
@@ -261,6 +253,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
             self._pages.update(live.page_urls(files))
             # a gone page's HTML may now be another file's (a redirect left by a renamed page)
             self._outputs = {f.abs_dest_path for f in files}
+        self._stream(config, files)
         return files
 
     @event_priority(-100)

@@ -20,13 +20,13 @@ How it stays fast and small at tens of thousands of pages:
   stays in its shard); each shard is one Pagefind run into its own bundle, so a run's memory
   is bounded by the shard, not by the site. The search box merges a language's shards into
   one search (Pagefind's `mergeIndex`: one WebAssembly module, results ranked together).
-- While MkDocs writes the pages (`StreamingIndexer`): a shard whose pages' sources are all
-  kept is indexed at once, on the core MkDocs leaves idle; at the end of the build only the
-  shards not made yet are left, run side by side (one per core). A page's source is kept as
-  soon as its Markdown is rendered (`content_source`: the template marks the part of the
-  article that is searched, the page's content), and checked against the written page
-  (`page_source`); MkDocs renders every page before it writes the first, so every shard can
-  be indexed while the pages are written.
+- While MkDocs renders and writes the pages (`StreamingIndexer`): a shard whose pages'
+  sources are all kept is indexed at once, on the core MkDocs leaves idle; at the end of the
+  build only the shards not made yet are left, run side by side (one per core). A page's
+  source is kept as soon as its Markdown is rendered (`content_source`: the template marks
+  the part of the article that is searched, the page's content), and checked against the
+  written page (`page_source`); its language, which places it in a shard, is foreseen from
+  its front-matter before the build reads it (`foreseen_language`).
 - A shard whose pages did not change keeps its bundle (the store records a digest of every
   source; a bundle records the digest of the pages it was made from): one new post indexes
   one shard again.
@@ -88,6 +88,29 @@ EXCLUDED = (".postdocs-crosslinks", ".md-tags")
 SEARCH_START, SEARCH_END = "<!--postdocs-search-->", "<!--/postdocs-search-->"
 _HTML_LANG_RE = re.compile(r'<html lang="[^"<>]*"')
 _LANG_RE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+# A `lang:` key at the top level of a front-matter, its value plain or quoted.
+_FRONT_LANG_RE = re.compile(r"""^lang:[ \t]*(['"]?)([A-Za-z0-9-]+)\1[ \t]*$""", re.M)
+FRONT_HEAD = 4096  # characters of a page read for its language (postdocs writes `lang` early)
+
+
+def foreseen_language(path: str | os.PathLike[str] | None) -> str | None:
+    """The language a page's front-matter gives (its `lang`), read from the head of its
+    Markdown file before MkDocs reads the page: a forecast, for the streaming indexer's plan.
+    None if the file has no front-matter, no such key near its top, or cannot be read."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as f:
+            head = f.read(FRONT_HEAD)
+    except OSError:
+        return None
+    if not head.startswith("---"):
+        return None
+    end = head.find("\n---", 3)
+    m = _FRONT_LANG_RE.search(head, 0, end if end > 0 else len(head))
+    return language_tag(m.group(2)) if m else None
 
 
 def language_tag(value: object) -> str | None:
@@ -598,10 +621,11 @@ class StreamingIndexer:
     in the order they are written (`plan_shards`), so a shard is whole long before the build
     ends; it is indexed then, one Pagefind run at a time on one thread, beside MkDocs on the
     other core. (The plugin keeps each page's source as soon as its Markdown is rendered,
-    `content_source`, and MkDocs renders every page before it writes the first: every shard
-    is whole when the writing begins.) `make_index` at the end of the build follows the same
-    plan and keeps those shards (their digests are checked again there, so a page whose
-    language or source was not the one foreseen only means its shard is indexed at the end).
+    `content_source`, in the same order: MkDocs renders every page before it writes the first,
+    so most shards are made while it renders the others.) `make_index` at the end of the build
+    follows the same plan and keeps those shards (their digests are checked again there, so a
+    page whose language or source was not the one foreseen only means its shard is indexed at
+    the end).
 
     `expected`: every page the build writes → its language as foreseen (its front-matter's,
     or the site's)."""
