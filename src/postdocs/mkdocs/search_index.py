@@ -11,10 +11,11 @@ that list it). The search box (`overrides/partials/postdocs-search.html`,
 
 How it stays fast and small at tens of thousands of pages:
 
-- Pagefind reads only what it indexes: as each page is written, its search source (the page's
-  `<html lang>` and its article, `page_source`) is kept in a `SourceStore`, one small file per
-  page; Pagefind runs over those, not over the site with its navigation on every page. The
-  index is the same (a test compares the indexed text of both).
+- Pagefind reads only what it indexes: each page's search source (the page's `<html lang>`
+  and the searched part of its article: `content_source` as its Markdown is rendered,
+  `page_source` of the written page) is kept in a `SourceStore`, one small file per page;
+  Pagefind runs over those, not over the site with its navigation on every page. The index is
+  the same (tests compare the indexed text of both).
 - Shards: each language's pages are cut into ranges in the order MkDocs writes them, of at
   most `SHARD_PAGES` pages (`plan_shards`; the plan is kept from build to build, so a page
   stays in its shard); each shard is one Pagefind run into its own bundle, so a run's memory
