@@ -93,8 +93,10 @@ _EXPORT_MARKUP = re.compile(
 # postdocs' own facts for the search index (render.py `_search_data`): exactly this shape, so
 # anything injected into it does not match and is inspected like the rest of the page.
 _SEARCH_DATA = re.compile(
-    r'<div class="postdocs-search-data" hidden>\n?(?:<span data-pagefind-(?:filter|meta)='
-    r'"\w+\[data-value\]" data-value="[^"<>]*"></span>\n?)*</div>'
+    r'<div class="postdocs-search-data" hidden>\n?<span data-pagefind-filter="[\w\[\], -]+" '
+    r'data-pagefind-meta="[\w\[\], -]+"(?: data-\w+="[^"<>]*")+></span>\n?'
+    r'(?:<span data-pagefind-filter="topic\[data-value\]" data-value="[^"<>]*"></span>\n?)*'
+    r'</div>'
     r'|<div class="postdocs-search-data" hidden lang="he">[\u0590-\u05FF\w\- ]*</div>')
 
 

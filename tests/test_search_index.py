@@ -75,6 +75,13 @@ def test_filters_are_read_from_attributes_and_counted() -> None:
             '<span data-pagefind-filter="year[data-value]" data-value="2024"></span>'
             '<span data-pagefind-meta="channel[data-value]" data-value="ignored"></span>')
     assert page_filters(html) == (("channel", "A & B"), ("year", "2024"))
+    # several from one element's attributes (as render/pages.py writes a review's), in order;
+    # a declared filter whose attribute is missing is none
+    one = ('<span data-pagefind-filter="kind[data-kind], channel[data-channel], year[data-y]" '
+           'data-pagefind-meta="channel[data-channel]" data-kind="review" '
+           'data-channel="x, y: &quot;z&quot;"></span>'
+           '<span data-pagefind-filter="topic[data-value]" data-value="RL"></span>')
+    assert page_filters(one) == (("kind", "review"), ("channel", 'x, y: "z"'), ("topic", "RL"))
     choices = filter_choices([(("year", "2023"),), (("year", "2024"), ("channel", "b")),
                               (("year", "2024"), ("channel", "a"))])
     assert choices == {"channel": [["a", 1], ["b", 1]], "year": [["2024", 2], ["2023", 1]]}

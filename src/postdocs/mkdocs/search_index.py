@@ -128,13 +128,24 @@ def with_page_language(html: str, lang: object) -> str:
     return _HTML_LANG_RE.sub(f'<html lang="{lang}"', html, count=1)
 
 
-_FILTER_RE = re.compile(r'data-pagefind-filter="([a-z]+)\[data-value\]" data-value="([^"]*)"')
+# An element that declares filters read from its attributes (`render/pages.py` writes them:
+# `data-pagefind-filter="channel[data-channel], year[data-year]" data-channel="…" …`; text from
+# a post is escaped, so it cannot make one), the rest of its tag, an attribute, a filter.
+_FILTER_TAG_RE = re.compile(r'<span data-pagefind-filter="([^"<>]*)"([^<>]*)>')
+_ATTRIBUTE_RE = re.compile(r'\s(data-[a-z-]+)="([^"<>]*)"')
+_FILTER_KEY_RE = re.compile(r"([a-z]+)\[(data-[a-z-]+)\]")
 FILTERS_FILE = "postdocs-filters.json"  # the search box's filter choices, in the bundle
 
 
 def page_filters(page_html: str) -> tuple[tuple[str, str], ...]:
-    """The Pagefind filters a built page declares (`render.py` writes them as attributes)."""
-    return tuple((key, html.unescape(value)) for key, value in _FILTER_RE.findall(page_html))
+    """The Pagefind filters a built page declares (`render/pages.py` writes them as
+    attributes), in the order they are declared."""
+    found = []
+    for declared, rest in _FILTER_TAG_RE.findall(page_html):
+        values = dict(_ATTRIBUTE_RE.findall(rest))
+        found += [(key, html.unescape(values[attribute]))
+                  for key, attribute in _FILTER_KEY_RE.findall(declared) if attribute in values]
+    return tuple(found)
 
 
 def filter_choices(pages: Iterable[Iterable[tuple[str, str]]]) -> dict[str, list[list[object]]]:
@@ -618,7 +629,7 @@ def _log_made(seconds: float, before: os.times_result, streaming: StreamingIndex
 
 
 class StreamingIndexer:
-    """Indexes the shards of a build while MkDocs writes its pages: shards are ranges of pages
+    """Indexes the shards of a build while MkDocs makes its pages: shards are ranges of pages
     in the order they are written (`plan_shards`), so a shard is whole long before the build
     ends; it is indexed then, one Pagefind run at a time on one thread, beside MkDocs on the
     other core. (The plugin keeps each page's source as soon as its Markdown is rendered,
@@ -647,7 +658,8 @@ class StreamingIndexer:
         self._whole: set[str] = set()  # shards all of whose pages are written
 
     def written(self, url: str) -> None:
-        """The page at `url` is written and its source kept (or dropped) in the store."""
+        """The source of the page at `url` is kept (or dropped) in the store: as its Markdown
+        is rendered (`content_source`), or as it is written."""
         name = self._shard_of.get(_key(url))
         if name is None or name in self._whole:
             return

@@ -525,23 +525,33 @@ def hebrew_search_forms(text: str) -> list[str]:
 
 def _search_data(post: Post, ctx: SiteContext) -> list[str]:
     """The review's facts for the search index (Pagefind filters and result metadata, from
-    attributes: no text of their own), and its Hebrew words without prefixes."""
-
-    def span(kind: str, key: str, value: str) -> str:
-        return (f'<span data-pagefind-{kind}="{key}[data-value]" '
-                f'data-value="{html.escape(value, quote=True)}"></span>')
-
+    attributes: no text of their own), and its Hebrew words without prefixes. The facts with
+    one value are one element (Pagefind reads several filters and metadata from one element's
+    attributes: a fifth of the tags the page had with one element each, and every tag costs
+    each build twice, in Python-Markdown's and MkDocs' reading of the page's HTML); a topic,
+    which a review may have several of, one element each."""
     channel, language = ctx.channel_name(post.channel), language_name(post.lang)
-    spans = [span("filter", "kind", "review"),  # the search box ranks reviews above other pages
-             span("filter", "channel", channel), span("meta", "channel", channel),
-             span("filter", "language", language), span("meta", "language", language)]
+    values = {"kind": "review",  # the search box ranks reviews above other pages
+              "channel": channel, "language": language}
+    filters, metadata = ["kind", "channel", "language"], ["channel", "language"]
     if post.date:
-        spans += [span("filter", "year", f"{post.date.year:04d}"),
-                  span("meta", "date", post.date.isoformat())]
+        values |= {"year": f"{post.date.year:04d}", "date": post.date.isoformat()}
+        filters.append("year")
+        metadata.append("date")
     names = [ctx.topic_name(t) for t in post.topics]
-    spans += [span("filter", "topic", name) for name in names]
     if names:
-        spans.append(span("meta", "topics", ", ".join(names)))
+        values["topics"] = ", ".join(names)
+        metadata.append("topics")
+
+    def read(keys: list[str]) -> str:
+        return ", ".join(f"{key}[data-{key}]" for key in keys)
+
+    attributes = "".join(f' data-{key}="{html.escape(value, quote=True)}"'
+                         for key, value in values.items())
+    spans = [f'<span data-pagefind-filter="{read(filters)}" '
+             f'data-pagefind-meta="{read(metadata)}"{attributes}></span>']
+    spans += [f'<span data-pagefind-filter="topic[data-value]" '
+              f'data-value="{html.escape(name, quote=True)}"></span>' for name in names]
     out = ['<div class="postdocs-search-data" hidden>', *spans, "</div>"]
     if post.lang == "he":
         forms = hebrew_search_forms(body_markdown(post))
