@@ -73,6 +73,11 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
+def _site_language(config: MkDocsConfig) -> str:
+    """The language on `<html lang>` of a page without its own (Material writes the site's)."""
+    return search_index.language_tag(config.theme.get("language")) or "en"
+
+
 def _tags_plugin(config: MkDocsConfig) -> Any:
     tags = config.plugins.get("material/tags") or config.plugins.get("tags")
     return tags if type(tags).__module__ == "material.plugins.tags.plugin" else None
@@ -130,7 +135,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         (it renders few pages)."""
         if not self._foresee or self._store is None:
             return
-        site_lang = search_index.language_tag(config.theme.get("language")) or "unknown"
+        site_lang = _site_language(config)
         expected = {file.url: search_index.foreseen_language(file.abs_src_path) or site_lang
                     for file in files.documentation_pages()}
         self._streaming = search_index.StreamingIndexer(self._store, expected,
@@ -146,8 +151,7 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
             meta = page.meta if isinstance(page.meta, dict) else {}
             search = meta.get("search")
             excluded = isinstance(search, dict) and bool(search.get("exclude"))
-            lang = (search_index.language_tag(meta.get("lang"))
-                    or search_index.language_tag(config.theme.get("language")) or "en")
+            lang = search_index.language_tag(meta.get("lang")) or _site_language(config)
             try:
                 self._store.put(page.url, None if excluded else search_index.content_source(
                     html, str(page.title or config.site_name), lang))
