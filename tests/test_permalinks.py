@@ -310,6 +310,28 @@ def test_the_registry_text_is_its_entries_blocks_and_reads_back_as_written(
         assert permalinks.dump(reg, Table(tmp_path, "registry-text")) == whole  # kept blocks
         assert permalinks.parse(whole, "p.yml") == permalinks.written(reg, "p.yml")
     assert permalinks.dump(Registry()) == permalinks.HEADER + "reviews: []\n"
+    # the entries were written by libyaml's emitter (where PyYAML has it), those with a
+    # character beyond the Basic Multilingual Plane by PyYAML's own, which writes it as it is
+    items = {e.title: permalinks._item(e) for e in _hostile_registry().entries}
+    assert permalinks._dumper(items["Plain title"]) is permalinks._FAST
+    assert permalinks._dumper(items["emoji 🤖 and astral 𝔸"]) is permalinks._Dumper
+    assert yaml.__with_libyaml__ == (permalinks._FAST is not permalinks._Dumper)
+    assert "title: emoji 🤖 and astral 𝔸\n" in permalinks.dump(_hostile_registry())
+    assert permalinks._dumper(items["tab\there"]) is permalinks._Dumper
+    # random titles of letters, punctuation, spaces and the odd character: each entry's text
+    # is PyYAML's own, whichever emitter wrote it
+    rng = random.Random(7)
+    alphabet = [*" :'\"-#&*!|>%@`{}[],?=~\\/abcXYZ019", *"עברית", *"привет", "\u00a0", "\u200f",
+                "\u2028", "\x85", "\ufeff", "\x07", "\t", "\n", "\u0301", "\U0001F916", "中"]
+    fast = 0
+    for _ in range(1500):
+        title = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 250)))
+        for text in (title, permalinks._ESCAPED_RE.sub("", title)):
+            item = {"url": "reviews/c/x/", "title": text, "opening": text[::-1]}
+            fast += permalinks._dumper(item) is permalinks._FAST
+            assert (permalinks._yaml_text(item, permalinks._dumper(item))
+                    == permalinks._yaml_text(item, permalinks._Dumper)), text
+    assert fast >= 1500
 
 
 def test_the_parsed_registry_is_kept_in_the_cache(tmp_path: Path,
