@@ -314,7 +314,10 @@ def test_seed_evidence_and_tags_reach_the_front_matter(corpus: Corpus) -> None:
 
     meta = post_metadata(sae)
     assert meta["tags"] == list(sae.tags)
-    assert {"topic", "term", "where", "weight", "count"} <= set(meta["topic_evidence"][0])
+    # the evidence as `postdocs topics --explain` gives it, a line each
+    assert meta["topic_evidence"] == [f"{e.topic}: {e.explained()}" for e in sae.evidence]
+    assert any(line.startswith("alignment: body: рлхф")
+               for line in post_metadata(post)["topic_evidence"])
 
 
 def test_topic_pages_for_every_topic_with_a_review(project: Project, corpus: Corpus) -> None:
@@ -382,7 +385,9 @@ def test_override_changes_topics_on_the_next_build_and_nothing_else(
     new_meta, new_body = _split(after[page])
     assert new_meta["primary_topic"] == "optimization-theory"
     assert set(new_meta["topics"]) == {*old_meta["topics"], "optimization-theory"}
-    assert new_meta["topic_evidence"][-1]["term"] == "override"
+    last = new_meta["topic_evidence"][-1]  # where: the override's file and line
+    assert last.startswith("optimization-theory: override ") and last.endswith(
+        "overrides.yml:2: override (+0)")
     topical = ("topics", "primary_topic", "topic_evidence")
     assert ({k: v for k, v in new_meta.items() if k not in topical}
             == {k: v for k, v in old_meta.items() if k not in topical})

@@ -58,6 +58,12 @@ class Evidence:
     weight: float  # what the term added to the topic's score
     count: int = 1  # how often the term was found there
 
+    def explained(self) -> str:
+        """`body: backprop ×2 (+2)`: where the term was found, how often, what it added (the
+        lines of `postdocs topics --explain`; a page's front-matter has them too)."""
+        times = f" ×{self.count}" if self.count > 1 else ""
+        return f"{self.where}: {self.term}{times} (+{self.weight:g})"
+
     def __reduce__(self) -> tuple[type[Evidence], tuple[str, str, str, float, int]]:
         # as SourceLine: a few per post, pickled by the hundred thousand at 100x
         return Evidence, (self.topic, self.term, self.where, self.weight, self.count)

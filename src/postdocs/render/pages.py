@@ -272,11 +272,10 @@ def _responses(post: Post) -> dict[str, Any]:
     if post.continuations:
         meta["continuations"] = post.continuations
     if post.evidence:
-        meta["topic_evidence"] = [
-            {"topic": e.topic, "term": e.term, "where": e.where, "weight": e.weight,
-             "count": e.count}
-            for e in post.evidence
-        ]
+        # one line each (`alignment: body: рлхф ×2 (+2)`), not a mapping of five keys: MkDocs
+        # parses every page's front-matter with PyYAML's Python loader, and the mappings were
+        # two thirds of a review's (at 10×, 0.55 s of parsing against 0.2 s without them)
+        meta["topic_evidence"] = [f"{e.topic}: {e.explained()}" for e in post.evidence]
     return meta
 
 

@@ -23,8 +23,7 @@ def print_topics(corpus: Corpus, explain: bool = False) -> int:
             if explain:
                 for e in p.evidence:
                     if e.topic == topic.id:
-                        times = f" ×{e.count}" if e.count > 1 else ""
-                        print(f"      {e.where}: {e.term}{times} (+{e.weight:g})")
+                        print(f"      {e.explained()}")
     untagged = [p for p in posts if not p.topics]
     covered = len(posts) - len(untagged)
     share = covered / len(posts) if posts else 1.0
