@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from postdocs.cli import main
+from postdocs.mkdocs.search_index import SourceStore
 
 from .conftest import ROOT, copy_project
 
@@ -52,8 +53,9 @@ def test_seed_site_is_byte_identical_without_the_plugin(tmp_path: Path) -> None:
             assert set(own["languages"]) == {lang}
     assert not any(k.startswith("pagefind/") for k in without)
     # every page the index reads, the home page (`./` to MkDocs) too, kept for the next build
-    sources = root / ".postdocs-cache" / "search" / "pages"
-    assert (sources / "index.html").is_file() and (sources / "about" / "index.html").is_file()
+    sources = SourceStore(root / ".postdocs-cache" / "search")
+    assert {"", "about/"} <= set(sources.record)
+    assert [url for url, _source in sources.sources(["", "about/"])] == ["", "about/"]
     pages = sorted(k for k in with_plugin if not k.startswith("pagefind/"))
     assert len(pages) > 200 and set(pages) == set(without)
     # each page's language on <html lang> (the template's language partial writes it, the

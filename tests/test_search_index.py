@@ -250,14 +250,14 @@ def test_shards_split_each_language_and_unchanged_shards_are_kept(tmp_path: Path
 
 def test_the_store_writes_a_source_only_when_it_changed(tmp_path: Path) -> None:
     site, store = _store_site(tmp_path, 3)
-    file = store.pages / "reviews" / "p1" / "index.html"
-    stamp = file.stat().st_mtime_ns
-    source = file.read_text("utf-8")
-    store.put("reviews/p1/", source)
-    assert file.stat().st_mtime_ns == stamp
+    source = dict(store.sources(["reviews/p1/"]))["reviews/p1/"].decode("utf-8")
+    assert store.put("reviews/p1/", source) is False  # the same source: nothing written
+    assert store.put("reviews/p1/", source.replace("word1", "other")) is True
+    assert store.put("reviews/p1/", source) is True
     store.save()
     again = SourceStore(tmp_path / "store")
     assert again.record == store.record
+    assert dict(again.sources(sorted(store.record))) == dict(store.sources(sorted(store.record)))
     # a page the store has no source of is read from its built HTML; a URL that would leave
     # the store is not kept
     built = tmp_path / "built.html"
@@ -270,11 +270,89 @@ def test_the_store_writes_a_source_only_when_it_changed(tmp_path: Path) -> None:
     again.put("", page_source(built.read_text("utf-8")))
     again.keep_only([*again.record, "./"])
     again.fill({"./": str(built)})
-    assert (again.pages / "index.html").is_file() and "" in again.record
-    assert "./" not in again.record
+    assert "" in again.record and "./" not in again.record
+    assert [url for url, _source in again.sources(["", "./"])] == [""]
     again.put("reviews/p2/", None)
-    assert "reviews/p2/" not in again.record
-    assert not (store.pages / "reviews" / "p2" / "index.html").exists()
+    assert "reviews/p2/" not in again.record and not list(again.sources(["reviews/p2/"]))
+    again.save()
+    assert "reviews/p2/" not in SourceStore(tmp_path / "store").record
+    # changes not saved are not kept (a build that stopped half-way)
+    again.put("reviews/p0/", None)
+    assert "reviews/p0/" in SourceStore(tmp_path / "store").record
+
+
+def test_a_store_that_cannot_be_read_is_started_again(tmp_path: Path) -> None:
+    _site, store = _store_site(tmp_path, 3)
+    store.save()
+    store.path.write_bytes(b"not a database " * 100)
+    again = SourceStore(tmp_path / "store")
+    assert again.record == {}
+    assert again.put("reviews/p1/", page_source(with_page_language(
+        PAGE.format(title="X", channel="c", text="t"), "en"))) is True
+    again.save()
+    assert list(SourceStore(tmp_path / "store").record) == ["reviews/p1/"]
+    # earlier versions kept a file per page under pages/ and the record in sources.json
+    old = tmp_path / "store" / "pages" / "reviews" / "p1"
+    old.mkdir(parents=True)
+    (old / "index.html").write_text("<html></html>", encoding="utf-8")
+    (tmp_path / "store" / "sources.json").write_text("{}", encoding="utf-8")
+    assert list(SourceStore(tmp_path / "store").record) == ["reviews/p1/"]
+    assert not (tmp_path / "store" / "pages").exists()
+    assert not (tmp_path / "store" / "sources.json").exists()
+
+
+def test_a_shard_is_indexed_from_memory_or_from_the_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each run's pages are written where files cost least (a file system in memory), and the
+    # folder is gone after the run; without one, or when it is full, into the store
+    from postdocs.mkdocs import search_index
+
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(search_index, "MEMORY_FS", memory)
+    seen: list[Path] = []
+    write_into = search_index._write_into
+
+    def watched(work: Path, store: SourceStore, urls: list[str]) -> Path:
+        seen.append(work)
+        return write_into(work, store, urls)
+
+    monkeypatch.setattr(search_index, "_write_into", watched)
+    site, store = _store_site(tmp_path, 6)
+    make_index(site, store, shard_pages=5)
+    indexed = _fragments(site)
+    assert len(indexed) == 6 and seen and all(w.parent == memory for w in seen)
+    assert list(memory.iterdir()) == []
+
+    def full(work: Path, store: SourceStore, urls: list[str]) -> Path:
+        seen.append(work)
+        if work.parent == memory:
+            shutil.rmtree(work)
+            raise OSError(28, "No space left on device")
+        return write_into(work, store, urls)
+
+    monkeypatch.setattr(search_index, "_write_into", full)
+    seen.clear()
+    shutil.rmtree(site)
+    site.mkdir()
+    shutil.rmtree(store.root / "bundles")
+    make_index(site, store, shard_pages=5)
+    assert _fragments(site) == indexed
+    assert {w.parent for w in seen} == {memory, store.root / "work"}
+    assert list(memory.iterdir()) == []
+    monkeypatch.setattr(search_index, "MEMORY_FS", tmp_path / "none")  # no such file system
+    seen.clear()
+    shutil.rmtree(store.root / "bundles")
+    make_index(site, store, shard_pages=5)
+    assert _fragments(site) == indexed and {w.parent for w in seen} == {store.root / "work"}
+
+
+def test_a_store_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "store").write_text("a file where the store's folder goes", encoding="utf-8")
+    store = SourceStore(tmp_path / "store")
+    with pytest.raises(OutputError, match="search sources could not be kept"):
+        store.put("reviews/p1/", page_source(with_page_language(
+            PAGE.format(title="X", channel="c", text="t"), "en")))
 
 
 def test_urls_with_glob_characters_are_indexed(tmp_path: Path) -> None:

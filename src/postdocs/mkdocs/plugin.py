@@ -230,6 +230,8 @@ class PostdocsPlugin(BasePlugin[PostdocsConfig]):  # type: ignore[no-untyped-cal
         if self._store_root is None:
             self._store = None
         elif self._command != "serve":  # the cache's sources, as the last build left them
+            if self._store is not None:  # an earlier build of this process
+                self._store.close()
             self._store = search_index.SourceStore(self._store_root)
             # before MkDocs empties the site: the index's shards that stay as they are
             search_index.reclaim(config.site_dir, self._store)

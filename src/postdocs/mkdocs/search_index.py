@@ -13,7 +13,7 @@ How it stays fast and small at tens of thousands of pages:
 
 - Pagefind reads only what it indexes: each page's search source (the page's `<html lang>`
   and the searched part of its article: `content_source` as its Markdown is rendered,
-  `page_source` of the written page) is kept in a `SourceStore`, one small file per page;
+  `page_source` of the written page) is kept in a `SourceStore` (a database, a row per page);
   Pagefind runs over those, not over the site with its navigation on every page. The index is
   the same (tests compare the indexed text of both).
 - Shards: each language's pages are cut into ranges in the order MkDocs writes them, of at
@@ -52,12 +52,13 @@ import math
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ..errors import OutputError
@@ -244,6 +245,11 @@ def source_language(source: str) -> str:
     return lang if _LANG_RE.match(lang) else "unknown"
 
 
+SOURCES_DB = "sources.sqlite"  # in the store
+_SOURCES_VERSION = 1  # the database's layout (SQLite's user_version)
+_OLD_PAGES = "pages"  # earlier versions kept a file per page there
+
+
 def _key(url: str) -> str:
     """A page's URL as `Page.url` gives it (MkDocs' `File.url` of the home page is `./`)."""
     return "" if url in (".", "./") else url
@@ -262,41 +268,87 @@ def _url_path(url: str) -> str | None:
 
 
 class SourceStore:
-    """The search source of every indexed page (`page_source`), one file per page at its URL's
-    path under `root/pages/`, and a record (`root/sources.json`) of each page's language and
-    digest, from which the shards are planned. A source is written only when it changed, and
-    by replacing its file (a shard being indexed meanwhile keeps the file it linked)."""
+    """The search source of every indexed page (`page_source`) and a record of each page's
+    language and digest, from which the shards are planned: one SQLite database,
+    `root/sources.sqlite`, a row per page. A source is written only when it changed. A
+    shard's run writes its pages' sources into a folder of its own, laid out as the site
+    (Pagefind takes a page's URL from its path), and removes it after the run.
+
+    One database, not a file per page kept from build to build: under a build's own writes a
+    new file or folder cost this machine's file system about half a millisecond, and a
+    page's source cost two of them (its file and its folder) besides the shard's copy.
+
+    Used from more than one thread (a build keeps sources while a shard is indexed): every
+    use of the database holds the store's lock. Changes are committed by `save`; a store
+    whose database cannot be read is started again empty (every source is kept again)."""
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
-        self.pages = self.root / "pages"
         self.record: dict[str, tuple[str, str]] = {}  # page URL → (language, digest)
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if (self.root / _OLD_PAGES).is_dir():  # earlier versions' store: a file per page
+            shutil.rmtree(self.root / _OLD_PAGES, ignore_errors=True)
+            (self.root / "sources.json").unlink(missing_ok=True)
         try:
-            data = json.loads((self.root / "sources.json").read_text(encoding="utf-8"))
-            self.record = {str(url): (str(v[0]), str(v[1])) for url, v in data.items()}
-        except (OSError, ValueError, TypeError, IndexError, AttributeError):
-            self.record = {}
+            rows = self._database().execute("SELECT url, lang, digest FROM sources").fetchall()
+            self.record = {str(url): (str(lang), str(digest)) for url, lang, digest in rows}
+        except (OutputError, sqlite3.Error):
+            self._reset()
+
+    @property
+    def path(self) -> Path:
+        return self.root / SOURCES_DB
+
+    def _database(self) -> sqlite3.Connection:
+        if self._db is not None:
+            return self._db
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, check_same_thread=False)
+            # a cache: a build that stops half-way leaves it to be started again, not synced
+            db.execute("PRAGMA journal_mode=MEMORY")
+            db.execute("PRAGMA synchronous=OFF")
+            if db.execute("PRAGMA user_version").fetchone()[0] != _SOURCES_VERSION:
+                db.execute("DROP TABLE IF EXISTS sources")
+                db.execute("CREATE TABLE sources (url TEXT PRIMARY KEY, lang TEXT NOT NULL, "
+                           "digest TEXT NOT NULL, source BLOB NOT NULL)")
+                db.execute(f"PRAGMA user_version = {_SOURCES_VERSION}")
+                db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"{self.path}: the search sources could not be kept: "
+                              f"{getattr(exc, 'strerror', None) or exc}") from exc
+        self._db = db
+        return db
+
+    def _reset(self) -> None:
+        """Start again empty: the database could not be read."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        with contextlib.suppress(OSError):  # put says why, if the store cannot be written
+            self.path.unlink(missing_ok=True)
+        self.record = {}
+
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+        try:
+            with self._lock:
+                self._database().executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise OutputError(f"{self.path}: the search sources could not be kept: "
+                              f"{exc}") from exc
 
     def put(self, url: str, source: str | None) -> bool:
         """Keep `source` as the page's search source (None: the page is not indexed); whether
         that changed what was kept."""
         url = _key(url)
-        path = _url_path(url)
-        if source is None or path is None:
+        if source is None or _url_path(url) is None:
             return self.drop(url)
         data = source.encode("utf-8")
         entry = (source_language(source), hashlib.sha256(data).hexdigest()[:20])
-        target = self.pages / path
-        if self.record.get(url) == entry and target.is_file():
+        if self.record.get(url) == entry:
             return False
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_name(target.name + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise OutputError(f"{target}: the page's search source could not be kept: "
-                              f"{exc.strerror or exc}") from exc
+        self._write("INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)", [(url, *entry, data)])
         self.record[url] = entry
         return True
 
@@ -304,9 +356,7 @@ class SourceStore:
         url = _key(url)
         if self.record.pop(url, None) is None:
             return False
-        path = _url_path(url)
-        if path is not None:
-            (self.pages / path).unlink(missing_ok=True)
+        self._write("DELETE FROM sources WHERE url = ?", [(url,)])
         return True
 
     def keep_only(self, urls: Iterable[str]) -> None:
@@ -327,16 +377,35 @@ class SourceStore:
                 continue
             self.put(url, page_source(text))
 
+    def sources(self, urls: list[str]) -> Iterator[tuple[str, bytes]]:
+        """The kept source of each of `urls` that has one (URL, source), a few at a time."""
+        for i in range(0, len(urls), 256):
+            part = urls[i:i + 256]
+            try:
+                with self._lock:
+                    rows = self._database().execute(
+                        f"SELECT url, source FROM sources WHERE url IN "
+                        f"({', '.join('?' * len(part))})", part).fetchall()
+            except sqlite3.Error as exc:
+                raise OutputError(f"{self.path}: the search sources could not be read: "
+                                  f"{exc}") from exc
+            yield from ((str(url), bytes(data)) for url, data in rows)
+
     def save(self) -> None:
-        path = self.root / "sources.json"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(json.dumps({u: list(v) for u, v in sorted(self.record.items())},
-                                      ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass  # the next build finds no record and writes every source again
+            with self._lock:
+                if self._db is not None:
+                    self._db.commit()
+        except sqlite3.Error:
+            pass  # the next build finds what was committed before and keeps the rest again
+
+    def close(self) -> None:
+        """Save, and let the database go (the store opens it again if used again)."""
+        self.save()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
 
 
 PLAN_FILE = "plan.json"  # in the store: each language's shard ranges, kept from build to build
@@ -466,28 +535,53 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def _index_shard(store: SourceStore, name: str, urls: list[str], digest: str,
-                 threads: int | None) -> None:
-    """One Pagefind run over the shard's sources (hard links to the store's files, laid out as
-    the site is: Pagefind takes each page's URL from its path) into
-    `store.root/bundles/<name>/`."""
-    bundles = store.root / "bundles"
-    work, new, target = store.root / "work" / name, bundles / f"{name}.new", bundles / name
-    for stale in (work, new):
-        shutil.rmtree(stale, ignore_errors=True)
+# Where a shard's run finds its pages' sources, if the machine has it: a file system in memory,
+# where a new file costs a tenth of what it costs on a disk and nothing of the disk's work.
+MEMORY_FS = Path("/dev/shm")
+
+
+def _write_sources(store: SourceStore, name: str, urls: list[str]) -> Path:
+    """A new folder holding the shard's sources, laid out as the site is (Pagefind takes each
+    page's URL from its path): in memory (`MEMORY_FS`) if it can be, else in the store."""
+    if MEMORY_FS.is_dir() and os.access(MEMORY_FS, os.W_OK):
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f"postdocs-{name}-", dir=MEMORY_FS))
+            return _write_into(work, store, urls)
+        except OSError:
+            pass  # full, or not writable after all: on disk
     try:
-        for url in urls:
+        (store.root / "work").mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=store.root / "work"))
+        return _write_into(work, store, urls)
+    except OSError as exc:
+        raise OutputError(f"{store.root}: the search index could not be made: "
+                          f"{exc.strerror or exc}") from exc
+
+
+def _write_into(work: Path, store: SourceStore, urls: list[str]) -> Path:
+    """`urls`' sources written into `work` (removed if they cannot all be). A page dropped
+    meanwhile (live preview) has no source: the next run follows."""
+    try:
+        for url, data in store.sources(urls):
             path = _url_path(url)
             assert path is not None  # only such URLs are in the record
             dest = work / path
             dest.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                _link_or_copy(str(store.pages / path), str(dest))
-            except FileNotFoundError:  # gone since (live preview): the next run follows
-                continue
-    except OSError as exc:
-        raise OutputError(f"{work}: the search index could not be made: "
-                          f"{exc.strerror or exc}") from exc
+            dest.write_bytes(data)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return work
+
+
+def _index_shard(store: SourceStore, name: str, urls: list[str], digest: str,
+                 threads: int | None) -> None:
+    """One Pagefind run over the shard's sources (`_write_sources`) into
+    `store.root/bundles/<name>/`."""
+    bundles = store.root / "bundles"
+    new, target = bundles / f"{name}.new", bundles / name
+    shutil.rmtree(new, ignore_errors=True)
+    work = _write_sources(store, name, urls)
     env = dict(os.environ)
     if threads is not None:  # several runs side by side, one per core: each on one thread
         # (Pagefind's thread pools, its async runtime's and its data-parallel one; on one
@@ -756,7 +850,10 @@ def run_pagefind(site_dir: str | os.PathLike[str],
         files = (f.relative_to(site).as_posix() for f in sorted(site.rglob("*.html")))
         store.fill({rel.removesuffix("index.html"): str(site / rel) for rel in files
                     if not rel.startswith((f"{BUNDLE}/", f"{BUNDLE}."))})
-        make_index(site, store, filters, workers=workers)
+        try:
+            make_index(site, store, filters, workers=workers)
+        finally:
+            store.close()
     return time.perf_counter() - started
 
 
