@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -319,10 +320,22 @@ def test_a_shard_is_indexed_from_memory_or_from_the_store(
 
     monkeypatch.setattr(search_index, "_write_into", watched)
     site, store = _store_site(tmp_path, 6)
+    # what a killed build left there goes (its process is gone), another build's stays
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (memory / f"postdocs-{gone}-he-0-x1" / "reviews").mkdir(parents=True)
+    (memory / f"postdocs-{os.getppid()}-he-0-x2").mkdir()
+    (memory / "other-program").mkdir()
     make_index(site, store, shard_pages=5)
     indexed = _fragments(site)
     assert len(indexed) == 6 and seen and all(w.parent == memory for w in seen)
-    assert list(memory.iterdir()) == []
+    assert sorted(p.name for p in memory.iterdir()) == sorted([
+        f"postdocs-{os.getppid()}-he-0-x2", "other-program"])
+    shutil.rmtree(memory)
+    memory.mkdir()
 
     def full(work: Path, store: SourceStore, urls: list[str]) -> Path:
         seen.append(work)

@@ -545,7 +545,9 @@ def _write_sources(store: SourceStore, name: str, urls: list[str]) -> Path:
     page's URL from its path): in memory (`MEMORY_FS`) if it can be, else in the store."""
     if MEMORY_FS.is_dir() and os.access(MEMORY_FS, os.W_OK):
         try:
-            work = Path(tempfile.mkdtemp(prefix=f"postdocs-{name}-", dir=MEMORY_FS))
+            _sweep_memory()
+            work = Path(tempfile.mkdtemp(prefix=f"postdocs-{os.getpid()}-{name}-",
+                                         dir=MEMORY_FS))
             return _write_into(work, store, urls)
         except OSError:
             pass  # full, or not writable after all: on disk
@@ -556,6 +558,24 @@ def _write_sources(store: SourceStore, name: str, urls: list[str]) -> Path:
     except OSError as exc:
         raise OutputError(f"{store.root}: the search index could not be made: "
                           f"{exc.strerror or exc}") from exc
+
+
+_MEMORY_WORK_RE = re.compile(r"postdocs-([0-9]+)-")
+
+
+def _sweep_memory() -> None:
+    """Remove the folders in `MEMORY_FS` that runs of processes no longer running left (a
+    build killed during a run): they would hold memory until the machine restarts."""
+    for entry in MEMORY_FS.iterdir():
+        m = _MEMORY_WORK_RE.match(entry.name)
+        if m is None or not entry.is_dir() or entry.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except (PermissionError, OverflowError, ValueError):
+            continue  # another user's process, or no process number
 
 
 def _write_into(work: Path, store: SourceStore, urls: list[str]) -> Path:
