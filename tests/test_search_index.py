@@ -284,7 +284,7 @@ def test_the_store_writes_a_source_only_when_it_changed(tmp_path: Path) -> None:
 
 def test_a_store_that_cannot_be_read_is_started_again(tmp_path: Path) -> None:
     _site, store = _store_site(tmp_path, 3)
-    store.save()
+    store.close()
     store.path.write_bytes(b"not a database " * 100)
     again = SourceStore(tmp_path / "store")
     assert again.record == {}

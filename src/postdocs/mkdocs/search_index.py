@@ -306,8 +306,9 @@ class SourceStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, check_same_thread=False)
-            # a cache: a build that stops half-way leaves it to be started again, not synced
-            db.execute("PRAGMA journal_mode=MEMORY")
+            # a cache: written ahead (a build killed half-way leaves what was committed
+            # before), never synced to the disk (only the machine's crash could damage it)
+            db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=OFF")
             if db.execute("PRAGMA user_version").fetchone()[0] != _SOURCES_VERSION:
                 db.execute("DROP TABLE IF EXISTS sources")
@@ -326,8 +327,9 @@ class SourceStore:
         if self._db is not None:
             self._db.close()
             self._db = None
-        with contextlib.suppress(OSError):  # put says why, if the store cannot be written
-            self.path.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):  # the database and its write-ahead log
+            with contextlib.suppress(OSError):  # put says why, if the store cannot be written
+                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
         self.record = {}
 
     def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
