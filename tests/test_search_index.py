@@ -360,6 +360,27 @@ def test_a_shard_is_indexed_from_memory_or_from_the_store(
     assert _fragments(site) == indexed and {w.parent for w in seen} == {store.root / "work"}
 
 
+def test_a_store_damaged_after_it_was_opened_is_dropped_with_a_clear_error(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    _site, store = _store_site(tmp_path, 3)
+    store.save()
+
+    class Damaged:
+        def execute(self, *args: object) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        def close(self) -> None:
+            pass
+
+    store._db = Damaged()  # type: ignore[assignment]
+    with pytest.raises(OutputError, match="could not be read .*malformed.* kept anew"):
+        list(store.sources(["reviews/p1/"]))
+    assert store.record == {} and not store.path.exists()
+    assert SourceStore(tmp_path / "store").record == {}
+
+
 def test_a_store_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "store").write_text("a file where the store's folder goes", encoding="utf-8")
     store = SourceStore(tmp_path / "store")

@@ -388,9 +388,11 @@ class SourceStore:
                     rows = self._database().execute(
                         f"SELECT url, source FROM sources WHERE url IN "
                         f"({', '.join('?' * len(part))})", part).fetchall()
-            except sqlite3.Error as exc:
-                raise OutputError(f"{self.path}: the search sources could not be read: "
-                                  f"{exc}") from exc
+            except sqlite3.Error as exc:  # damaged: started again empty by the next build
+                self._reset()
+                raise OutputError(f"{self.path}: the search sources could not be read "
+                                  f"({exc}); they are dropped and kept anew by the next "
+                                  "build") from exc
             yield from ((str(url), bytes(data)) for url, data in rows)
 
     def save(self) -> None:
