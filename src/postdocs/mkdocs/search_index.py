@@ -324,13 +324,14 @@ class SourceStore:
 
     def _reset(self) -> None:
         """Start again empty: the database could not be read."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        for suffix in ("", "-wal", "-shm"):  # the database and its write-ahead log
-            with contextlib.suppress(OSError):  # put says why, if the store cannot be written
-                self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
-        self.record = {}
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+            for suffix in ("", "-wal", "-shm"):  # the database and its write-ahead log
+                with contextlib.suppress(OSError):  # put says why if it cannot be written
+                    self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+            self.record = {}
 
     def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
         try:
