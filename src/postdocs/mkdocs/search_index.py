@@ -548,7 +548,7 @@ MEMORY_FS = Path("/dev/shm")
 def _write_sources(store: SourceStore, name: str, urls: list[str]) -> Path:
     """A new folder holding the shard's sources, laid out as the site is (Pagefind takes each
     page's URL from its path): in memory (`MEMORY_FS`) if it can be, else in the store."""
-    if MEMORY_FS.is_dir() and os.access(MEMORY_FS, os.W_OK):
+    if MEMORY_FS.is_dir():
         try:
             _sweep_memory()
             work = Path(tempfile.mkdtemp(prefix=f"postdocs-{os.getpid()}-{name}-",
@@ -573,14 +573,14 @@ def _sweep_memory() -> None:
     build killed during a run): they would hold memory until the machine restarts."""
     for entry in MEMORY_FS.iterdir():
         m = _MEMORY_WORK_RE.match(entry.name)
-        if m is None or not entry.is_dir() or entry.stat().st_uid != os.getuid():
-            continue
         try:
+            if m is None or not entry.is_dir() or entry.stat().st_uid != os.getuid():
+                continue
             os.kill(int(m.group(1)), 0)
         except ProcessLookupError:
             shutil.rmtree(entry, ignore_errors=True)
-        except (PermissionError, OverflowError, ValueError):
-            continue  # another user's process, or no process number
+        except (OSError, OverflowError, ValueError):
+            continue  # gone meanwhile, another user's process, or no process number
 
 
 def _write_into(work: Path, store: SourceStore, urls: list[str]) -> Path:
